@@ -1,0 +1,27 @@
+package aisle
+
+// Limits on recommendation requests.
+const (
+	DefaultN = 10  // items returned when n is not given
+	MaxN     = 200 // largest n accepted
+)
+
+// RecommendRequest asks for a user's recommendations.
+type RecommendRequest struct {
+	// N is the number of items wanted (1..MaxN).
+	N int
+	// Exclude lists item ids that must not be returned.
+	Exclude []string
+	// IncludeBought allows items the user already bought.
+	IncludeBought bool
+}
+
+// Recommendation is one ranked item and why it was chosen.
+type Recommendation struct {
+	Item  string  `json:"id"`
+	Score float64 `json:"score"`
+	// Models names the candidate generators that proposed the item.
+	Models []string `json:"models"`
+	// Reasons are short explanations a shopper could read.
+	Reasons []string `json:"reasons"`
+}
