@@ -1,0 +1,212 @@
+package recommend_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/recommend"
+	"github.com/aislehq/aisle/sqlite"
+	"github.com/google/go-cmp/cmp"
+)
+
+func openStore(t *testing.T) *sqlite.DB {
+	t.Helper()
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "aisle.db"), sqlite.Options{Synchronous: sqlite.SyncNormal})
+	if err := db.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+var t0 = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+
+func ev(user, item string, typ aisle.EventType, daysAgo float64) aisle.Event {
+	return aisle.Event{User: user, Item: item, Type: typ, Time: t0.Add(-time.Duration(daysAgo * 24 * float64(time.Hour)))}
+}
+
+func ids(recs []aisle.Recommendation) []string {
+	out := make([]string, len(recs))
+	for i, r := range recs {
+		out[i] = r.Item
+	}
+	return out
+}
+
+// fixture: "old" was bought often two months ago, "new" a little this
+// week; "oos" is popular but out of stock.
+func fixture(t *testing.T) (*sqlite.DB, *recommend.Engine) {
+	t.Helper()
+	ctx := context.Background()
+	db := openStore(t)
+	items := []aisle.Item{{ID: "old", Title: "Old hit"}, {ID: "new", Title: "New hit"}, {ID: "mid", Title: "Middling"},
+		{ID: "oos", Title: "Sold out", Availability: aisle.AvailabilityOutOfStock}, {ID: "tail", Title: "Tail"}}
+	if _, err := db.UpsertItems(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	var evs []aisle.Event
+	for i := range 4 {
+		evs = append(evs, ev(fmt.Sprint("a", i), "old", aisle.EventPurchase, 60))
+	}
+	for i := range 2 {
+		evs = append(evs, ev(fmt.Sprint("b", i), "new", aisle.EventPurchase, 1))
+	}
+	evs = append(evs,
+		ev("c0", "mid", aisle.EventView, 2), ev("c1", "mid", aisle.EventAddToCart, 2),
+		ev("c0", "oos", aisle.EventPurchase, 0), ev("c1", "oos", aisle.EventPurchase, 0), ev("c2", "oos", aisle.EventPurchase, 0),
+		ev("b0", "tail", aisle.EventView, 0.5), // b0 bought "new", then viewed "tail"
+		ev("b1", "tail", aisle.EventView, 0.5),
+	)
+	if _, err := db.AppendEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	e := recommend.NewEngine(db, recommend.Config{}, nil)
+	if err := e.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return db, e
+}
+
+func TestRecommendPopularity(t *testing.T) {
+	ctx := context.Background()
+	db, e := fixture(t)
+	tests := []struct {
+		name string
+		user string
+		req  aisle.RecommendRequest
+		want []string
+	}{
+		// new: 2 recent purchases > mid: cart+view > old: 4 purchases 60 days ago
+		// (4·2^(-60/14) ≈ 0.2) > tail: two views; oos is never offered.
+		{"unknown user gets popular", "nobody", aisle.RecommendRequest{N: 10}, []string{"new", "mid", "old", "tail"}},
+		{"bought items excluded", "b0", aisle.RecommendRequest{N: 10}, []string{"mid", "old", "tail"}},
+		{"bought items on request", "b0", aisle.RecommendRequest{N: 2, IncludeBought: true}, []string{"new", "mid"}},
+		{"explicit exclude", "nobody", aisle.RecommendRequest{N: 2, Exclude: []string{"new"}}, []string{"mid", "old"}},
+		{"n caps", "nobody", aisle.RecommendRequest{N: 1}, []string{"new"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := e.Recommend(ctx, tt.user, tt.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, ids(got)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+			for _, r := range got {
+				if len(r.Models) != 1 || r.Models[0] != recommend.ModelPopular || len(r.Reasons) == 0 || r.Score <= 0 {
+					t.Errorf("bad explanation: %+v", r)
+				}
+			}
+		})
+	}
+
+	// A deleted item disappears at once.
+	if err := db.DeleteItem(ctx, "new"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: 1})
+	if diff := cmp.Diff([]string{"mid"}, ids(got)); diff != "" {
+		t.Errorf("after delete (-want +got):\n%s", diff)
+	}
+}
+
+func TestObserveChangesRecommendationsAtOnce(t *testing.T) {
+	ctx := context.Background()
+	db, e := fixture(t)
+	var burst []aisle.Event
+	for i := range 5 {
+		burst = append(burst, ev(fmt.Sprint("z", i), "tail", aisle.EventPurchase, 0))
+	}
+	if _, err := db.AppendEvents(ctx, burst); err != nil {
+		t.Fatal(err)
+	}
+	e.Observe(burst)
+	got, err := e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"tail"}, ids(got)); diff != "" {
+		t.Errorf("after burst (-want +got):\n%s", diff)
+	}
+	// A rebuild from the store agrees with the incremental update.
+	if err := e.Build(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: 4})
+	if again[0].Item != "tail" {
+		t.Errorf("after rebuild top = %v", ids(again))
+	}
+}
+
+func TestSimilar(t *testing.T) {
+	ctx := context.Background()
+	_, e := fixture(t)
+	got, err := e.Similar(ctx, "new", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Both buyers of "new" viewed "tail" next; nobody else touched "new".
+	if diff := cmp.Diff([]string{"tail"}, ids(got)); diff != "" {
+		t.Errorf("Similar(new) (-want +got):\n%s", diff)
+	}
+	if got[0].Reasons[0] != "viewed or bought together by 2 shoppers" || got[0].Models[0] != recommend.ModelCoOccurrence {
+		t.Errorf("explanation = %+v", got[0])
+	}
+	if math.Abs(got[0].Score-2/math.Sqrt(2*2)) > 1e-9 {
+		t.Errorf("cosine score = %v, want 1", got[0].Score)
+	}
+	// Out-of-stock neighbours are dropped; an item with no history gets an
+	// empty list; an unknown item is not found.
+	if got, _ := e.Similar(ctx, "mid", 5); len(got) != 0 {
+		t.Errorf("Similar(mid) = %v, want none (its only neighbour is out of stock)", ids(got))
+	}
+	_, err = e.Similar(ctx, "ghost", 5)
+	if aisle.ErrorCode(err) != aisle.ENOTFOUND {
+		t.Errorf("Similar(ghost) err = %v", err)
+	}
+}
+
+func TestPopularityRebaseKeepsOrder(t *testing.T) {
+	ctx := context.Background()
+	db := openStore(t)
+	if _, err := db.UpsertItems(ctx, []aisle.Item{{ID: "a"}, {ID: "b"}}); err != nil {
+		t.Fatal(err)
+	}
+	// Two years of events with a 1-day half-life forces many rebases:
+	// "a" gets a purchase daily, "b" only in the first year, then two
+	// purchases one day after a's last one.
+	var evs []aisle.Event
+	for d := 0; d < 730; d++ {
+		evs = append(evs, ev("u", "a", aisle.EventPurchase, float64(800-d)))
+		if d < 365 {
+			evs = append(evs, ev("v", "b", aisle.EventPurchase, float64(800-d)))
+		}
+	}
+	evs = append(evs, ev("v", "b", aisle.EventPurchase, float64(800-730)), ev("w", "b", aisle.EventPurchase, float64(800-730)))
+	if _, err := db.AppendEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	e := recommend.NewEngine(db, recommend.Config{HalfLife: 24 * time.Hour}, nil)
+	if err := e.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	got, err := e.Recommend(ctx, "x", aisle.RecommendRequest{N: 2, IncludeBought: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a: Σ_{k≥1} 2^-k ≈ 1 (ages 1..729 days); b: 2 (age 0) + negligible.
+	if diff := cmp.Diff([]string{"b", "a"}, ids(got)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if math.Abs(got[1].Score/got[0].Score-0.5) > 1e-9 {
+		t.Errorf("score ratio a/b = %v, want 0.5", got[1].Score/got[0].Score)
+	}
+}
