@@ -102,7 +102,8 @@ type Engine struct {
 	cfg    Config
 	logger *slog.Logger
 
-	co atomic.Pointer[CoOccurrence]
+	co    atomic.Pointer[CoOccurrence]
+	stats atomic.Pointer[Stats]
 
 	// mu guards the popularity model and its sorted cache.
 	mu       sync.Mutex
@@ -205,8 +206,27 @@ func (e *Engine) Build(ctx context.Context) error {
 	e.topDirty = true
 	e.mu.Unlock()
 	e.co.Store(co)
-	e.logger.Info("models built", "events", n, "items_with_neighbors", len(co.neighbors), "took", time.Since(start).Round(time.Millisecond))
+	st := &Stats{Events: n, PopularItems: len(pop.scores), ItemsWithNeighbors: len(co.neighbors), BuiltAt: time.Now(), Took: time.Since(start)}
+	e.stats.Store(st)
+	e.logger.Info("models built", "events", st.Events, "popular_items", st.PopularItems, "items_with_neighbors", st.ItemsWithNeighbors, "took", st.Took.Round(time.Millisecond))
 	return nil
+}
+
+// Stats describes the last build.
+type Stats struct {
+	Events             int           // events read
+	PopularItems       int           // items with a popularity score
+	ItemsWithNeighbors int           // items with co-occurrence neighbours
+	BuiltAt            time.Time     // when the build finished
+	Took               time.Duration // how long it took
+}
+
+// Stats returns the statistics of the last build; zero before the first.
+func (e *Engine) Stats() Stats {
+	if st := e.stats.Load(); st != nil {
+		return *st
+	}
+	return Stats{}
 }
 
 // Ready reports whether models have been built.
