@@ -1,0 +1,35 @@
+# Aisle: two commands do everything on a fresh machine.
+#   make demo  — build, import the sample data, build models, serve
+#   make test  — install what the tests need, vet, run every test
+GO       ?= go
+BIN      := bin/aisle
+DATA     ?= ../shared/data
+ADDR     ?= 127.0.0.1:8080
+# -race multiplies the run time of the data-heavy tests; CI has the time.
+RACE     ?= -race
+
+.PHONY: all build demo test deps vet bench clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/aisle
+
+demo: build
+	./$(BIN) demo -data $(DATA) -addr $(ADDR)
+
+# deps installs what the tests need and the machine lacks. Idempotent.
+deps:
+	$(GO) mod download
+
+vet:
+	$(GO) vet ./...
+
+test: deps vet
+	$(GO) test $(RACE) -timeout 20m ./...
+
+bench: build
+	./$(BIN) bench -data $(DATA)
+
+clean:
+	rm -rf bin aisle-data aisle-demo

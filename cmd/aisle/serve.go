@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+
+	aislehttp "github.com/aislehq/aisle/http"
+	"github.com/aislehq/aisle/recommend"
+	"github.com/aislehq/aisle/sqlite"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+func runServe(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
+	cfg := DefaultConfig()
+	bindStore(fs, &cfg)
+	bindHTTP(fs, &cfg)
+	bindEngine(fs, &cfg)
+	bindLog(fs, &cfg)
+	if err := parse(fs, "aisle serve [-data-dir DIR] [-addr HOST:PORT] [flags]", args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	logger, err := cfg.logger(e.stderr)
+	if err != nil {
+		return err
+	}
+	db, err := cfg.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return serve(ctx, e, cfg, db, logger, nil)
+}
+
+// serve builds the models over db, serves the API until ctx ends, then
+// shuts down gracefully. started, if not nil, runs once the server listens.
+func serve(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logger *slog.Logger, started func(url string)) error {
+	eng := recommend.NewEngine(db, cfg.Engine, logger)
+	if err := eng.Open(ctx); err != nil {
+		return err
+	}
+	defer eng.Close()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv := aislehttp.NewServer(db, eng, cfg.HTTP, logger, reg)
+	if err := srv.Open(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "aisle: serving %s (data in %s)\n", srv.URL(), cfg.DataDir)
+	if started != nil {
+		started(srv.URL())
+	}
+	if e.ready != nil {
+		e.ready(srv.URL())
+	}
+	<-ctx.Done()
+	logger.Info("shutting down: draining requests")
+	// The signal context is done; shutdown gets its own deadline.
+	if err := srv.Shutdown(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
