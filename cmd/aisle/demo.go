@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/aislehq/aisle/importer"
+	"github.com/aislehq/aisle/sqlite"
+)
+
+// demoMarker marks a directory the demo created, so re-running the demo
+// may wipe it and nothing else.
+const demoMarker = ".aisle-demo"
+
+// runDemo imports the sample datasets into a fresh data directory, builds
+// the models, serves the API and prints example requests.
+func runDemo(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
+	cfg := DefaultConfig()
+	cfg.DataDir = "./aisle-demo"
+	cfg.Store.Synchronous = sqlite.SyncNormal // a demo store: a crash can only lose the last commits
+	data := fs.String("data", "../shared/data", "`folder` holding the sample datasets (amazon-office, clothing-images)")
+	bindStore(fs, &cfg)
+	bindHTTP(fs, &cfg)
+	bindEngine(fs, &cfg)
+	bindLog(fs, &cfg)
+	if err := parse(fs, "aisle demo [-addr HOST:PORT] [-data DIR] [-data-dir DIR]", args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	logger, err := cfg.logger(e.stderr)
+	if err != nil {
+		return err
+	}
+	sources := []struct{ dir, format string }{
+		{filepath.Join(*data, "amazon-office"), "lcrec"},
+		{filepath.Join(*data, "clothing-images"), "images"},
+	}
+	for _, s := range sources {
+		if _, err := os.Stat(s.dir); err != nil {
+			return fmt.Errorf("sample data not found: %w (set -data to the folder holding amazon-office and clothing-images)", err)
+		}
+	}
+	if err := freshDemoDir(cfg.DataDir); err != nil {
+		return err
+	}
+	db, err := cfg.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, s := range sources {
+		fmt.Fprintf(e.stdout, "Importing %s (%s)...\n", s.dir, s.format)
+		sum, err := importer.Run(ctx, db, s.dir, importer.Options{Format: s.format, Progress: e.stderr, Logger: logger})
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(e.stdout, sum.String())
+	}
+	return serve(ctx, e, cfg, db, logger, func(base string) {
+		if err := printExamples(ctx, e.stdout, base); err != nil {
+			logger.Error("demo examples", "err", err)
+		}
+	})
+}
+
+// freshDemoDir empties dir if the demo made it, creates it with the
+// marker, and refuses to touch a non-empty directory it did not make.
+func freshDemoDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return err
+	case len(entries) > 0:
+		if _, err := os.Stat(filepath.Join(dir, demoMarker)); err != nil {
+			return fmt.Errorf("%s exists and was not made by the demo; choose another -data-dir", dir)
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			return fmt.Errorf("clear old demo data: %w", err)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, demoMarker), []byte("made by 'aisle demo'; the demo wipes this folder when it runs again\n"), 0o644)
+}
+
+// printExamples finds ids that give real results and prints curl lines
+// for them; each was just checked against the running server.
+func printExamples(ctx context.Context, w io.Writer, base string) error {
+	client := &http.Client{Timeout: 5 * time.Second}
+	nonEmpty := func(path string) bool {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+		resp, err := client.Do(req)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		var body struct {
+			Items []json.RawMessage `json:"items"`
+		}
+		return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&body) == nil && len(body.Items) > 0
+	}
+	var examples []string
+	for u := 0; u < 50 && len(examples) == 0; u++ {
+		if p := fmt.Sprintf("/v1/recommend/%d?n=5", u); nonEmpty(p) {
+			examples = append(examples, p)
+		}
+	}
+	for i := 0; i < 50 && len(examples) < 2; i++ {
+		if p := fmt.Sprintf("/v1/items/%d/similar?n=5", i); nonEmpty(p) {
+			examples = append(examples, p)
+		}
+	}
+	if p := "/v1/recommend/new-shopper?n=5&exclude=" + url.QueryEscape("0,1"); nonEmpty(p) {
+		examples = append(examples, p)
+	}
+	if len(examples) < 3 {
+		return fmt.Errorf("found only %d example requests with results", len(examples))
+	}
+	fmt.Fprintf(w, "\nAisle demo is running at %s\nTry:\n", base)
+	for _, p := range examples {
+		fmt.Fprintf(w, "  curl -s '%s%s'\n", base, p)
+	}
+	fmt.Fprintf(w, "API description: %s/v1/openapi.json — press Ctrl-C to stop.\n", base)
+	return nil
+}

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/aislehq/aisle/importer"
+)
+
+func runImport(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
+	cfg := DefaultConfig()
+	bindStore(fs, &cfg)
+	bindLog(fs, &cfg)
+	var opts importer.Options
+	fs.StringVar(&opts.Format, "format", "", "input format (default: detected from PATH): aisle (Aisle's JSON Lines/CSV), s3rec (S3-Rec sequences), lcrec (LC-Rec JSON), images (photo folder with labels.csv), amazonqa (Amazon product Q&A)")
+	fs.StringVar(&opts.Kind, "kind", "", "for -format aisle: items, users, questions or events (default: from each file's name)")
+	fs.BoolVar(&opts.Strict, "strict", false, "fail the whole import, writing nothing, if any row is bad")
+	fs.BoolVar(&opts.DryRun, "dry-run", false, "read and validate everything, write nothing")
+	fs.IntVar(&opts.BatchSize, "batch", 0, "rows per transaction (default 5000)")
+	if err := parse(fs, "aisle import [-data-dir DIR] -format aisle|s3rec|lcrec|images|amazonqa [-strict] PATH\n\nPATH is a file or a dataset folder.", args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"want exactly one PATH (a file or a dataset folder)"}
+	}
+	logger, err := cfg.logger(e.stderr)
+	if err != nil {
+		return err
+	}
+	db, err := cfg.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	opts.Progress = e.stderr
+	opts.Logger = logger
+	sum, err := importer.Run(ctx, db, fs.Arg(0), opts)
+	if sum != nil {
+		fmt.Fprint(e.stdout, sum.String())
+	}
+	return err
+}
