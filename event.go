@@ -66,7 +66,9 @@ type Event struct {
 	Session string `json:"session,omitempty"`
 	// Context holds optional facts about where it happened (page, device...).
 	Context map[string]string `json:"context,omitempty"`
-	// Seq is the store's insertion sequence number; set by the store.
+	// Seq is the store's insertion sequence number, set by the store:
+	// AppendEvents sets it on the events it wrote and leaves it 0 on
+	// duplicates.
 	Seq int64 `json:"-"`
 }
 
@@ -167,6 +169,8 @@ type EventStore interface {
 	// (EUNPROCESSABLE otherwise, naming "events[i].item"); unknown users are
 	// created. Events whose ID is already stored are skipped and counted as
 	// Duplicates. The batch is durable when AppendEvents returns nil.
+	// AppendEvents fills in missing IDs and timestamps and sets Seq on the
+	// events it wrote (0 on duplicates).
 	AppendEvents(ctx context.Context, events []Event) (AppendStats, error)
 	// UserEvents returns one user's events, newest first.
 	UserEvents(ctx context.Context, user string, q EventQuery) ([]Event, error)

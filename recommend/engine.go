@@ -294,7 +294,7 @@ func (e *Engine) Recommend(ctx context.Context, user string, req aisle.Recommend
 	return e.pick(ctx, cands, skip, req.N, func(c scored) aisle.Recommendation {
 		return aisle.Recommendation{
 			Item: c.id, Score: c.score, Models: []string{ModelPopular},
-			Reasons: []string{fmt.Sprintf("popular with shoppers lately (%d interactions)", counts[c.id])},
+			Reasons: []string{fmt.Sprintf("popular with shoppers lately (%s)", plural(counts[c.id], "interaction"))},
 		}
 	})
 }
@@ -322,7 +322,7 @@ func (e *Engine) Similar(ctx context.Context, item string, n int) ([]aisle.Recom
 	return e.pick(ctx, cands, map[string]bool{item: true}, n, func(c scored) aisle.Recommendation {
 		return aisle.Recommendation{
 			Item: c.id, Score: c.score, Models: []string{ModelCoOccurrence},
-			Reasons: []string{fmt.Sprintf("viewed or bought together by %d shoppers", shared[c.id])},
+			Reasons: []string{fmt.Sprintf("viewed or bought together by %s", plural(shared[c.id], "shopper"))},
 		}
 	})
 }
@@ -360,4 +360,12 @@ func (e *Engine) pick(ctx context.Context, cands []scored, skip map[string]bool,
 
 func buyable(a aisle.Availability) bool {
 	return a == aisle.AvailabilityInStock || a == aisle.AvailabilityPreorder || a == ""
+}
+
+// plural formats "1 shopper", "2 shoppers".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -84,11 +84,15 @@ func (db *DB) AppendEvents(ctx context.Context, events []aisle.Event) (aisle.App
 			if err != nil {
 				return fmt.Errorf("insert event: %w", err)
 			}
+			e.Seq = 0
 			if n, _ := res.RowsAffected(); n == 0 {
 				stats.Duplicates++
-			} else {
-				stats.Accepted++
+				continue
 			}
+			if e.Seq, err = res.LastInsertId(); err != nil {
+				return fmt.Errorf("insert event: %w", err)
+			}
+			stats.Accepted++
 		}
 		return nil
 	})

@@ -295,6 +295,11 @@ func testEvents(t *testing.T, open Opener) {
 	if evs[4].ID == "" || evs[4].Time.IsZero() {
 		t.Errorf("id/time not assigned: %+v", evs[4])
 	}
+	for i, e := range evs {
+		if e.Seq <= 0 || (i > 0 && e.Seq <= evs[i-1].Seq) {
+			t.Errorf("events[%d].Seq = %d, want increasing positive seqs", i, e.Seq)
+		}
+	}
 	if _, err := s.User(ctx, "u2"); err != nil {
 		t.Errorf("user not created by event: %v", err)
 	}
@@ -303,6 +308,11 @@ func testEvents(t *testing.T, open Opener) {
 	st, err = s.AppendEvents(ctx, evs[:4])
 	if err != nil || st.Duplicates != 4 || st.Accepted != 0 {
 		t.Errorf("re-append = %+v, %v", st, err)
+	}
+	for i, e := range evs[:4] {
+		if e.Seq != 0 {
+			t.Errorf("duplicate events[%d].Seq = %d, want 0", i, e.Seq)
+		}
 	}
 
 	got, err := s.UserEvents(ctx, "u1", aisle.EventQuery{})

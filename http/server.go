@@ -1,0 +1,301 @@
+// Package http serves Aisle's JSON API over HTTP: the catalog, users,
+// events, recommendations, health checks, metrics and the OpenAPI document
+// that describes them. Import it as aislehttp.
+//
+// Handlers decode and validate requests, call the Store and the Recommender,
+// and encode the reply; the business rules live in package aisle, the store
+// and the recommender, never here.
+package http
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aislehq/aisle"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Store is the part of aisle.Store the handlers use. *sqlite.DB satisfies
+// it. Implementations must be safe for concurrent use.
+type Store interface {
+	aisle.ItemStore
+	aisle.UserStore
+	// AppendEvents writes a batch of events atomically; see aisle.EventStore.
+	AppendEvents(ctx context.Context, events []aisle.Event) (aisle.AppendStats, error)
+	// Questions returns an item's questions; see aisle.QuestionStore.
+	Questions(ctx context.Context, item string, limit int) ([]aisle.Question, error)
+	// Counts returns the number of rows of each kind.
+	Counts(ctx context.Context) (aisle.Counts, error)
+	// Ping reports whether the store can serve requests.
+	Ping(ctx context.Context) error
+}
+
+// Recommender ranks items for users and finds similar items.
+// Implementations must be safe for concurrent use.
+type Recommender interface {
+	// Recommend returns up to req.N items for user, best first. Unknown
+	// users get results too (popular items, for instance), never ENOTFOUND.
+	Recommend(ctx context.Context, user string, req aisle.RecommendRequest) ([]aisle.Recommendation, error)
+	// Similar returns up to n items like item, best first.
+	Similar(ctx context.Context, item string, n int) ([]aisle.Recommendation, error)
+	// Observe is called with each event batch after the store has made it
+	// durable, so models can update in real time. The events are as
+	// AppendEvents left them (ids and timestamps filled in), and only
+	// those the store wrote: duplicates were observed when first written.
+	// It must not block.
+	Observe(events []aisle.Event)
+	// Ready reports whether the recommender can serve requests.
+	Ready() bool
+}
+
+// Config configures a Server. Zero fields take the defaults documented on
+// each field, which DefaultConfig returns.
+type Config struct {
+	// Addr is the TCP address Open listens on (default "127.0.0.1:8080").
+	// Port 0 picks a free port; Addr reports the one chosen.
+	Addr string
+	// MaxBodyBytes caps a request body (default 8 MiB); larger bodies are
+	// rejected with 413.
+	MaxBodyBytes int64
+	// MaxBatch caps the items or events in one batch request (default
+	// 1000); larger batches are rejected with 413.
+	MaxBatch int
+	// RequestTimeout bounds the work done for one request (default 10s):
+	// the request's context is cancelled when it expires, and a request
+	// whose body takes longer to arrive is dropped.
+	RequestTimeout time.Duration
+	// ShutdownTimeout bounds how long Shutdown and Close wait for
+	// in-flight requests (default 15s) before closing their connections.
+	ShutdownTimeout time.Duration
+}
+
+// DefaultConfig returns the defaults documented on Config.
+func DefaultConfig() Config {
+	return Config{
+		Addr:            "127.0.0.1:8080",
+		MaxBodyBytes:    8 << 20,
+		MaxBatch:        1000,
+		RequestTimeout:  10 * time.Second,
+		ShutdownTimeout: 15 * time.Second,
+	}
+}
+
+// withDefaults returns c with its zero fields set to the defaults.
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	if c.Addr == "" {
+		c.Addr = d.Addr
+	}
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if c.MaxBatch <= 0 {
+		c.MaxBatch = d.MaxBatch
+	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = d.RequestTimeout
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = d.ShutdownTimeout
+	}
+	return c
+}
+
+// Server is Aisle's HTTP API. Create it with NewServer; either mount
+// Handler in a server of your own, or call Open to listen on Config.Addr and
+// Shutdown (or Close) to stop. Its methods are safe for concurrent use.
+type Server struct {
+	store   Store
+	rec     Recommender
+	cfg     Config
+	logger  *slog.Logger
+	metrics *metrics
+	mux     *http.ServeMux
+	handler http.Handler
+
+	closeOnce sync.Once
+	closeErr  error
+
+	// mu guards the following fields, set by Open.
+	mu     sync.Mutex
+	ln     net.Listener
+	srv    *http.Server
+	done   chan struct{} // closed when the serve goroutine returns
+	closed bool
+}
+
+// NewServer returns a Server that serves store and rec. It does no I/O.
+// A nil logger discards logs. The server's metrics are registered with reg;
+// GET /metrics serves reg when it is also a prometheus.Gatherer (as
+// *prometheus.Registry is), and otherwise only the server's own metrics.
+// A nil reg keeps the metrics private to GET /metrics.
+func NewServer(store Store, rec Recommender, cfg Config, logger *slog.Logger, reg prometheus.Registerer) *Server {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		store:  store,
+		rec:    rec,
+		cfg:    cfg.withDefaults(),
+		logger: logger,
+		mux:    http.NewServeMux(),
+	}
+	s.metrics = newMetrics(reg, store, logger)
+	for _, rt := range s.routes() {
+		s.mux.Handle(rt.pattern, s.recordRoute(rt.handler))
+	}
+	s.handler = s.middleware(http.HandlerFunc(s.dispatch))
+	return s
+}
+
+// route is one entry of the API: a ServeMux pattern ("GET /v1/items/{id}")
+// and the handler that serves it.
+type route struct {
+	pattern string
+	handler http.Handler
+}
+
+// routes lists every route the server serves, in one place, so that tests
+// can check them against the OpenAPI document. Each resource contributes
+// its own list.
+func (s *Server) routes() []route {
+	var rs []route
+	for _, group := range [][]route{
+		s.itemRoutes(),
+		s.userRoutes(),
+		s.eventRoutes(),
+		s.recommendRoutes(),
+		s.healthRoutes(),
+		s.metricsRoutes(),
+		s.openAPIRoutes(),
+	} {
+		rs = append(rs, group...)
+	}
+	return rs
+}
+
+// Handler returns the server's root handler, middleware included. It is
+// the handler Open serves.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Open listens on Config.Addr and serves requests in a goroutine that
+// Shutdown and Close stop. It returns once the listener is open. It fails if
+// the server was already opened or closed.
+func (s *Server) Open() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.closed:
+		return errors.New("http: server is closed")
+	case s.srv != nil:
+		return errors.New("http: server is already open")
+	}
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	s.ln = ln
+	s.srv = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       s.cfg.RequestTimeout,
+		// Leave a handler whose context expired time to send its error.
+		WriteTimeout: s.cfg.RequestTimeout + 5*time.Second,
+		IdleTimeout:  2 * time.Minute,
+		ErrorLog:     slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	}
+	s.done = make(chan struct{})
+	go s.serve(s.srv, ln, s.done)
+	s.logger.Info("http server listening", "addr", ln.Addr().String())
+	return nil
+}
+
+// serve runs srv on ln until it is shut down, then closes done.
+func (s *Server) serve(srv *http.Server, ln net.Listener, done chan<- struct{}) {
+	defer close(done)
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		s.logger.Error("http server stopped", "err", err)
+	}
+}
+
+// Addr returns the address the server listens on after Open (with the
+// actual port when Config.Addr asked for port 0), or "" before Open.
+func (s *Server) Addr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
+
+// URL returns the server's base URL ("http://127.0.0.1:8080") after Open,
+// or "" before Open.
+func (s *Server) URL() string {
+	addr := s.Addr()
+	if addr == "" {
+		return ""
+	}
+	return "http://" + addr
+}
+
+// Shutdown stops the server gracefully: it stops accepting connections,
+// waits for in-flight requests to finish, and returns once the serve
+// goroutine has stopped. It waits at most until ctx is done or
+// Config.ShutdownTimeout has passed; then it closes the remaining
+// connections and returns the context's error. Shutdown before Open does
+// nothing, and later calls return the first call's result.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.closeOnce.Do(func() { s.closeErr = s.shutdown(ctx) })
+	return s.closeErr
+}
+
+// Close is Shutdown bounded by Config.ShutdownTimeout alone. It is safe to
+// call more than once.
+func (s *Server) Close() error {
+	return s.Shutdown(context.Background())
+}
+
+func (s *Server) shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	srv, done := s.srv, s.done
+	s.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(ctx)
+	if err != nil {
+		srv.Close() // drop the requests that did not finish in time
+		err = fmt.Errorf("shutdown: %w", err)
+	}
+	<-done
+	return err
+}
+
+// writeJSON writes v as a JSON response with the given status. It returns
+// an error, having written nothing, only if v cannot be encoded (a bug).
+// Errors writing to the client are ignored: the client has gone, and
+// nothing more can be said to it.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
+	b = append(b, '\n')
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	w.Write(b)
+	return nil
+}
