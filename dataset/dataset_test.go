@@ -1,0 +1,87 @@
+package dataset_test
+
+import (
+	"iter"
+	"testing"
+	"time"
+
+	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/dataset"
+	"github.com/google/go-cmp/cmp"
+)
+
+func events(evs ...aisle.Event) iter.Seq2[aisle.Event, error] {
+	return func(yield func(aisle.Event, error) bool) {
+		for i, e := range evs {
+			e.Seq = int64(i + 1)
+			if !yield(e, nil) {
+				return
+			}
+		}
+	}
+}
+
+func at(min int) time.Time { return time.Date(2024, 1, 1, 0, min, 0, 0, time.UTC) }
+
+func TestFromEventsOrdersByTimeAndFiltersTypes(t *testing.T) {
+	d, err := dataset.FromEvents(events(
+		aisle.Event{User: "u1", Item: "b", Type: aisle.EventPurchase, Time: at(5)},
+		aisle.Event{User: "u1", Item: "a", Type: aisle.EventView, Time: at(1)},
+		aisle.Event{User: "u2", Item: "c", Type: aisle.EventClick, Time: at(1)},
+		aisle.Event{User: "u1", Type: aisle.EventSearch, Query: "x", Time: at(2)},
+		aisle.Event{User: "u1", Item: "c", Type: aisle.EventCustom, Name: "wish", Time: at(3)},
+		aisle.Event{User: "u1", Item: "c", Type: aisle.EventView, Time: at(5)}, // same time as b: stream order breaks the tie
+	), dataset.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"b", "a", "c"}, d.Items); diff != "" {
+		t.Errorf("items (-want +got):\n%s", diff)
+	}
+	// u1: a (t1), b (t5, seq 1), c (t5, seq 6).
+	if diff := cmp.Diff([][]int32{{1, 0, 2}, {2}}, d.Seqs); diff != "" {
+		t.Errorf("seqs (-want +got):\n%s", diff)
+	}
+	if d.Interactions() != 4 || d.NumItems() != 3 {
+		t.Errorf("interactions %d items %d", d.Interactions(), d.NumItems())
+	}
+	if i, ok := d.ItemIndex("c"); !ok || i != 2 {
+		t.Errorf("ItemIndex(c) = %d, %v", i, ok)
+	}
+}
+
+func TestLeaveOneOutHasNoLeakage(t *testing.T) {
+	d := &dataset.Dataset{
+		Items: []string{"0", "1", "2", "3", "4", "5"},
+		Users: []string{"u0", "u1", "u2"},
+		Seqs:  [][]int32{{0, 1, 2, 3}, {4, 5}, {5, 4, 3}},
+		Times: [][]int64{{1, 2, 3, 4}, {1, 2}, {1, 2, 3}},
+	}
+	s := dataset.LeaveOneOut(d)
+	if diff := cmp.Diff([][]int32{{0, 1}, {4, 5}, {5}}, s.Train.Seqs); diff != "" {
+		t.Errorf("train (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([][]int32{{0, 1, 2}, {4, 5}, {5, 4}}, s.Full.Seqs); diff != "" {
+		t.Errorf("full (-want +got):\n%s", diff)
+	}
+	wantTest := []dataset.Case{{User: 0, History: []int32{0, 1, 2}, Target: 3}, {User: 2, History: []int32{5, 4}, Target: 3}}
+	if diff := cmp.Diff(wantTest, s.Test); diff != "" {
+		t.Errorf("test (-want +got):\n%s", diff)
+	}
+	wantValid := []dataset.Case{{User: 0, History: []int32{0, 1}, Target: 2}, {User: 2, History: []int32{5}, Target: 4}}
+	if diff := cmp.Diff(wantValid, s.Valid); diff != "" {
+		t.Errorf("valid (-want +got):\n%s", diff)
+	}
+	// The split's slices must not alias in a way that lets appends leak.
+	s.Train.Seqs[0] = append(s.Train.Seqs[0], 99)
+	if d.Seqs[0][2] != 2 {
+		t.Fatal("appending to a train sequence overwrote the source")
+	}
+	// No user's test target sits at its own position in train or full.
+	for _, c := range s.Test {
+		full := s.Full.Seqs[c.User]
+		if len(full) != len(c.History) {
+			t.Errorf("user %d: full sequence includes the test position", c.User)
+		}
+	}
+}
