@@ -12,14 +12,24 @@ RACE     ?= -race
 
 all: build
 
-build:
+build: deps
 	$(GO) build -o $(BIN) ./cmd/aisle
 
 demo: build
 	./$(BIN) demo -data $(DATA) -addr $(ADDR)
 
-# deps installs what the tests need and the machine lacks. Idempotent.
+# Debian packages the build needs (OpenBLAS and LAPACKE for package openblas).
+DEBS     := libopenblas-dev liblapacke-dev
+
+# deps installs what the build and tests need and the machine lacks.
+# Idempotent: it installs nothing when everything is there.
 deps:
+	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing $$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
+	fi
 	$(GO) mod download
 
 vet:
