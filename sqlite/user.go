@@ -20,14 +20,29 @@ func (db *DB) UpsertUsers(ctx context.Context, users []aisle.User) (aisle.Upsert
 	}
 	now := micros(db.now())
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		get, err := tx.PrepareContext(ctx, `SELECT attributes FROM users WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer get.Close()
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO users (id, attributes, created_at, updated_at) VALUES (?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		upd, err := tx.PrepareContext(ctx, `UPDATE users SET attributes = ?, updated_at = ? WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer upd.Close()
 		for i := range users {
 			u := &users[i]
 			attrs := jsonText(u.Attributes, "{}")
 			var old string
-			err := tx.QueryRowContext(ctx, `SELECT attributes FROM users WHERE id = ?`, u.ID).Scan(&old)
+			err := get.QueryRowContext(ctx, u.ID).Scan(&old)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
-				if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, attributes, created_at, updated_at) VALUES (?, ?, ?, ?)`, u.ID, attrs, now, now); err != nil {
+				if _, err := ins.ExecContext(ctx, u.ID, attrs, now, now); err != nil {
 					return fmt.Errorf("insert user: %w", err)
 				}
 				stats.Inserted++
@@ -36,7 +51,7 @@ func (db *DB) UpsertUsers(ctx context.Context, users []aisle.User) (aisle.Upsert
 			case old == attrs:
 				stats.Unchanged++
 			default:
-				if _, err := tx.ExecContext(ctx, `UPDATE users SET attributes = ?, updated_at = ? WHERE id = ?`, attrs, now, u.ID); err != nil {
+				if _, err := upd.ExecContext(ctx, attrs, now, u.ID); err != nil {
 					return fmt.Errorf("update user: %w", err)
 				}
 				stats.Updated++
