@@ -5,8 +5,6 @@ GO       ?= go
 BIN      := bin/aisle
 DATA     ?= ../shared/data
 ADDR     ?= 127.0.0.1:8080
-# -race multiplies the run time of the data-heavy tests; CI has the time.
-RACE     ?= -race
 
 .PHONY: all build demo test deps vet bench clean
 
@@ -35,8 +33,12 @@ deps:
 vet:
 	$(GO) vet ./...
 
+# Every test runs twice: under the race detector with -short (tests that
+# import whole real datasets skip there: -race makes them ~20x slower), then
+# without it, real data included.
 test: deps vet
-	$(GO) test $(RACE) -timeout 20m ./...
+	$(GO) test -race -short -timeout 20m ./...
+	$(GO) test -timeout 30m ./...
 
 bench: build
 	./$(BIN) bench -data $(DATA)

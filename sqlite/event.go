@@ -6,9 +6,9 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"iter"
+	"strings"
 
 	"github.com/aislehq/aisle"
 )
@@ -39,62 +39,13 @@ func (db *DB) AppendEvents(ctx context.Context, events []aisle.Event) (aisle.App
 	}
 	nowUS := micros(now)
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		itemExists, err := tx.PrepareContext(ctx, `SELECT 1 FROM items WHERE id = ?`)
-		if err != nil {
+		if err := checkItemsExist(ctx, tx, events); err != nil {
 			return err
 		}
-		defer itemExists.Close()
-		addUser, err := tx.PrepareContext(ctx, `INSERT INTO users (id, attributes, created_at, updated_at) VALUES (?, '{}', ?, ?) ON CONFLICT (id) DO NOTHING`)
-		if err != nil {
+		if err := addMissingUsers(ctx, tx, events, nowUS); err != nil {
 			return err
 		}
-		defer addUser.Close()
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO events (id, user_id, item_id, type, ts, value, query, name, session, context)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-
-		seenItems := make(map[string]bool)
-		seenUsers := make(map[string]bool)
-		for i := range events {
-			e := &events[i]
-			if e.Item != "" && !seenItems[e.Item] {
-				var one int
-				switch err := itemExists.QueryRowContext(ctx, e.Item).Scan(&one); {
-				case errors.Is(err, sql.ErrNoRows):
-					return aisle.FieldErrorf(aisle.EUNPROCESSABLE, fmt.Sprintf("events[%d].item", i), "unknown item %q: add it to the catalog first", e.Item)
-				case err != nil:
-					return fmt.Errorf("check item: %w", err)
-				}
-				seenItems[e.Item] = true
-			}
-			if !seenUsers[e.User] {
-				if _, err := addUser.ExecContext(ctx, e.User, nowUS, nowUS); err != nil {
-					return fmt.Errorf("create user: %w", err)
-				}
-				seenUsers[e.User] = true
-			}
-			var value sql.NullFloat64
-			if e.Value != nil {
-				value = sql.NullFloat64{Float64: *e.Value, Valid: true}
-			}
-			res, err := ins.ExecContext(ctx, e.ID, e.User, e.Item, string(e.Type), micros(e.Time), value, e.Query, e.Name, e.Session, jsonText(e.Context, "{}"))
-			if err != nil {
-				return fmt.Errorf("insert event: %w", err)
-			}
-			e.Seq = 0
-			if n, _ := res.RowsAffected(); n == 0 {
-				stats.Duplicates++
-				continue
-			}
-			if e.Seq, err = res.LastInsertId(); err != nil {
-				return fmt.Errorf("insert event: %w", err)
-			}
-			stats.Accepted++
-		}
-		return nil
+		return insertEvents(ctx, tx, events, &stats)
 	})
 	if err != nil {
 		if aisle.ErrorCode(err) == aisle.EINTERNAL {
@@ -103,6 +54,132 @@ func (db *DB) AppendEvents(ctx context.Context, events []aisle.Event) (aisle.App
 		return aisle.AppendStats{}, err
 	}
 	return stats, nil
+}
+
+// Rows per multi-row statement: fewer, larger statements are what make
+// batch ingestion fast (SQLite's cost is per statement step, not per row).
+const (
+	idsPerQuery   = 500
+	usersPerStmt  = 250 // 3 parameters each
+	eventsPerStmt = 90  // 10 parameters each
+)
+
+// checkItemsExist fails with EUNPROCESSABLE naming the first event whose
+// item is not in the catalog.
+func checkItemsExist(ctx context.Context, tx *sql.Tx, events []aisle.Event) error {
+	var ids []any
+	seen := make(map[string]bool)
+	for i := range events {
+		if it := events[i].Item; it != "" && !seen[it] {
+			seen[it] = true
+			ids = append(ids, it)
+		}
+	}
+	found := make(map[string]bool, len(ids))
+	for start := 0; start < len(ids); start += idsPerQuery {
+		part := ids[start:min(start+idsPerQuery, len(ids))]
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM items WHERE id IN (`+placeholders(len(part))+`)`, part...)
+		if err != nil {
+			return fmt.Errorf("check items: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("check items: %w", err)
+			}
+			found[id] = true
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("check items: %w", err)
+		}
+	}
+	for i := range events {
+		if it := events[i].Item; it != "" && !found[it] {
+			return aisle.FieldErrorf(aisle.EUNPROCESSABLE, fmt.Sprintf("events[%d].item", i), "unknown item %q: add it to the catalog first", it)
+		}
+	}
+	return nil
+}
+
+// addMissingUsers creates the users of events that do not exist yet.
+func addMissingUsers(ctx context.Context, tx *sql.Tx, events []aisle.Event, nowUS int64) error {
+	var args []any
+	seen := make(map[string]bool)
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		q := `INSERT INTO users (id, attributes, created_at, updated_at) VALUES ` +
+			strings.TrimSuffix(strings.Repeat(`(?, '{}', ?, ?),`, len(args)/3), ",") + ` ON CONFLICT (id) DO NOTHING`
+		_, err := tx.ExecContext(ctx, q, args...)
+		args = args[:0]
+		if err != nil {
+			return fmt.Errorf("create users: %w", err)
+		}
+		return nil
+	}
+	for i := range events {
+		if u := events[i].User; !seen[u] {
+			seen[u] = true
+			args = append(args, u, nowUS, nowUS)
+			if len(args) == 3*usersPerStmt {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return flush()
+}
+
+// insertEvents writes events, skipping ids already stored, and sets Seq on
+// the events written (0 on duplicates, including a repeated id within the
+// batch, whose first occurrence is the one written).
+func insertEvents(ctx context.Context, tx *sql.Tx, events []aisle.Event, stats *aisle.AppendStats) error {
+	for start := 0; start < len(events); start += eventsPerStmt {
+		part := events[start:min(start+eventsPerStmt, len(events))]
+		args := make([]any, 0, 10*len(part))
+		for i := range part {
+			e := &part[i]
+			var value sql.NullFloat64
+			if e.Value != nil {
+				value = sql.NullFloat64{Float64: *e.Value, Valid: true}
+			}
+			args = append(args, e.ID, e.User, e.Item, string(e.Type), micros(e.Time), value, e.Query, e.Name, e.Session, jsonText(e.Context, "{}"))
+		}
+		q := `INSERT INTO events (id, user_id, item_id, type, ts, value, query, name, session, context) VALUES ` +
+			strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?),`, len(part)), ",") +
+			` ON CONFLICT (id) DO NOTHING RETURNING id, seq`
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("insert events: %w", err)
+		}
+		written := make(map[string]int64, len(part))
+		for rows.Next() {
+			var id string
+			var seq int64
+			if err := rows.Scan(&id, &seq); err != nil {
+				rows.Close()
+				return fmt.Errorf("insert events: %w", err)
+			}
+			written[id] = seq
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("insert events: %w", err)
+		}
+		for i := range part {
+			e := &part[i]
+			e.Seq = written[e.ID]
+			if e.Seq == 0 {
+				stats.Duplicates++
+				continue
+			}
+			delete(written, e.ID) // a later copy in the batch is a duplicate
+			stats.Accepted++
+		}
+	}
+	return nil
 }
 
 const eventColumns = `seq, id, user_id, item_id, type, ts, value, query, name, session, context`

@@ -314,6 +314,18 @@ func testEvents(t *testing.T, open Opener) {
 			t.Errorf("duplicate events[%d].Seq = %d, want 0", i, e.Seq)
 		}
 	}
+	// A repeated id within one batch: the first copy is written.
+	twice := []aisle.Event{
+		{ID: "e9", User: "u3", Item: "p1", Type: aisle.EventView, Time: t0},
+		{ID: "e9", User: "u3", Item: "p2", Type: aisle.EventView, Time: t0},
+	}
+	st, err = s.AppendEvents(ctx, twice)
+	if err != nil || st.Accepted != 1 || st.Duplicates != 1 || twice[0].Seq == 0 || twice[1].Seq != 0 {
+		t.Errorf("repeated id in batch: stats %+v seqs %d,%d err %v", st, twice[0].Seq, twice[1].Seq, err)
+	}
+	if got, _ := s.UserEvents(ctx, "u3", aisle.EventQuery{}); len(got) != 1 || got[0].Item != "p1" {
+		t.Errorf("repeated id in batch stored %+v, want only the first copy", got)
+	}
 
 	got, err := s.UserEvents(ctx, "u1", aisle.EventQuery{})
 	if err != nil {
@@ -351,7 +363,7 @@ func testEvents(t *testing.T, open Opener) {
 		seqs = append(seqs, e.Seq)
 		all = append(all, e.ID)
 	}
-	if len(all) != 5 || all[0] != "e1" || all[3] != "e4" {
+	if len(all) != 6 || all[0] != "e1" || all[3] != "e4" {
 		t.Errorf("Events = %v", all)
 	}
 	var rest []string
