@@ -16,9 +16,11 @@ type RecommendRequest struct {
 	IncludeBought bool
 }
 
-// Recommendation is one ranked item and why it was chosen.
+// Recommendation is one ranked item and why it was chosen. Recommenders
+// return only items that are in the catalog, with their titles.
 type Recommendation struct {
 	Item  string  `json:"id"`
+	Title string  `json:"title"`
 	Score float64 `json:"score"`
 	// Models names the candidate generators that proposed the item.
 	Models []string `json:"models"`

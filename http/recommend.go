@@ -1,7 +1,6 @@
 package http
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/aislehq/aisle"
@@ -13,15 +12,6 @@ func (s *Server) recommendRoutes() []route {
 		{"GET /v1/recommend/{user}", s.handle(s.recommend)},
 		{"GET /v1/items/{id}/similar", s.handle(s.similar)},
 	}
-}
-
-// recommendation is one ranked item as the API shows it.
-type recommendation struct {
-	ID      string   `json:"id"`
-	Title   string   `json:"title"`
-	Score   float64  `json:"score"`
-	Models  []string `json:"models"`
-	Reasons []string `json:"reasons"`
 }
 
 // recommend ranks items for a user:
@@ -50,7 +40,7 @@ func (s *Server) recommend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.writeRecommendations(r.Context(), w, recs)
+	return writeRecommendations(w, recs)
 }
 
 // similar finds items like one item: GET /v1/items/{id}/similar?n=. It
@@ -75,35 +65,16 @@ func (s *Server) similar(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.writeRecommendations(r.Context(), w, recs)
+	return writeRecommendations(w, recs)
 }
 
-// writeRecommendations replies with recs as a list, each with its item's
-// title. Items no longer in the catalog are dropped.
-func (s *Server) writeRecommendations(ctx context.Context, w http.ResponseWriter, recs []aisle.Recommendation) error {
-	ids := make([]string, len(recs))
-	for i, rec := range recs {
-		ids[i] = rec.Item
+// writeRecommendations replies with recs as a list.
+func writeRecommendations(w http.ResponseWriter, recs []aisle.Recommendation) error {
+	for i := range recs {
+		recs[i].Models = nonNil(recs[i].Models)
+		recs[i].Reasons = nonNil(recs[i].Reasons)
 	}
-	items, err := s.store.Items(ctx, ids)
-	if err != nil {
-		return err
-	}
-	out := make([]recommendation, 0, len(recs))
-	for _, rec := range recs {
-		it, ok := items[rec.Item]
-		if !ok {
-			continue
-		}
-		out = append(out, recommendation{
-			ID:      rec.Item,
-			Title:   it.Title,
-			Score:   rec.Score,
-			Models:  nonNil(rec.Models),
-			Reasons: nonNil(rec.Reasons),
-		})
-	}
-	return writeJSON(w, http.StatusOK, newList(out, ""))
+	return writeJSON(w, http.StatusOK, newList(recs, ""))
 }
 
 // nonNil returns s, or an empty slice for nil so it encodes as [].

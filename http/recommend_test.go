@@ -17,20 +17,19 @@ func TestRecommend(t *testing.T) {
 	e := newEnv(t, func(_ *Config, rec *fakeRecommender) {
 		rec.recommend = func(ctx context.Context, user string, req aisle.RecommendRequest) ([]aisle.Recommendation, error) {
 			return []aisle.Recommendation{
-				{Item: "pen-2", Score: 0.9, Models: []string{"cf"}, Reasons: []string{"Bought with Blue pen"}},
-				{Item: "deleted-item", Score: 0.8, Models: []string{"cf"}},
-				{Item: "mug-1", Score: 0.5}, // nil models and reasons
-			}[:min(req.N, 3)], nil
+				{Item: "pen-2", Title: "Red pen", Score: 0.9, Models: []string{"cf"}, Reasons: []string{"Bought with Blue pen"}},
+				{Item: "mug-1", Title: "Mug", Score: 0.5}, // nil models and reasons
+			}[:min(req.N, 2)], nil
 		}
 	})
 	e.seed()
-	want := newList([]recommendation{
-		{ID: "pen-2", Title: "Red pen", Score: 0.9, Models: []string{"cf"}, Reasons: []string{"Bought with Blue pen"}},
-		{ID: "mug-1", Title: "Mug", Score: 0.5, Models: []string{}, Reasons: []string{}},
+	want := newList([]aisle.Recommendation{
+		{Item: "pen-2", Title: "Red pen", Score: 0.9, Models: []string{"cf"}, Reasons: []string{"Bought with Blue pen"}},
+		{Item: "mug-1", Title: "Mug", Score: 0.5, Models: []string{}, Reasons: []string{}},
 	}, "")
 	tests := []struct {
 		path    string
-		want    listResponse[recommendation]
+		want    listResponse[aisle.Recommendation]
 		request string // what the recommender was asked
 	}{
 		{"/v1/recommend/u1", want, "u1 n=10 exclude= bought=false"},
@@ -42,7 +41,7 @@ func TestRecommend(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
 			before := len(e.rec.Requests())
-			got := decodeJSON[listResponse[recommendation]](t, e.expect(http.StatusOK, "GET", tt.path, nil).body)
+			got := decodeJSON[listResponse[aisle.Recommendation]](t, e.expect(http.StatusOK, "GET", tt.path, nil).body)
 			if d := cmp.Diff(got, tt.want); d != "" {
 				t.Errorf("recommendations (-got +want):\n%s", d)
 			}
@@ -58,14 +57,13 @@ func TestSimilar(t *testing.T) {
 	e := newEnv(t, func(_ *Config, rec *fakeRecommender) {
 		rec.similar = func(ctx context.Context, item string, n int) ([]aisle.Recommendation, error) {
 			return []aisle.Recommendation{
-				{Item: "pen-3", Score: 2, Models: []string{"content"}, Reasons: []string{"Also a pen"}},
-				{Item: "gone", Score: 1},
+				{Item: "pen-3", Title: "Black pen", Score: 2, Models: []string{"content"}, Reasons: []string{"Also a pen"}},
 			}, nil
 		}
 	})
 	e.seed()
-	got := decodeJSON[listResponse[recommendation]](t, e.expect(http.StatusOK, "GET", "/v1/items/pen-1/similar?n=5", nil).body)
-	want := newList([]recommendation{{ID: "pen-3", Title: "Black pen", Score: 2, Models: []string{"content"}, Reasons: []string{"Also a pen"}}}, "")
+	got := decodeJSON[listResponse[aisle.Recommendation]](t, e.expect(http.StatusOK, "GET", "/v1/items/pen-1/similar?n=5", nil).body)
+	want := newList([]aisle.Recommendation{{Item: "pen-3", Title: "Black pen", Score: 2, Models: []string{"content"}, Reasons: []string{"Also a pen"}}}, "")
 	if d := cmp.Diff(got, want); d != "" {
 		t.Errorf("similar (-got +want):\n%s", d)
 	}

@@ -330,6 +330,8 @@ func (e *Engine) Similar(ctx context.Context, item string, n int) ([]aisle.Recom
 // pick walks candidates in order and keeps the first n that are not
 // skipped, are in the catalog, and can be bought.
 func (e *Engine) pick(ctx context.Context, cands []scored, skip map[string]bool, n int, explain func(scored) aisle.Recommendation) ([]aisle.Recommendation, error) {
+	// Each pick fetches the candidates' catalog rows once: they say
+	// whether the item exists and can be bought, and give its title.
 	out := make([]aisle.Recommendation, 0, n)
 	for start := 0; start < len(cands) && len(out) < n; {
 		var ids []string
@@ -348,7 +350,9 @@ func (e *Engine) pick(ctx context.Context, cands []scored, skip map[string]bool,
 			if skip[c.id] || !ok || !buyable(it.Availability) {
 				continue
 			}
-			out = append(out, explain(c))
+			rec := explain(c)
+			rec.Title = it.Title
+			out = append(out, rec)
 			if len(out) == n {
 				break
 			}

@@ -100,7 +100,7 @@ func TestRecommendPopularity(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 			for _, r := range got {
-				if len(r.Models) != 1 || r.Models[0] != recommend.ModelPopular || len(r.Reasons) == 0 || r.Score <= 0 {
+				if len(r.Models) != 1 || r.Models[0] != recommend.ModelPopular || len(r.Reasons) == 0 || r.Score <= 0 || r.Title == "" {
 					t.Errorf("bad explanation: %+v", r)
 				}
 			}
