@@ -75,6 +75,8 @@ func run(ctx context.Context, args []string, e *env) int {
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.As(err, new(flagError)):
+		return 2 // the flag package has printed the error and the usage
 	case errors.As(err, new(usageError)):
 		fmt.Fprintf(e.stderr, "aisle %s: %v\n", c.name, err)
 		fs.Usage()
@@ -106,13 +108,22 @@ type usageError struct{ msg string }
 
 func (u usageError) Error() string { return u.msg }
 
+// flagError is a command line the flag package rejected and reported.
+type flagError struct{ err error }
+
+func (f flagError) Error() string { return f.err.Error() }
+
 // parse parses args, setting a usage text that starts with synopsis.
 func parse(fs *flag.FlagSet, synopsis string, args []string) error {
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: %s\n\nFlags:\n", synopsis)
 		fs.PrintDefaults()
 	}
-	return fs.Parse(args)
+	err := fs.Parse(args)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		return flagError{err}
+	}
+	return err
 }
 
 // noArgs rejects positional arguments for commands that take none.
