@@ -1,0 +1,171 @@
+package eval
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+)
+
+// JSON returns r as a flat map ready for encoding/json: "model",
+// "protocol", "cases", "hr@k" and "ndcg@k" for every k in r.HR and r.NDCG,
+// "mrr", "coverage@10" and "train_seconds". Every number is a float64.
+func (r Result) JSON() map[string]any {
+	m := map[string]any{
+		"model":         r.Model,
+		"protocol":      string(r.Protocol),
+		"cases":         float64(r.Cases),
+		"mrr":           r.MRR,
+		"coverage@10":   r.Coverage,
+		"train_seconds": r.TrainSeconds,
+	}
+	for k, v := range r.HR {
+		m[fmt.Sprintf("hr@%d", k)] = v
+	}
+	for k, v := range r.NDCG {
+		m[fmt.Sprintf("ndcg@%d", k)] = v
+	}
+	return m
+}
+
+// Published is a result reported elsewhere, shown beside ours for
+// comparison. HR and NDCG hold only the cut-offs the source reports.
+type Published struct {
+	// Model names the model; Source says where the numbers come from.
+	Model, Source string
+	// Protocol is the protocol the source measured under.
+	Protocol Protocol
+	// HR and NDCG are keyed by k, as in Result.
+	HR, NDCG map[int]float64
+}
+
+// WriteTable writes results as an aligned text table, one row per model
+// with HR@k and NDCG@k, MRR, coverage@10 and training seconds, followed by
+// the published rows under a "published (not run here)" label. The
+// columns are k = 5, 10 and 20 plus any other k in the results or
+// published rows; a metric a row does not have shows as "-". Write errors
+// are ignored, as with fmt.Fprintf; w may be a bytes.Buffer or os.Stdout.
+func WriteTable(w io.Writer, results []Result, published []Published) {
+	ksSet := map[int]bool{}
+	for _, k := range defaultKs {
+		ksSet[k] = true
+	}
+	for _, r := range results {
+		for k := range r.HR {
+			ksSet[k] = true
+		}
+		for k := range r.NDCG {
+			ksSet[k] = true
+		}
+	}
+	for _, p := range published {
+		for k := range p.HR {
+			ksSet[k] = true
+		}
+		for k := range p.NDCG {
+			ksSet[k] = true
+		}
+	}
+	ks := slices.Sorted(maps.Keys(ksSet))
+
+	var buf strings.Builder
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+	// Every row has every cell, so that tabwriter aligns all rows as one
+	// block; the last cell is not padded.
+	row := func(cells ...string) { fmt.Fprintln(tw, strings.Join(cells, "\t")) }
+	metrics := func(cells []string, hr, ndcg map[int]float64) []string {
+		for _, m := range []map[int]float64{hr, ndcg} {
+			for _, k := range ks {
+				cells = append(cells, cell(m, k))
+			}
+		}
+		return cells
+	}
+
+	head := []string{"model", "protocol", "cases"}
+	for _, name := range []string{"HR", "NDCG"} {
+		for _, k := range ks {
+			head = append(head, fmt.Sprintf("%s@%d", name, k))
+		}
+	}
+	head = append(head, "MRR", "cov@10", "train s", "source")
+	row(head...)
+	for _, r := range results {
+		cells := metrics([]string{r.Model, string(r.Protocol), fmt.Sprint(r.Cases)}, r.HR, r.NDCG)
+		cov := "-"
+		if r.Protocol == Full {
+			cov = fmt.Sprintf("%.4f", r.Coverage)
+		}
+		row(append(cells, fmt.Sprintf("%.4f", r.MRR), cov, fmt.Sprintf("%.1f", r.TrainSeconds), "run here")...)
+	}
+	if len(published) > 0 {
+		label := make([]string, len(head))
+		label[0] = "published (not run here):"
+		row(label...)
+		for _, p := range published {
+			cells := metrics([]string{p.Model, string(p.Protocol), "-"}, p.HR, p.NDCG)
+			row(append(cells, "-", "-", "-", p.Source)...)
+		}
+	}
+	tw.Flush()
+	for line := range strings.Lines(buf.String()) {
+		io.WriteString(w, strings.TrimRight(line, " \n")+"\n")
+	}
+}
+
+func cell(m map[int]float64, k int) string {
+	if v, ok := m[k]; ok {
+		return fmt.Sprintf("%.4f", v)
+	}
+	return "-"
+}
+
+// Sources of the published numbers.
+const (
+	srcS3Rec   = `S3-Rec paper (CIKM 2020), Table "all rank"`
+	srcICLRec  = "salesforce/ICLRec README (WWW 2022)"
+	srcSampled = "shared/data/README.md (99 sampled negatives)"
+	srcIssues  = "issue tracker: NumPy on these files"
+	srcOneRec  = "issue #3 / literature"
+)
+
+// PublishedFor returns the published results on the named dataset for
+// comparison with ours, or nil if there are none. "beauty" (or
+// "amazon-beauty") has the full-ranking and sampled-100 results quoted in
+// shared/data/README.md and the numbers measured with NumPy on the same
+// files quoted in the issue tracker. Each call returns fresh maps.
+func PublishedFor(dataset string) []Published {
+	switch strings.ToLower(dataset) {
+	case "beauty", "amazon-beauty":
+	default:
+		return nil
+	}
+	at10 := func(hr, ndcg float64) (map[int]float64, map[int]float64) {
+		h := map[int]float64{}
+		if hr > 0 {
+			h[10] = hr
+		}
+		return h, map[int]float64{10: ndcg}
+	}
+	p := func(model, src string, proto Protocol, hr, ndcg float64) Published {
+		h, n := at10(hr, ndcg)
+		return Published{Model: model, Source: src, Protocol: proto, HR: h, NDCG: n}
+	}
+	sasrec := p("SASRec", srcS3Rec, Full, 0.0605, 0.0318)
+	sasrec.HR[5], sasrec.NDCG[5] = 0.0387, 0.0249
+	return []Published{
+		p("GRU4Rec", srcS3Rec, Full, 0.0283, 0.0137),
+		p("BERT4Rec", srcS3Rec, Full, 0.0347, 0.0170),
+		sasrec,
+		p("S3-Rec", srcS3Rec, Full, 0.0647, 0.0327),
+		p("ICLRec", srcICLRec, Full, 0.0744, 0.0403),
+		p("EASE λ=250", srcIssues, Full, 0.0754, 0.0413),
+		p("EASE + position-decayed transitions (last 5)", srcIssues, Full, 0.0913, 0.0545),
+		p("SASRec (re-trained, cross-entropy)", srcIssues, Full, 0, 0.0421),
+		p("OneRec-SFT", srcOneRec, Full, 0, 0.0501),
+		p("SASRec", srcSampled, Sampled100, 0.4696, 0.3156),
+		p("S3-Rec", srcSampled, Sampled100, 0.5506, 0.3732),
+	}
+}
