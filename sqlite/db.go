@@ -67,8 +67,10 @@ type DB struct {
 	// If nil, time.Now.
 	Now func() time.Time
 
-	write *sql.DB // one connection: SQLite allows one writer at a time
-	read  *sql.DB
+	write  *sql.DB // one connection: SQLite allows one writer at a time
+	read   *sql.DB
+	stmts  readStmts
+	wstmts writeStmts
 
 	closeOnce sync.Once
 	closeErr  error
@@ -128,7 +130,76 @@ func (db *DB) Open(ctx context.Context) error {
 		db.Close()
 		return err
 	}
+	if err := db.stmts.prepare(ctx, db.read); err != nil {
+		db.Close()
+		return err
+	}
+	if err := db.wstmts.prepare(ctx, db.write); err != nil {
+		db.Close()
+		return err
+	}
 	return nil
+}
+
+// readStmts are the hot read queries, prepared once on the read pool
+// (database/sql prepares them on each connection as it is used).
+type readStmts struct {
+	itemsByIDs *sql.Stmt // (ids JSON array)
+	userEvents *sql.Stmt // (user, types JSON array, types again, limit)
+}
+
+func (s *readStmts) prepare(ctx context.Context, db *sql.DB) error {
+	var err error
+	if s.itemsByIDs, err = db.PrepareContext(ctx, `SELECT `+itemColumns+` FROM items WHERE id IN (SELECT value FROM json_each(?))`); err != nil {
+		return fmt.Errorf("prepare items query: %w", err)
+	}
+	if s.userEvents, err = db.PrepareContext(ctx, `SELECT `+eventColumns+` FROM events WHERE user_id = ?
+		AND (? = '[]' OR type IN (SELECT value FROM json_each(?))) ORDER BY ts DESC, seq DESC LIMIT ?`); err != nil {
+		return fmt.Errorf("prepare user events query: %w", err)
+	}
+	return nil
+}
+
+// writeStmts are the batch-ingestion statements, prepared once on the
+// writer connection and bound to each transaction with Tx.StmtContext.
+type writeStmts struct {
+	existingItems *sql.Stmt // (ids JSON array) → the ids that are items
+	addUsers      *sql.Stmt // usersPerStmt users
+	insertEvents  *sql.Stmt // eventsPerStmt events
+}
+
+func (s *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
+	var err error
+	if s.existingItems, err = db.PrepareContext(ctx, `SELECT id FROM items WHERE id IN (SELECT value FROM json_each(?))`); err != nil {
+		return fmt.Errorf("prepare item check: %w", err)
+	}
+	if s.addUsers, err = db.PrepareContext(ctx, addUsersSQL(usersPerStmt)); err != nil {
+		return fmt.Errorf("prepare user insert: %w", err)
+	}
+	if s.insertEvents, err = db.PrepareContext(ctx, insertEventsSQL(eventsPerStmt)); err != nil {
+		return fmt.Errorf("prepare event insert: %w", err)
+	}
+	return nil
+}
+
+func (s *writeStmts) close() error {
+	var errs []error
+	for _, st := range []*sql.Stmt{s.existingItems, s.addUsers, s.insertEvents} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (s *readStmts) close() error {
+	var errs []error
+	for _, st := range []*sql.Stmt{s.itemsByIDs, s.userEvents} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (db *DB) dsn(readOnly bool) string {
@@ -148,7 +219,7 @@ func (db *DB) dsn(readOnly bool) string {
 // Close closes the database. It is safe to call more than once.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
-		var errs []error
+		errs := []error{db.stmts.close(), db.wstmts.close()}
 		if db.read != nil {
 			errs = append(errs, db.read.Close())
 		}

@@ -39,13 +39,13 @@ func (db *DB) AppendEvents(ctx context.Context, events []aisle.Event) (aisle.App
 	}
 	nowUS := micros(now)
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		if err := checkItemsExist(ctx, tx, events); err != nil {
+		if err := db.checkItemsExist(ctx, tx, events); err != nil {
 			return err
 		}
-		if err := addMissingUsers(ctx, tx, events, nowUS); err != nil {
+		if err := db.addMissingUsers(ctx, tx, events, nowUS); err != nil {
 			return err
 		}
-		return insertEvents(ctx, tx, events, &stats)
+		return db.insertEvents(ctx, tx, events, &stats)
 	})
 	if err != nil {
 		if aisle.ErrorCode(err) == aisle.EINTERNAL {
@@ -54,6 +54,20 @@ func (db *DB) AppendEvents(ctx context.Context, events []aisle.Event) (aisle.App
 		return aisle.AppendStats{}, err
 	}
 	return stats, nil
+}
+
+// addUsersSQL creates n users that do not exist yet.
+func addUsersSQL(n int) string {
+	return `INSERT INTO users (id, attributes, created_at, updated_at) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(`(?, '{}', ?, ?),`, n), ",") + ` ON CONFLICT (id) DO NOTHING`
+}
+
+// insertEventsSQL inserts n events, skipping stored ids, and returns the
+// id and seq of each one written.
+func insertEventsSQL(n int) string {
+	return `INSERT INTO events (id, user_id, item_id, type, ts, value, query, name, session, context) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?),`, n), ",") +
+		` ON CONFLICT (id) DO NOTHING RETURNING id, seq`
 }
 
 // Rows per multi-row statement: fewer, larger statements are what make
@@ -66,8 +80,8 @@ const (
 
 // checkItemsExist fails with EUNPROCESSABLE naming the first event whose
 // item is not in the catalog.
-func checkItemsExist(ctx context.Context, tx *sql.Tx, events []aisle.Event) error {
-	var ids []any
+func (db *DB) checkItemsExist(ctx context.Context, tx *sql.Tx, events []aisle.Event) error {
+	var ids []string
 	seen := make(map[string]bool)
 	for i := range events {
 		if it := events[i].Item; it != "" && !seen[it] {
@@ -75,24 +89,28 @@ func checkItemsExist(ctx context.Context, tx *sql.Tx, events []aisle.Event) erro
 			ids = append(ids, it)
 		}
 	}
+	if len(ids) == 0 {
+		return nil
+	}
+	arg, err := json.Marshal(ids)
+	if err != nil {
+		return fmt.Errorf("check items: %w", err)
+	}
+	rows, err := tx.StmtContext(ctx, db.wstmts.existingItems).QueryContext(ctx, string(arg))
+	if err != nil {
+		return fmt.Errorf("check items: %w", err)
+	}
 	found := make(map[string]bool, len(ids))
-	for start := 0; start < len(ids); start += idsPerQuery {
-		part := ids[start:min(start+idsPerQuery, len(ids))]
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM items WHERE id IN (`+placeholders(len(part))+`)`, part...)
-		if err != nil {
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
 			return fmt.Errorf("check items: %w", err)
 		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return fmt.Errorf("check items: %w", err)
-			}
-			found[id] = true
-		}
-		if err := rows.Close(); err != nil {
-			return fmt.Errorf("check items: %w", err)
-		}
+		found[id] = true
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("check items: %w", err)
 	}
 	for i := range events {
 		if it := events[i].Item; it != "" && !found[it] {
@@ -103,16 +121,19 @@ func checkItemsExist(ctx context.Context, tx *sql.Tx, events []aisle.Event) erro
 }
 
 // addMissingUsers creates the users of events that do not exist yet.
-func addMissingUsers(ctx context.Context, tx *sql.Tx, events []aisle.Event, nowUS int64) error {
+func (db *DB) addMissingUsers(ctx context.Context, tx *sql.Tx, events []aisle.Event, nowUS int64) error {
 	var args []any
 	seen := make(map[string]bool)
 	flush := func() error {
 		if len(args) == 0 {
 			return nil
 		}
-		q := `INSERT INTO users (id, attributes, created_at, updated_at) VALUES ` +
-			strings.TrimSuffix(strings.Repeat(`(?, '{}', ?, ?),`, len(args)/3), ",") + ` ON CONFLICT (id) DO NOTHING`
-		_, err := tx.ExecContext(ctx, q, args...)
+		var err error
+		if len(args) == 3*usersPerStmt {
+			_, err = tx.StmtContext(ctx, db.wstmts.addUsers).ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, addUsersSQL(len(args)/3), args...)
+		}
 		args = args[:0]
 		if err != nil {
 			return fmt.Errorf("create users: %w", err)
@@ -136,7 +157,7 @@ func addMissingUsers(ctx context.Context, tx *sql.Tx, events []aisle.Event, nowU
 // insertEvents writes events, skipping ids already stored, and sets Seq on
 // the events written (0 on duplicates, including a repeated id within the
 // batch, whose first occurrence is the one written).
-func insertEvents(ctx context.Context, tx *sql.Tx, events []aisle.Event, stats *aisle.AppendStats) error {
+func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []aisle.Event, stats *aisle.AppendStats) error {
 	for start := 0; start < len(events); start += eventsPerStmt {
 		part := events[start:min(start+eventsPerStmt, len(events))]
 		args := make([]any, 0, 10*len(part))
@@ -148,10 +169,13 @@ func insertEvents(ctx context.Context, tx *sql.Tx, events []aisle.Event, stats *
 			}
 			args = append(args, e.ID, e.User, e.Item, string(e.Type), micros(e.Time), value, e.Query, e.Name, e.Session, jsonText(e.Context, "{}"))
 		}
-		q := `INSERT INTO events (id, user_id, item_id, type, ts, value, query, name, session, context) VALUES ` +
-			strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?),`, len(part)), ",") +
-			` ON CONFLICT (id) DO NOTHING RETURNING id, seq`
-		rows, err := tx.QueryContext(ctx, q, args...)
+		var rows *sql.Rows
+		var err error
+		if len(part) == eventsPerStmt {
+			rows, err = tx.StmtContext(ctx, db.wstmts.insertEvents).QueryContext(ctx, args...)
+		} else {
+			rows, err = tx.QueryContext(ctx, insertEventsSQL(len(part)), args...)
+		}
 		if err != nil {
 			return fmt.Errorf("insert events: %w", err)
 		}
@@ -211,20 +235,19 @@ func scanEvent(s interface{ Scan(...any) error }) (aisle.Event, error) {
 
 // UserEvents returns one user's events, newest first.
 func (db *DB) UserEvents(ctx context.Context, user string, q aisle.EventQuery) ([]aisle.Event, error) {
-	query := `SELECT ` + eventColumns + ` FROM events WHERE user_id = ?`
-	args := []any{user}
+	types := "[]"
 	if len(q.Types) > 0 {
-		query += ` AND type IN (` + placeholders(len(q.Types)) + `)`
-		for _, t := range q.Types {
-			args = append(args, string(t))
+		b, err := json.Marshal(q.Types)
+		if err != nil {
+			return nil, fmt.Errorf("user events: %w", err)
 		}
+		types = string(b)
 	}
-	query += ` ORDER BY ts DESC, seq DESC`
-	if q.Limit > 0 {
-		query += ` LIMIT ?`
-		args = append(args, q.Limit)
+	limit := q.Limit
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
 	}
-	rows, err := db.read.QueryContext(ctx, query, args...)
+	rows, err := db.stmts.userEvents.QueryContext(ctx, user, types, types, limit)
 	if err != nil {
 		return nil, fmt.Errorf("user events: %w", err)
 	}

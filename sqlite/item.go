@@ -171,35 +171,31 @@ func (db *DB) Item(ctx context.Context, id string) (aisle.Item, error) {
 	return it, nil
 }
 
-// Items returns the items that exist among ids.
+// Items returns the items that exist among ids. The ids travel as one
+// JSON array parameter, so the statement is prepared once and reused.
 func (db *DB) Items(ctx context.Context, ids []string) (map[string]aisle.Item, error) {
 	out := make(map[string]aisle.Item, len(ids))
-	const chunk = 500 // stays below SQLite's bound-parameter limit
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
-		}
-		q := `SELECT ` + itemColumns + ` FROM items WHERE id IN (` + placeholders(len(part)) + `)`
-		rows, err := db.read.QueryContext(ctx, q, args...)
+	if len(ids) == 0 {
+		return out, nil
+	}
+	arg, err := json.Marshal(ids)
+	if err != nil {
+		return nil, fmt.Errorf("get items: %w", err)
+	}
+	rows, err := db.stmts.itemsByIDs.QueryContext(ctx, string(arg))
+	if err != nil {
+		return nil, fmt.Errorf("get items: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		it, err := scanItem(rows)
 		if err != nil {
 			return nil, fmt.Errorf("get items: %w", err)
 		}
-		for rows.Next() {
-			it, err := scanItem(rows)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("get items: %w", err)
-			}
-			out[it.ID] = it
-		}
-		if err := rows.Close(); err != nil {
-			return nil, fmt.Errorf("get items: %w", err)
-		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("get items: %w", err)
-		}
+		out[it.ID] = it
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("get items: %w", err)
 	}
 	return out, nil
 }

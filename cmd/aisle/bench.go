@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -41,6 +42,7 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	batch := fs.Int("batch", 500, "events per POST /v1/events")
 	runs := fs.Int("runs", 3, "repetitions of each load phase (medians are reported)")
 	asJSON := fs.Bool("json", false, "print results as JSON")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the load phases to `file`")
 	keep := fs.String("data-dir", "", "keep the benchmark store in this `directory` (default: a temporary one, removed)")
 	bindLog(fs, &cfg)
 	cfg.LogLevel = "warn"
@@ -87,12 +89,14 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 		return err
 	}
 	importSecs := time.Since(t).Seconds()
+	if sum.RejectedTotal > 0 {
+		return fmt.Errorf("import rejected %d rows; first: %v", sum.RejectedTotal, sum.Rejected[0])
+	}
 	counts, err := db.Counts(ctx)
 	if err != nil {
 		return err
 	}
 	add("import Beauty ("+fmt.Sprint(counts.Events)+" events)", "s", importSecs)
-	_ = sum
 
 	users, items, err := idsInStore(ctx, db)
 	if err != nil {
@@ -129,6 +133,17 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 		return nil
 	}
 	read := loadgen.Options{Concurrency: *conc, Duration: *dur}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var (
 		hzP50, hzP99, hzQPS    []float64
 		recP50, recP99, recQPS []float64
