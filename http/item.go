@@ -67,6 +67,9 @@ func (s *Server) putItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if co := s.catalogObserver(); co != nil {
+		co.ObserveItems([]aisle.Item{stored})
+	}
 	status := http.StatusOK
 	if stats.Inserted > 0 {
 		status = http.StatusCreated
@@ -88,6 +91,9 @@ func (s *Server) upsertItems(w http.ResponseWriter, r *http.Request) error {
 	stats, err := s.store.UpsertItems(r.Context(), items)
 	if err != nil {
 		return err
+	}
+	if co := s.catalogObserver(); co != nil {
+		co.ObserveItems(items) // as normalized and stored
 	}
 	return writeJSON(w, http.StatusOK, stats)
 }
@@ -113,6 +119,9 @@ func (s *Server) deleteItem(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := s.store.DeleteItem(r.Context(), id); err != nil {
 		return err
+	}
+	if co := s.catalogObserver(); co != nil {
+		co.ForgetItem(id)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

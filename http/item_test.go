@@ -278,3 +278,17 @@ func TestUnprefixField(t *testing.T) {
 		})
 	}
 }
+
+func TestCatalogChangesReachTheRecommender(t *testing.T) {
+	e := newEnv(t, nil)
+	e.expect(http.StatusCreated, "PUT", "/v1/items/a", map[string]any{"title": "A"})
+	e.expect(http.StatusOK, "POST", "/v1/items", map[string]any{"items": []map[string]any{{"id": "b"}, {"id": "c"}}})
+	e.expect(http.StatusNoContent, "DELETE", "/v1/items/a", nil)
+	e.expect(http.StatusBadRequest, "PUT", "/v1/items/d", map[string]any{"price": -1}) // rejected: not observed
+	e.expect(http.StatusOK, "POST", "/v1/events", map[string]any{"events": []map[string]any{{"user": "u", "item": "b", "type": "view"}}})
+	e.expect(http.StatusNoContent, "DELETE", "/v1/users/u", nil)
+	want := []string{"items a", "items b,c", "forget-item a", "forget-user u"}
+	if d := cmp.Diff(e.rec.Requests(), want); d != "" {
+		t.Errorf("catalog changes seen by the recommender (-got +want):\n%s", d)
+	}
+}

@@ -43,7 +43,24 @@ type fakeRecommender struct {
 	requests []string // "user n=.. exclude=.. bought=.." or "similar item n=.."
 }
 
-var _ Recommender = (*fakeRecommender)(nil)
+var (
+	_ Recommender     = (*fakeRecommender)(nil)
+	_ CatalogObserver = (*fakeRecommender)(nil)
+)
+
+// ObserveItems, ForgetItem and ForgetUser record catalog changes as
+// requests ("items a,b", "forget-item a", "forget-user u").
+func (f *fakeRecommender) ObserveItems(items []aisle.Item) {
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	f.record("items " + strings.Join(ids, ","))
+}
+
+func (f *fakeRecommender) ForgetItem(id string) { f.record("forget-item " + id) }
+
+func (f *fakeRecommender) ForgetUser(id string) { f.record("forget-user " + id) }
 
 func (f *fakeRecommender) Recommend(ctx context.Context, user string, req aisle.RecommendRequest) ([]aisle.Recommendation, error) {
 	f.record(fmt.Sprintf("%s n=%d exclude=%s bought=%t", user, req.N, strings.Join(req.Exclude, ","), req.IncludeBought))

@@ -56,6 +56,24 @@ type Recommender interface {
 	Ready() bool
 }
 
+// CatalogObserver is an optional capability of a Recommender that keeps
+// catalog facts or purchase histories in memory: the server tells it about
+// every change it makes to the store, right after the change is durable.
+type CatalogObserver interface {
+	// ObserveItems is called with items as they were stored.
+	ObserveItems(items []aisle.Item)
+	// ForgetItem is called after an item was deleted.
+	ForgetItem(id string)
+	// ForgetUser is called after a user and their events were erased.
+	ForgetUser(id string)
+}
+
+// catalogObserver returns the recommender's CatalogObserver, or nil.
+func (s *Server) catalogObserver() CatalogObserver {
+	co, _ := s.rec.(CatalogObserver)
+	return co
+}
+
 // Config configures a Server. Zero fields take the defaults documented on
 // each field, which DefaultConfig returns.
 type Config struct {

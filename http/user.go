@@ -72,6 +72,9 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.DeleteUser(r.Context(), id); err != nil {
 		return err
 	}
+	if co := s.catalogObserver(); co != nil {
+		co.ForgetUser(id)
+	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -26,8 +26,7 @@ const (
 type Store interface {
 	Events(ctx context.Context, afterSeq int64) iter.Seq2[aisle.Event, error]
 	UserEvents(ctx context.Context, user string, q aisle.EventQuery) ([]aisle.Event, error)
-	Item(ctx context.Context, id string) (aisle.Item, error)
-	Items(ctx context.Context, ids []string) (map[string]aisle.Item, error)
+	ListItems(ctx context.Context, f aisle.ItemFilter) (aisle.ItemPage, error)
 }
 
 // Config tunes the engine. Zero fields take the values of DefaultConfig.
@@ -112,6 +111,12 @@ type Engine struct {
 	topDirty bool
 	pending  int // events observed since the last build
 
+	// memMu guards mem, building and journal.
+	memMu    sync.RWMutex
+	mem      *memory
+	building bool     // a Build is reading the store
+	journal  []change // changes applied to mem since the build began
+
 	cancel context.CancelFunc // stops the refresh loop
 	done   chan struct{}      // closed when the refresh loop has returned
 	once   sync.Once
@@ -171,13 +176,26 @@ func (e *Engine) refreshLoop(ctx context.Context) {
 	}
 }
 
-// Build rebuilds every model from the whole event log and swaps them in.
-// Events observed while it runs are kept.
+// Build rebuilds every model and the in-memory catalog from the store and
+// swaps them in. Events and catalog changes observed while it runs are kept.
 func (e *Engine) Build(ctx context.Context) error {
 	start := time.Now()
 	e.mu.Lock()
 	e.pending = 0
 	e.mu.Unlock()
+	e.memMu.Lock()
+	e.building, e.journal = true, nil
+	e.memMu.Unlock()
+	defer func() {
+		e.memMu.Lock()
+		e.building, e.journal = false, nil
+		e.memMu.Unlock()
+	}()
+
+	mem := newMemory()
+	if err := mem.loadItems(ctx, e.store); err != nil {
+		return err
+	}
 	pop := newPopularity(e.cfg.HalfLife, e.cfg.Weights)
 	cb := newCoBuilder(e.cfg.Window, e.cfg.Neighbors, e.cfg.MaxHistory)
 	var n int
@@ -188,6 +206,7 @@ func (e *Engine) Build(ctx context.Context) error {
 		}
 		pop.add(&ev)
 		cb.add(&ev)
+		mem.addEvent(&ev)
 		last = ev.Seq
 		n++
 	}
@@ -201,20 +220,28 @@ func (e *Engine) Build(ctx context.Context) error {
 			return fmt.Errorf("build models: %w", err)
 		}
 		pop.add(&ev)
+		mem.addEvent(&ev)
 	}
 	e.pop = pop
 	e.topDirty = true
+	e.memMu.Lock()
+	for _, c := range e.journal {
+		c(mem)
+	}
+	e.mem = mem
+	e.memMu.Unlock()
 	e.mu.Unlock()
 	e.co.Store(co)
-	st := &Stats{Events: n, PopularItems: len(pop.scores), ItemsWithNeighbors: len(co.neighbors), BuiltAt: time.Now(), Took: time.Since(start)}
+	st := &Stats{Events: n, Items: len(mem.items), PopularItems: len(pop.scores), ItemsWithNeighbors: len(co.neighbors), BuiltAt: time.Now(), Took: time.Since(start)}
 	e.stats.Store(st)
-	e.logger.Info("models built", "events", st.Events, "popular_items", st.PopularItems, "items_with_neighbors", st.ItemsWithNeighbors, "took", st.Took.Round(time.Millisecond))
+	e.logger.Info("models built", "events", st.Events, "items", st.Items, "popular_items", st.PopularItems, "items_with_neighbors", st.ItemsWithNeighbors, "took", st.Took.Round(time.Millisecond))
 	return nil
 }
 
 // Stats describes the last build.
 type Stats struct {
 	Events             int           // events read
+	Items              int           // items in the catalog
 	PopularItems       int           // items with a popularity score
 	ItemsWithNeighbors int           // items with co-occurrence neighbours
 	BuiltAt            time.Time     // when the build finished
@@ -244,6 +271,13 @@ func (e *Engine) Observe(events []aisle.Event) {
 	}
 	e.pending += len(events)
 	e.topDirty = true
+	e.memMu.Lock()
+	defer e.memMu.Unlock()
+	e.applyLocked(func(m *memory) {
+		for i := range events {
+			m.addEvent(&events[i])
+		}
+	})
 }
 
 // popular returns the k most popular items.
@@ -276,13 +310,11 @@ func (e *Engine) Recommend(ctx context.Context, user string, req aisle.Recommend
 		skip[id] = true
 	}
 	if !req.IncludeBought {
-		bought, err := e.store.UserEvents(ctx, user, aisle.EventQuery{Types: []aisle.EventType{aisle.EventPurchase}})
-		if err != nil {
-			return nil, fmt.Errorf("recommend: %w", err)
+		e.memMu.RLock()
+		for id := range e.mem.bought[user] {
+			skip[id] = true
 		}
-		for _, ev := range bought {
-			skip[ev.Item] = true
-		}
+		e.memMu.RUnlock()
 	}
 	cands := e.popular(req.N + len(skip) + 16)
 	e.mu.Lock()
@@ -291,12 +323,12 @@ func (e *Engine) Recommend(ctx context.Context, user string, req aisle.Recommend
 		counts[c.id] = e.pop.counts[c.id]
 	}
 	e.mu.Unlock()
-	return e.pick(ctx, cands, skip, req.N, func(c scored) aisle.Recommendation {
+	return e.pick(cands, skip, req.N, func(c scored) aisle.Recommendation {
 		return aisle.Recommendation{
 			Item: c.id, Score: c.score, Models: []string{ModelPopular},
 			Reasons: []string{fmt.Sprintf("popular with shoppers lately (%s)", plural(counts[c.id], "interaction"))},
 		}
-	})
+	}), nil
 }
 
 // Similar returns up to n items viewed or bought together with item.
@@ -308,8 +340,11 @@ func (e *Engine) Similar(ctx context.Context, item string, n int) ([]aisle.Recom
 	}
 	nb := co.neighbors[item]
 	if len(nb) == 0 {
-		if _, err := e.store.Item(ctx, item); err != nil {
-			return nil, err
+		e.memMu.RLock()
+		_, ok := e.mem.items[item]
+		e.memMu.RUnlock()
+		if !ok {
+			return nil, aisle.Errorf(aisle.ENOTFOUND, "item %q not found", item)
 		}
 		return []aisle.Recommendation{}, nil
 	}
@@ -319,51 +354,33 @@ func (e *Engine) Similar(ctx context.Context, item string, n int) ([]aisle.Recom
 		cands[i] = scored{x.id, x.score}
 		shared[x.id] = x.shared
 	}
-	return e.pick(ctx, cands, map[string]bool{item: true}, n, func(c scored) aisle.Recommendation {
+	return e.pick(cands, map[string]bool{item: true}, n, func(c scored) aisle.Recommendation {
 		return aisle.Recommendation{
 			Item: c.id, Score: c.score, Models: []string{ModelCoOccurrence},
 			Reasons: []string{fmt.Sprintf("viewed or bought together by %s", plural(shared[c.id], "shopper"))},
 		}
-	})
+	}), nil
 }
 
 // pick walks candidates in order and keeps the first n that are not
 // skipped, are in the catalog, and can be bought.
-func (e *Engine) pick(ctx context.Context, cands []scored, skip map[string]bool, n int, explain func(scored) aisle.Recommendation) ([]aisle.Recommendation, error) {
-	// Each pick fetches the candidates' catalog rows once: they say
-	// whether the item exists and can be bought, and give its title.
+func (e *Engine) pick(cands []scored, skip map[string]bool, n int, explain func(scored) aisle.Recommendation) []aisle.Recommendation {
 	out := make([]aisle.Recommendation, 0, n)
-	for start := 0; start < len(cands) && len(out) < n; {
-		var ids []string
-		end := start
-		for ; end < len(cands) && len(ids) < 2*(n-len(out))+8; end++ {
-			if !skip[cands[end].id] {
-				ids = append(ids, cands[end].id)
-			}
+	e.memMu.RLock()
+	defer e.memMu.RUnlock()
+	for _, c := range cands {
+		b, ok := e.mem.items[c.id]
+		if skip[c.id] || !ok || !b.buyable {
+			continue
 		}
-		items, err := e.store.Items(ctx, ids)
-		if err != nil {
-			return nil, fmt.Errorf("recommend: %w", err)
+		rec := explain(c)
+		rec.Title = b.title
+		out = append(out, rec)
+		if len(out) == n {
+			break
 		}
-		for _, c := range cands[start:end] {
-			it, ok := items[c.id]
-			if skip[c.id] || !ok || !buyable(it.Availability) {
-				continue
-			}
-			rec := explain(c)
-			rec.Title = it.Title
-			out = append(out, rec)
-			if len(out) == n {
-				break
-			}
-		}
-		start = end
 	}
-	return out, nil
-}
-
-func buyable(a aisle.Availability) bool {
-	return a == aisle.AvailabilityInStock || a == aisle.AvailabilityPreorder || a == ""
+	return out
 }
 
 // plural formats "1 shopper", "2 shoppers".

@@ -30,6 +30,13 @@ func ev(user, item string, typ aisle.EventType, daysAgo float64) aisle.Event {
 	return aisle.Event{User: user, Item: item, Type: typ, Time: t0.Add(-time.Duration(daysAgo * 24 * float64(time.Hour)))}
 }
 
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
 func ids(recs []aisle.Recommendation) []string {
 	out := make([]string, len(recs))
 	for i, r := range recs {
@@ -107,13 +114,34 @@ func TestRecommendPopularity(t *testing.T) {
 		})
 	}
 
-	// A deleted item disappears at once.
+	// A deleted item disappears at once, as does one that sold out.
 	if err := db.DeleteItem(ctx, "new"); err != nil {
 		t.Fatal(err)
 	}
+	e.ForgetItem("new")
 	got, _ := e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: 1})
 	if diff := cmp.Diff([]string{"mid"}, ids(got)); diff != "" {
 		t.Errorf("after delete (-want +got):\n%s", diff)
+	}
+	e.ObserveItems([]aisle.Item{{ID: "mid", Title: "Middling", Availability: aisle.AvailabilityOutOfStock}})
+	got, _ = e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: 1})
+	if diff := cmp.Diff([]string{"old"}, ids(got)); diff != "" {
+		t.Errorf("after sell-out (-want +got):\n%s", diff)
+	}
+	// A rebuild from the store keeps "new" deleted.
+	if err := e.Build(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range must(e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: 10})) {
+		if r.Item == "new" {
+			t.Errorf("deleted item back after rebuild")
+		}
+	}
+	// Erasing a user forgets their purchases at once.
+	e.ForgetUser("b0")
+	got, _ = e.Recommend(ctx, "b0", aisle.RecommendRequest{N: 10})
+	if len(got) == 0 {
+		t.Errorf("no recommendations for an erased user")
 	}
 }
 

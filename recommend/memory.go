@@ -1,0 +1,113 @@
+package recommend
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aislehq/aisle"
+)
+
+// brief is what the engine needs to know of a catalog item.
+type brief struct {
+	title   string
+	buyable bool
+}
+
+func briefOf(it *aisle.Item) brief {
+	return brief{title: it.Title, buyable: buyable(it.Availability)}
+}
+
+func buyable(a aisle.Availability) bool {
+	return a == aisle.AvailabilityInStock || a == aisle.AvailabilityPreorder || a == ""
+}
+
+// memory is the catalog and purchase history the engine serves from, so a
+// recommendation needs no storage round trip. It is built from the store
+// and kept current by Observe, ObserveItems, ForgetItem and ForgetUser.
+type memory struct {
+	items  map[string]brief
+	bought map[string]map[string]bool // user → items bought
+}
+
+func newMemory() *memory {
+	return &memory{items: make(map[string]brief), bought: make(map[string]map[string]bool)}
+}
+
+func (m *memory) addEvent(e *aisle.Event) {
+	if e.Type != aisle.EventPurchase || e.Item == "" {
+		return
+	}
+	b := m.bought[e.User]
+	if b == nil {
+		b = make(map[string]bool)
+		m.bought[e.User] = b
+	}
+	b[e.Item] = true
+}
+
+// loadItems reads the whole catalog into m.
+func (m *memory) loadItems(ctx context.Context, store Store) error {
+	f := aisle.ItemFilter{Limit: 1000}
+	for {
+		page, err := store.ListItems(ctx, f)
+		if err != nil {
+			return fmt.Errorf("load catalog: %w", err)
+		}
+		for i := range page.Items {
+			m.items[page.Items[i].ID] = briefOf(&page.Items[i])
+		}
+		if page.NextCursor == "" {
+			return nil
+		}
+		f.Cursor = page.NextCursor
+	}
+}
+
+// change is a catalog or history change that arrived while a build ran;
+// it is applied again to the new memory once the build swaps it in.
+type change func(*memory)
+
+// apply runs c on the live memory and, during a build, journals it.
+// e.memMu must be held for writing.
+func (e *Engine) applyLocked(c change) {
+	c(e.mem)
+	if e.building {
+		e.journal = append(e.journal, c)
+	}
+}
+
+// ObserveItems records items as they were stored: new titles and
+// availability take effect at once.
+func (e *Engine) ObserveItems(items []aisle.Item) {
+	briefs := make(map[string]brief, len(items))
+	for i := range items {
+		briefs[items[i].ID] = briefOf(&items[i])
+	}
+	e.memMu.Lock()
+	defer e.memMu.Unlock()
+	e.applyLocked(func(m *memory) {
+		for id, b := range briefs {
+			m.items[id] = b
+		}
+	})
+}
+
+// ForgetItem records that an item was deleted: it is never recommended
+// again unless it is added back.
+func (e *Engine) ForgetItem(id string) {
+	e.memMu.Lock()
+	defer e.memMu.Unlock()
+	e.applyLocked(func(m *memory) { delete(m.items, id) })
+}
+
+// ForgetUser records that a user was erased with their events. Their
+// purchases are forgotten at once; aggregate model scores lose their
+// events at the next rebuild, which this schedules.
+func (e *Engine) ForgetUser(id string) {
+	e.memMu.Lock()
+	e.applyLocked(func(m *memory) { delete(m.bought, id) })
+	e.memMu.Unlock()
+	e.mu.Lock()
+	e.pending++
+	e.mu.Unlock()
+}
