@@ -326,7 +326,7 @@ func (r *runner) run(ctx context.Context, p *plan) (*Summary, error) {
 	}
 	if err == nil {
 		err = runKind(ctx, r, kindRun[aisle.Event]{
-			kind:     KindEvents,
+			kind: KindEvents,
 			validate: func(e *aisle.Event, line int) error {
 				if err := e.Validate(r.now); err != nil {
 					return err
@@ -336,7 +336,7 @@ func (r *runner) run(ctx context.Context, p *plan) (*Summary, error) {
 				}
 				return nil
 			},
-			prepare:  r.checkEventItems,
+			prepare: r.checkEventItems,
 			write: func(ctx context.Context, v []aisle.Event) (aisle.UpsertStats, aisle.AppendStats, error) {
 				st, err := r.dst.AppendEvents(ctx, v)
 				return aisle.UpsertStats{}, st, err
