@@ -72,6 +72,11 @@ type DB struct {
 	stmts  readStmts
 	wstmts writeStmts
 
+	// The group committer (groupcommit.go), started by Open.
+	appends       chan *appendReq
+	quit          chan struct{} // closed by Close
+	committerDone chan struct{} // closed when the committer returns
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -138,6 +143,7 @@ func (db *DB) Open(ctx context.Context) error {
 		db.Close()
 		return err
 	}
+	db.startCommitter()
 	return nil
 }
 
@@ -219,6 +225,10 @@ func (db *DB) dsn(readOnly bool) string {
 // Close closes the database. It is safe to call more than once.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
+		if db.quit != nil {
+			close(db.quit)
+			<-db.committerDone
+		}
 		errs := []error{db.stmts.close(), db.wstmts.close()}
 		if db.read != nil {
 			errs = append(errs, db.read.Close())

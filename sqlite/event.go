@@ -20,8 +20,9 @@ func newEventID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// AppendEvents validates and writes a batch of events in one transaction.
-// It fills in missing IDs and timestamps on the given events.
+// AppendEvents validates a batch of events and writes it atomically (see
+// groupcommit.go: concurrent batches share a transaction, each in its own
+// savepoint). It fills in missing IDs and timestamps on the given events.
 func (db *DB) AppendEvents(ctx context.Context, events []aisle.Event) (aisle.AppendStats, error) {
 	var stats aisle.AppendStats
 	now := db.now()
@@ -37,23 +38,7 @@ func (db *DB) AppendEvents(ctx context.Context, events []aisle.Event) (aisle.App
 			e.ID = newEventID()
 		}
 	}
-	nowUS := micros(now)
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		if err := db.checkItemsExist(ctx, tx, events); err != nil {
-			return err
-		}
-		if err := db.addMissingUsers(ctx, tx, events, nowUS); err != nil {
-			return err
-		}
-		return db.insertEvents(ctx, tx, events, &stats)
-	})
-	if err != nil {
-		if aisle.ErrorCode(err) == aisle.EINTERNAL {
-			err = fmt.Errorf("append events: %w", err)
-		}
-		return aisle.AppendStats{}, err
-	}
-	return stats, nil
+	return db.submitAppend(ctx, &appendReq{ctx: ctx, events: events, nowUS: micros(now)})
 }
 
 // addUsersSQL creates n users that do not exist yet.

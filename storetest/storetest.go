@@ -433,6 +433,16 @@ func testEventsConcurrent(t *testing.T, open Opener) {
 				if _, err := s.AppendEvents(ctx, batch); err != nil {
 					errs <- err
 				}
+				// A bad batch beside the good ones writes nothing, and
+				// costs the good ones nothing.
+				bad := append([]aisle.Event(nil), batch[:5]...)
+				for i := range bad {
+					bad[i].ID = fmt.Sprintf("bad-w%d-b%d-%d", w, b, i)
+				}
+				bad[4].Item = "ghost"
+				if _, err := s.AppendEvents(ctx, bad); aisle.ErrorCode(err) != aisle.EUNPROCESSABLE {
+					errs <- fmt.Errorf("bad batch: err %v, want unprocessable", err)
+				}
 				// Readers run beside the writers.
 				if _, err := s.UserEvents(ctx, "u1", aisle.EventQuery{Limit: 5}); err != nil {
 					errs <- err
