@@ -36,6 +36,7 @@ var commands = []command{
 	{"serve", "run the HTTP API over a data directory", runServe},
 	{"import", "import catalog, users, events or Q&A from files", runImport},
 	{"train", "build the recommendation models from the store", runTrain},
+	{"eval", "measure every model offline on a dataset (leave-one-out)", runEval},
 	{"demo", "import the sample data, build models and serve them", runDemo},
 	{"bench", "measure import, ingestion and serving speed on real data", runBench},
 }

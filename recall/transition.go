@@ -1,0 +1,122 @@
+package recall
+
+import (
+	"context"
+	"math"
+	"slices"
+
+	"github.com/aislehq/aisle/dataset"
+)
+
+// TransitionConfig configures Transition. Zero fields take the defaults.
+type TransitionConfig struct {
+	// Window is how many of the shopper's most recent items vote (default 5).
+	Window int
+	// Decay weighs the p-th most recent item by Decay^p (default 0.5).
+	Decay float64
+	// Keep caps the successors kept per item (default 200).
+	Keep int
+}
+
+func (c TransitionConfig) withDefaults() TransitionConfig {
+	if c.Window <= 0 {
+		c.Window = 5
+	}
+	if c.Decay <= 0 {
+		c.Decay = 0.5
+	}
+	if c.Keep <= 0 {
+		c.Keep = 200
+	}
+	return c
+}
+
+// Transition scores items by how often they directly followed the
+// shopper's recent items in everyone's histories: a first-order Markov
+// chain, P(next = j | current = i) estimated from counts, with the last
+// Window items voting with position-decayed weights. It is sparse and
+// scales to any catalog.
+type Transition struct {
+	cfg  TransitionConfig
+	n    int
+	next [][]weighted // per item: successors with P(j|i), best first
+}
+
+type weighted struct {
+	item int32
+	w    float32
+}
+
+// TrainTransition counts item-to-next-item transitions in d.
+func TrainTransition(ctx context.Context, d *dataset.Dataset, cfg TransitionConfig) (*Transition, error) {
+	cfg = cfg.withDefaults()
+	n := d.NumItems()
+	counts := make([]map[int32]float32, n)
+	for u, seq := range d.Seqs {
+		if u%1024 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		for t := 1; t < len(seq); t++ {
+			a, b := seq[t-1], seq[t]
+			if a == b {
+				continue
+			}
+			if counts[a] == nil {
+				counts[a] = make(map[int32]float32)
+			}
+			counts[a][b]++
+		}
+	}
+	m := &Transition{cfg: cfg, n: n, next: make([][]weighted, n)}
+	for i, c := range counts {
+		if len(c) == 0 {
+			continue
+		}
+		var total float32
+		row := make([]weighted, 0, len(c))
+		for j, v := range c {
+			row = append(row, weighted{j, v})
+			total += v
+		}
+		slices.SortFunc(row, func(x, y weighted) int {
+			if x.w != y.w {
+				if x.w > y.w {
+					return -1
+				}
+				return 1
+			}
+			return int(x.item - y.item)
+		})
+		if len(row) > cfg.Keep {
+			row = slices.Clip(row[:cfg.Keep])
+		}
+		for k := range row {
+			row[k].w /= total
+		}
+		m.next[i] = row
+	}
+	return m, nil
+}
+
+// Score writes the decayed transition votes of the last Window history
+// items into scores.
+func (m *Transition) Score(history []int32, scores []float32) {
+	clear(scores[:m.n])
+	w := 1.0
+	for p := 0; p < m.cfg.Window && p < len(history); p++ {
+		for _, x := range m.next[history[len(history)-1-p]] {
+			scores[x.item] += float32(w) * x.w
+		}
+		w *= m.cfg.Decay
+	}
+}
+
+// positionWeights returns exp(−(L−1−p)/tau) for p = 0..L−1: the most
+// recent item weighs 1.
+func positionWeights(l int, tau float64, out []float32) []float32 {
+	out = out[:0]
+	for p := 0; p < l; p++ {
+		out = append(out, float32(math.Exp(-float64(l-1-p)/tau)))
+	}
+	return out
+}

@@ -1,0 +1,169 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"slices"
+	"time"
+
+	"github.com/aislehq/aisle/dataset"
+	"github.com/aislehq/aisle/eval"
+	"github.com/aislehq/aisle/rank"
+)
+
+// Names of the fused rankings an experiment reports beside each model.
+const (
+	// Baseline is the strong simple baseline: EASE plus position-decayed
+	// item-to-item transitions from the last items, weights tuned on
+	// validation like everything else.
+	Baseline = "ease+transition (baseline)"
+	// Fused is Aisle's ranking: every model, fused with learned weights.
+	Fused = "fused"
+)
+
+// fusionOrder lists members in the order fusion tunes them; the first one
+// present anchors the scale (weight 1).
+var fusionOrder = []string{ModelSLIST, ModelEASE, ModelTransition, ModelMF, ModelPopular}
+
+// ExperimentOptions configure Experiment.
+type ExperimentOptions struct {
+	// Sampled adds the 100-sampled-negatives protocol beside full ranking.
+	Sampled bool
+	// Seed fixes sampled negatives (and model seeds via Config.Seed).
+	Seed uint64
+	// Logger receives progress; nil discards.
+	Logger *slog.Logger
+}
+
+// Report is what an experiment measured.
+type Report struct {
+	// Results has one entry per model and fused ranking and protocol,
+	// measured on the test items.
+	Results []eval.Result
+	// Weights are the fusion weights learned on validation, by member.
+	Weights map[string]map[string]float64
+	// ValidNDCG10 is each fused ranking's NDCG@10 on validation (on the
+	// candidate pools Tune ranks).
+	ValidNDCG10                           map[string]float64
+	Users, Items, Interactions, TestCases int
+}
+
+// Experiment runs the leave-one-out protocol on d: models are trained on
+// every user's history but the last two items, fusion weights are tuned on
+// the second-to-last items, then models are retrained on everything but
+// the last item and every model, the baseline and the fused ranking are
+// scored on the last items. Only validation items ever guide a choice.
+func Experiment(ctx context.Context, d *dataset.Dataset, cfg Config, opts ExperimentOptions) (*Report, error) {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Seed == 0 {
+		cfg.Seed = opts.Seed
+	}
+	sp := dataset.LeaveOneOut(d)
+	rep := &Report{
+		Weights: map[string]map[string]float64{}, ValidNDCG10: map[string]float64{},
+		Users: len(d.Users), Items: d.NumItems(), Interactions: d.Interactions(), TestCases: len(sp.Test),
+	}
+	if len(sp.Test) == 0 {
+		return nil, fmt.Errorf("experiment: no user has the three interactions leave-one-out needs")
+	}
+
+	logger.Info("training on train split for tuning", "users", len(d.Users), "items", d.NumItems())
+	valSet, err := Models(ctx, sp.Train, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	fusions := map[string][]string{
+		Baseline: present(valSet, []string{ModelEASE, ModelTransition}),
+		Fused:    present(valSet, fusionOrder),
+	}
+	for _, name := range []string{Baseline, Fused} {
+		names := fusions[name]
+		if len(names) < 2 {
+			logger.Warn("fusion skipped: too few models", "fusion", name, "models", names)
+			delete(fusions, name)
+			continue
+		}
+		var members []rank.Scorer
+		for _, n := range names {
+			members = append(members, valSet.Member(n).Scorer)
+		}
+		start := time.Now()
+		w, v, err := rank.Tune(ctx, members, sp.Valid, d.NumItems(), cfg.Fusion)
+		if err != nil {
+			return nil, err
+		}
+		rep.Weights[name] = map[string]float64{}
+		for i, n := range names {
+			rep.Weights[name][n] = w[i]
+		}
+		rep.ValidNDCG10[name] = v
+		logger.Info("fusion tuned on validation", "fusion", name, "weights", rep.Weights[name], "valid_ndcg@10", fmt.Sprintf("%.4f", v), "seconds", fmt.Sprintf("%.1f", time.Since(start).Seconds()))
+	}
+	valSet = nil
+	runtime.GC() // the tuning models' matrices go before the final ones come
+
+	logger.Info("training on train+validation for the test")
+	set, err := Models(ctx, sp.Full, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	protocols := []eval.Protocol{eval.Full}
+	if opts.Sampled {
+		protocols = append(protocols, eval.Sampled100)
+	}
+	score := func(name string, s eval.Scorer, secs float64) error {
+		for _, p := range protocols {
+			r, err := eval.Evaluate(ctx, s, sp.Test, d.NumItems(), eval.Options{Protocol: p, Seed: opts.Seed})
+			if err != nil {
+				return err
+			}
+			r.Model, r.TrainSeconds = name, secs
+			rep.Results = append(rep.Results, r)
+			logger.Info("evaluated", "model", name, "protocol", p, "ndcg@10", fmt.Sprintf("%.4f", r.NDCG[10]), "hr@10", fmt.Sprintf("%.4f", r.HR[10]))
+		}
+		return nil
+	}
+	total := 0.0
+	for _, m := range set.Members {
+		total += m.TrainSeconds
+		if err := score(m.Name, m.Scorer, m.TrainSeconds); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range []string{Baseline, Fused} {
+		names, ok := fusions[name]
+		if !ok {
+			continue
+		}
+		w := make([]float64, len(names))
+		secs := 0.0
+		for i, n := range names {
+			w[i] = rep.Weights[name][n]
+			secs += set.Member(n).TrainSeconds
+		}
+		f, err := set.Fuse(names, w)
+		if err != nil {
+			return nil, err
+		}
+		if err := score(name, f, secs); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
+}
+
+// present returns the names in order that set has.
+func present(set *Set, order []string) []string {
+	var out []string
+	for _, n := range order {
+		if set.Member(n) != nil && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
