@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" database/sql driver (cgo)
 )
 
 //go:embed migrations/*.sql
@@ -45,6 +45,10 @@ type Options struct {
 	BusyTimeout time.Duration
 	// Readers is the size of the read connection pool (default 2×GOMAXPROCS, at least 4).
 	Readers int
+	// CacheKiB is each connection's page cache, allocated as used
+	// (default 65536, 64 MiB; SQLite's own default of 2 MiB makes batch
+	// ingestion a third slower once indexes outgrow it).
+	CacheKiB int
 }
 
 // DefaultOptions returns the defaults documented on Options.
@@ -53,6 +57,7 @@ func DefaultOptions() Options {
 		Synchronous: SyncFull,
 		BusyTimeout: 5 * time.Second,
 		Readers:     max(4, 2*runtime.GOMAXPROCS(0)),
+		CacheKiB:    64 << 10,
 	}
 }
 
@@ -71,6 +76,9 @@ type DB struct {
 	read   *sql.DB
 	stmts  readStmts
 	wstmts writeStmts
+
+	// knownItems and knownUsers spare batch ingestion repeated lookups.
+	knownItems, knownUsers knownSet
 
 	// The group committer (groupcommit.go), started by Open.
 	appends       chan *appendReq
@@ -92,6 +100,9 @@ func NewDB(path string, opts Options) *DB {
 	}
 	if opts.Readers == 0 {
 		opts.Readers = d.Readers
+	}
+	if opts.CacheKiB == 0 {
+		opts.CacheKiB = d.CacheKiB
 	}
 	return &DB{path: path, opts: opts}
 }
@@ -120,12 +131,12 @@ func (db *DB) Open(ctx context.Context) error {
 		}
 	}
 	var err error
-	if db.write, err = sql.Open("sqlite", db.dsn(false)); err != nil {
+	if db.write, err = sql.Open("sqlite3", db.dsn(false)); err != nil {
 		return fmt.Errorf("open sqlite: %w", err)
 	}
 	db.write.SetMaxOpenConns(1)
 	db.write.SetConnMaxIdleTime(0)
-	if db.read, err = sql.Open("sqlite", db.dsn(true)); err != nil {
+	if db.read, err = sql.Open("sqlite3", db.dsn(true)); err != nil {
 		db.write.Close()
 		return fmt.Errorf("open sqlite: %w", err)
 	}
@@ -210,12 +221,13 @@ func (s *readStmts) close() error {
 
 func (db *DB) dsn(readOnly bool) string {
 	q := url.Values{}
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous("+db.opts.Synchronous+")")
-	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", db.opts.BusyTimeout.Milliseconds()))
-	q.Add("_pragma", "foreign_keys(ON)")
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", db.opts.Synchronous)
+	q.Set("_busy_timeout", fmt.Sprint(db.opts.BusyTimeout.Milliseconds()))
+	q.Set("_foreign_keys", "on")
+	q.Set("_cache_size", fmt.Sprint(-db.opts.CacheKiB)) // negative: KiB, not pages
 	if readOnly {
-		q.Add("_pragma", "query_only(1)")
+		q.Set("_query_only", "on")
 	} else {
 		q.Set("_txlock", "immediate")
 	}

@@ -71,7 +71,9 @@ func (db *DB) checkItemsExist(ctx context.Context, tx *sql.Tx, events []aisle.Ev
 	for i := range events {
 		if it := events[i].Item; it != "" && !seen[it] {
 			seen[it] = true
-			ids = append(ids, it)
+			if !db.knownItems.has(it) {
+				ids = append(ids, it)
+			}
 		}
 	}
 	if len(ids) == 0 {
@@ -98,7 +100,7 @@ func (db *DB) checkItemsExist(ctx context.Context, tx *sql.Tx, events []aisle.Ev
 		return fmt.Errorf("check items: %w", err)
 	}
 	for i := range events {
-		if it := events[i].Item; it != "" && !found[it] {
+		if it := events[i].Item; it != "" && !found[it] && !db.knownItems.has(it) {
 			return aisle.FieldErrorf(aisle.EUNPROCESSABLE, fmt.Sprintf("events[%d].item", i), "unknown item %q: add it to the catalog first", it)
 		}
 	}
@@ -126,7 +128,7 @@ func (db *DB) addMissingUsers(ctx context.Context, tx *sql.Tx, events []aisle.Ev
 		return nil
 	}
 	for i := range events {
-		if u := events[i].User; !seen[u] {
+		if u := events[i].User; !seen[u] && !db.knownUsers.has(u) {
 			seen[u] = true
 			args = append(args, u, nowUS, nowUS)
 			if len(args) == 3*usersPerStmt {

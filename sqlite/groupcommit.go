@@ -62,6 +62,7 @@ func (db *DB) committer() {
 func (db *DB) commitGroup(group []*appendReq) {
 	results := make([]error, len(group))
 	ctx := context.Background() // each batch checks its own context below
+	itemGen, userGen := db.knownItems.generation(), db.knownUsers.generation()
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		for i, r := range group {
 			if err := r.ctx.Err(); err != nil {
@@ -83,6 +84,23 @@ func (db *DB) commitGroup(group []*appendReq) {
 		}
 		return nil
 	})
+	if err == nil {
+		// Items and users of committed batches now exist.
+		var items, users []string
+		for i, r := range group {
+			if results[i] != nil {
+				continue
+			}
+			for j := range r.events {
+				if it := r.events[j].Item; it != "" {
+					items = append(items, it)
+				}
+				users = append(users, r.events[j].User)
+			}
+		}
+		db.knownItems.addAll(items, itemGen)
+		db.knownUsers.addAll(users, userGen)
+	}
 	for i, r := range group {
 		switch {
 		case err != nil:

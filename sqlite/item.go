@@ -207,6 +207,9 @@ func placeholders(n int) string {
 // DeleteItem removes an item and its category rows.
 func (db *DB) DeleteItem(ctx context.Context, id string) error {
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		// Forgotten inside the transaction: no batch can commit between
+		// this and the delete, because both need the one write connection.
+		db.knownItems.forget(id)
 		res, err := tx.ExecContext(ctx, `DELETE FROM items WHERE id = ?`, id)
 		if err != nil {
 			return err

@@ -92,6 +92,7 @@ func (db *DB) User(ctx context.Context, id string) (aisle.User, error) {
 // DeleteUser erases the user and all their events in one transaction.
 func (db *DB) DeleteUser(ctx context.Context, id string) error {
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		db.knownUsers.forget(id) // see DeleteItem
 		r1, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
 		if err != nil {
 			return err

@@ -27,6 +27,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("EventsAtomic", func(t *testing.T) { testEventsAtomic(t, open) })
 	t.Run("EventsConcurrent", func(t *testing.T) { testEventsConcurrent(t, open) })
 	t.Run("Questions", func(t *testing.T) { testQuestions(t, open) })
+	t.Run("DeletesSeenByLaterBatches", func(t *testing.T) { testDeletesSeenByLaterBatches(t, open) })
 }
 
 var ignoreTimes = cmpopts.IgnoreFields(aisle.Item{}, "CreatedAt", "UpdatedAt")
@@ -493,5 +494,35 @@ func testQuestions(t *testing.T, open Opener) {
 	wantCode(t, err, aisle.EINVALID, "questions[0].question")
 	if c := mustCounts(t, s); c.Questions != 3 {
 		t.Errorf("questions count = %d", c.Questions)
+	}
+}
+
+// testDeletesSeenByLaterBatches checks that a backend remembering which
+// items and users exist forgets them when they are deleted.
+func testDeletesSeenByLaterBatches(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := open(t)
+	if _, err := s.UpsertItems(ctx, sampleItems()); err != nil {
+		t.Fatal(err)
+	}
+	view := func(user, item string) error {
+		_, err := s.AppendEvents(ctx, []aisle.Event{{User: user, Item: item, Type: aisle.EventView}})
+		return err
+	}
+	if err := view("u1", "p1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteItem(ctx, "p1"); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, view("u1", "p1"), aisle.EUNPROCESSABLE, "events[0].item")
+	if err := s.DeleteUser(ctx, "u1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := view("u1", "p2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.User(ctx, "u1"); err != nil {
+		t.Errorf("user not created again after deletion: %v", err)
 	}
 }

@@ -32,7 +32,7 @@ CREATE TABLE users (
 
 -- The event log. seq is the insertion order; id makes writes idempotent.
 CREATE TABLE events (
-	seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+	seq      INTEGER PRIMARY KEY,
 	id       TEXT NOT NULL UNIQUE,
 	user_id  TEXT NOT NULL,
 	item_id  TEXT NOT NULL, -- '' for events without an item
