@@ -9,13 +9,13 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/jsonkind"
 )
 
 // readBody reads a request body that will be decoded as JSON. It rejects a
@@ -182,7 +182,7 @@ func jsonError(err error, prefix string) error {
 		if num, ok := strings.CutPrefix(typ.Value, "number "); ok {
 			return aisle.FieldErrorf(aisle.EINVALID, field, "number %s is out of range", clip(num))
 		}
-		return aisle.FieldErrorf(aisle.EINVALID, field, "must be %s, not %s", jsonKind(typ.Type), typ.Value)
+		return aisle.FieldErrorf(aisle.EINVALID, field, "must be %s, not %s", jsonkind.Of(typ.Type), typ.Value)
 	case errors.As(err, &badTime):
 		return aisle.FieldErrorf(aisle.EINVALID, prefix, "invalid time %q: want RFC 3339, such as \"2024-05-01T12:00:00Z\"", clip(badTime.Value))
 	case errors.As(err, &bug):
@@ -210,28 +210,6 @@ func joinField(prefix, field string) string {
 		return prefix
 	}
 	return prefix + "." + field
-}
-
-// jsonKind names the JSON kind of values that decode into t.
-func jsonKind(t reflect.Type) string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer"
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	default:
-		return "an object"
-	}
 }
 
 // position returns the 1-based line and column, and the 0-based offset, of

@@ -7,9 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 	"strings"
 	"time"
+
+	"github.com/aislehq/aisle/jsonkind"
 )
 
 // jsonlSource reads a JSON Lines file of T, one object a line. Blank lines
@@ -84,7 +85,7 @@ func jsonReason(err error) string {
 		return fmt.Sprintf("invalid JSON at column %d: %s", se.Offset, se.Error())
 	}
 	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
-		what := fmt.Sprintf("want %s, got %s", jsonTypeName(te.Type), te.Value)
+		what := fmt.Sprintf("want %s, got %s", jsonkind.Of(te.Type), te.Value)
 		if te.Field == "" {
 			return what
 		}
@@ -97,33 +98,4 @@ func jsonReason(err error) string {
 		return "truncated JSON object"
 	}
 	return strings.TrimPrefix(err.Error(), "json: ")
-}
-
-// jsonTypeName names a Go type the way a JSON document would hold it.
-func jsonTypeName(t reflect.Type) string {
-	if t == nil {
-		return "a value"
-	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer"
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.Map, reflect.Struct:
-		if t == reflect.TypeFor[time.Time]() {
-			return "an RFC 3339 time string"
-		}
-		return "an object"
-	}
-	return t.String()
 }
