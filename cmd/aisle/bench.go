@@ -47,13 +47,7 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	fs.StringVar(&cfg.Store.Synchronous, "sync", cfg.Store.Synchronous, "SQLite durability of the benchmark store: FULL or NORMAL")
 	cfg.LogLevel = "error"
 	bindLog(fs, &cfg)
-	if err := parse(fs, "aisle bench [-data DIR] [-duration D] [-concurrency N] [-runs N] [-json]", args); err != nil {
-		return err
-	}
-	if err := noArgs(fs); err != nil {
-		return err
-	}
-	logger, err := cfg.logger(e.stderr)
+	logger, err := parseFlags(e, fs, &cfg, "aisle bench [-data DIR] [-duration D] [-concurrency N] [-runs N] [-json]", args)
 	if err != nil {
 		return err
 	}

@@ -32,13 +32,7 @@ func runDemo(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	bindHTTP(fs, &cfg)
 	bindEngine(fs, &cfg)
 	bindLog(fs, &cfg)
-	if err := parse(fs, "aisle demo [-addr HOST:PORT] [-data DIR] [-data-dir DIR]", args); err != nil {
-		return err
-	}
-	if err := noArgs(fs); err != nil {
-		return err
-	}
-	logger, err := cfg.logger(e.stderr)
+	logger, err := parseFlags(e, fs, &cfg, "aisle demo [-addr HOST:PORT] [-data DIR] [-data-dir DIR]", args)
 	if err != nil {
 		return err
 	}

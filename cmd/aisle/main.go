@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"slices"
@@ -125,6 +126,18 @@ func parse(fs *flag.FlagSet, synopsis string, args []string) error {
 		return flagError{err}
 	}
 	return err
+}
+
+// parseFlags parses a command that takes flags only and returns the logger
+// its configuration asks for.
+func parseFlags(e *env, fs *flag.FlagSet, cfg *Config, synopsis string, args []string) (*slog.Logger, error) {
+	if err := parse(fs, synopsis, args); err != nil {
+		return nil, err
+	}
+	if err := noArgs(fs); err != nil {
+		return nil, err
+	}
+	return cfg.logger(e.stderr)
 }
 
 // noArgs rejects positional arguments for commands that take none.

@@ -19,13 +19,7 @@ func runServe(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	bindHTTP(fs, &cfg)
 	bindEngine(fs, &cfg)
 	bindLog(fs, &cfg)
-	if err := parse(fs, "aisle serve [-data-dir DIR] [-addr HOST:PORT] [flags]", args); err != nil {
-		return err
-	}
-	if err := noArgs(fs); err != nil {
-		return err
-	}
-	logger, err := cfg.logger(e.stderr)
+	logger, err := parseFlags(e, fs, &cfg, "aisle serve [-data-dir DIR] [-addr HOST:PORT] [flags]", args)
 	if err != nil {
 		return err
 	}

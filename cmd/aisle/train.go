@@ -17,13 +17,7 @@ func runTrain(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	bindStore(fs, &cfg)
 	bindEngine(fs, &cfg)
 	bindLog(fs, &cfg)
-	if err := parse(fs, "aisle train [-data-dir DIR]", args); err != nil {
-		return err
-	}
-	if err := noArgs(fs); err != nil {
-		return err
-	}
-	logger, err := cfg.logger(e.stderr)
+	logger, err := parseFlags(e, fs, &cfg, "aisle train [-data-dir DIR]", args)
 	if err != nil {
 		return err
 	}
