@@ -14,6 +14,10 @@ type RecommendRequest struct {
 	Exclude []string
 	// IncludeBought allows items the user already bought.
 	IncludeBought bool
+	// Category keeps only items with this category (case-insensitive)
+	// anywhere in their category path; "" keeps all. A category no item
+	// has is EINVALID.
+	Category string
 }
 
 // Recommendation is one ranked item and why it was chosen. Recommenders

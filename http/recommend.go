@@ -36,6 +36,9 @@ func (s *Server) recommend(w http.ResponseWriter, r *http.Request) error {
 	if req.IncludeBought, err = boolParam(q, "include_bought"); err != nil {
 		return err
 	}
+	if req.Category, err = stringParam(q, "category", aisle.MaxCategoryBytes); err != nil {
+		return err
+	}
 	recs, err := s.rec.Recommend(r.Context(), user, req)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -316,14 +317,22 @@ func (e *Engine) Recommend(ctx context.Context, user string, req aisle.Recommend
 		}
 		e.memMu.RUnlock()
 	}
-	cands := e.popular(req.N + len(skip) + 16)
+	category := strings.ToLower(req.Category)
+	if category != "" && !e.hasCategory(category) {
+		return nil, aisle.FieldErrorf(aisle.EINVALID, "category", "no item in the catalog has category %q", req.Category)
+	}
+	want := req.N + len(skip) + 16
+	if category != "" {
+		want = topCacheSize + 1 // the category's items may lie anywhere in the ranking
+	}
+	cands := e.popular(want)
 	e.mu.Lock()
 	counts := make(map[string]int, len(cands))
 	for _, c := range cands {
 		counts[c.id] = e.pop.counts[c.id]
 	}
 	e.mu.Unlock()
-	return e.pick(cands, skip, req.N, func(c scored) aisle.Recommendation {
+	return e.pick(cands, skip, category, req.N, func(c scored) aisle.Recommendation {
 		return aisle.Recommendation{
 			Item: c.id, Score: c.score, Models: []string{ModelPopular},
 			Reasons: []string{fmt.Sprintf("popular with shoppers lately (%s)", plural(counts[c.id], "interaction"))},
@@ -354,7 +363,7 @@ func (e *Engine) Similar(ctx context.Context, item string, n int) ([]aisle.Recom
 		cands[i] = scored{x.id, x.score}
 		shared[x.id] = x.shared
 	}
-	return e.pick(cands, map[string]bool{item: true}, n, func(c scored) aisle.Recommendation {
+	return e.pick(cands, map[string]bool{item: true}, "", n, func(c scored) aisle.Recommendation {
 		return aisle.Recommendation{
 			Item: c.id, Score: c.score, Models: []string{ModelCoOccurrence},
 			Reasons: []string{fmt.Sprintf("viewed or bought together by %s", plural(shared[c.id], "shopper"))},
@@ -362,15 +371,27 @@ func (e *Engine) Similar(ctx context.Context, item string, n int) ([]aisle.Recom
 	}), nil
 }
 
+// hasCategory reports whether any catalog item has category c (lower-cased).
+func (e *Engine) hasCategory(c string) bool {
+	e.memMu.RLock()
+	defer e.memMu.RUnlock()
+	for _, b := range e.mem.items {
+		if b.inCategory(c) {
+			return true
+		}
+	}
+	return false
+}
+
 // pick walks candidates in order and keeps the first n that are not
-// skipped, are in the catalog, and can be bought.
-func (e *Engine) pick(cands []scored, skip map[string]bool, n int, explain func(scored) aisle.Recommendation) []aisle.Recommendation {
+// skipped, are in the catalog and the category, and can be bought.
+func (e *Engine) pick(cands []scored, skip map[string]bool, category string, n int, explain func(scored) aisle.Recommendation) []aisle.Recommendation {
 	out := make([]aisle.Recommendation, 0, n)
 	e.memMu.RLock()
 	defer e.memMu.RUnlock()
 	for _, c := range cands {
 		b, ok := e.mem.items[c.id]
-		if skip[c.id] || !ok || !b.buyable {
+		if skip[c.id] || !ok || !b.buyable || !b.inCategory(category) {
 			continue
 		}
 		rec := explain(c)

@@ -238,3 +238,28 @@ func TestPopularityRebaseKeepsOrder(t *testing.T) {
 		t.Errorf("score ratio a/b = %v, want 0.5", got[1].Score/got[0].Score)
 	}
 }
+
+func TestRecommendCategory(t *testing.T) {
+	ctx := context.Background()
+	db, e := fixture(t)
+	items := []aisle.Item{{ID: "old", Title: "Old hit", Categories: []string{"Office", "Pens"}}, {ID: "tail", Title: "Tail", Categories: []string{"Office", "Paper"}}}
+	if _, err := db.UpsertItems(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	e.ObserveItems(items)
+	got, err := e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: 10, Category: "office"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"old", "tail"}, ids(got)); diff != "" {
+		t.Errorf("category office (-want +got):\n%s", diff)
+	}
+	got, _ = e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: 10, Category: "Paper"})
+	if diff := cmp.Diff([]string{"tail"}, ids(got)); diff != "" {
+		t.Errorf("category Paper (-want +got):\n%s", diff)
+	}
+	_, err = e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: 10, Category: "Garden"})
+	if aisle.ErrorCode(err) != aisle.EINVALID || aisle.ErrorField(err) != "category" {
+		t.Errorf("unknown category: err %v, want invalid naming category", err)
+	}
+}

@@ -3,18 +3,30 @@ package recommend
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/aislehq/aisle"
 )
 
 // brief is what the engine needs to know of a catalog item.
 type brief struct {
-	title   string
-	buyable bool
+	title      string
+	buyable    bool
+	categories []string // lower-cased category path
 }
 
 func briefOf(it *aisle.Item) brief {
-	return brief{title: it.Title, buyable: buyable(it.Availability)}
+	b := brief{title: it.Title, buyable: buyable(it.Availability)}
+	for _, c := range it.Categories {
+		b.categories = append(b.categories, strings.ToLower(c))
+	}
+	return b
+}
+
+// inCategory reports whether b has category c (lower-cased); "" matches all.
+func (b brief) inCategory(c string) bool {
+	return c == "" || slices.Contains(b.categories, c)
 }
 
 func buyable(a aisle.Availability) bool {
