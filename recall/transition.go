@@ -12,7 +12,8 @@ import (
 type TransitionConfig struct {
 	// Window is how many of the shopper's most recent items vote (default 5).
 	Window int
-	// Decay weighs the p-th most recent item by Decay^p (default 0.5).
+	// Decay weighs the p-th most recent item by Decay^p, in (0, 1]
+	// (default 0.5).
 	Decay float64
 	// Keep caps the successors kept per item (default 200).
 	Keep int
@@ -22,7 +23,7 @@ func (c TransitionConfig) withDefaults() TransitionConfig {
 	if c.Window <= 0 {
 		c.Window = 5
 	}
-	if c.Decay <= 0 {
+	if c.Decay <= 0 || c.Decay > 1 {
 		c.Decay = 0.5
 	}
 	if c.Keep <= 0 {
@@ -31,24 +32,17 @@ func (c TransitionConfig) withDefaults() TransitionConfig {
 	return c
 }
 
-// Transition scores items by how often they directly followed the
-// shopper's recent items in everyone's histories: a first-order Markov
-// chain, P(next = j | current = i) estimated from counts, with the last
-// Window items voting with position-decayed weights. It is sparse and
-// scales to any catalog.
-type Transition struct {
-	cfg  TransitionConfig
-	n    int
-	next [][]weighted // per item: successors with P(j|i), best first
-}
-
 type weighted struct {
 	item int32
 	w    float32
 }
 
-// TrainTransition counts item-to-next-item transitions in d.
-func TrainTransition(ctx context.Context, d *dataset.Dataset, cfg TransitionConfig) (*Transition, error) {
+// TrainTransition scores items by how often they directly followed the
+// shopper's recent items in everyone's histories: a first-order Markov
+// chain, P(next = j | current = i) estimated from counts, kept as an
+// ItemItem whose last Window items vote with weights Decay^p (p = 0 for the
+// most recent). It is sparse and scales to any catalog.
+func TrainTransition(ctx context.Context, d *dataset.Dataset, cfg TransitionConfig) (*ItemItem, error) {
 	cfg = cfg.withDefaults()
 	n := d.NumItems()
 	counts := make([]map[int32]float32, n)
@@ -67,7 +61,8 @@ func TrainTransition(ctx context.Context, d *dataset.Dataset, cfg TransitionConf
 			counts[a][b]++
 		}
 	}
-	m := &Transition{cfg: cfg, n: n, next: make([][]weighted, n)}
+	// Decay^p = exp(−p/tau) with tau = 1/ln(1/Decay).
+	m := &ItemItem{n: n, window: cfg.Window, tau: 1 / math.Log(1/cfg.Decay), rows: make([][]weighted, n)}
 	for i, c := range counts {
 		if len(c) == 0 {
 			continue
@@ -93,22 +88,9 @@ func TrainTransition(ctx context.Context, d *dataset.Dataset, cfg TransitionConf
 		for k := range row {
 			row[k].w /= total
 		}
-		m.next[i] = row
+		m.rows[i] = row
 	}
 	return m, nil
-}
-
-// Score writes the decayed transition votes of the last Window history
-// items into scores.
-func (m *Transition) Score(history []int32, scores []float32) {
-	clear(scores[:m.n])
-	w := 1.0
-	for p := 0; p < m.cfg.Window && p < len(history); p++ {
-		for _, x := range m.next[history[len(history)-1-p]] {
-			scores[x.item] += float32(w) * x.w
-		}
-		w *= m.cfg.Decay
-	}
 }
 
 // positionWeights returns exp(−(L−1−p)/tau) for p = 0..L−1: the most
