@@ -94,3 +94,32 @@ func TestSetFuseUnknownModel(t *testing.T) {
 		t.Fatal("Fuse accepted an unknown model")
 	}
 }
+
+func TestModelsAreDeterministicUnderASeed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains every model twice on real data")
+	}
+	d := office(t)
+	ctx := context.Background()
+	cfg := train.Config{Seed: 11, Skip: []string{train.ModelEASE}} // EASE is closed-form: nothing random
+	a, err := train.Models(ctx, d, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := train.Models(ctx, d, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sa, sb := make([]float32, d.NumItems()), make([]float32, d.NumItems())
+	for _, h := range [][]int32{{0}, {5, 9, 13}, d.Seqs[42]} {
+		for i := range a.Members {
+			a.Members[i].Scorer.Score(h, sa)
+			b.Members[i].Scorer.Score(h, sb)
+			for j := range sa {
+				if sa[j] != sb[j] {
+					t.Fatalf("%s: history %v item %d scores %v then %v", a.Members[i].Name, h, j, sa[j], sb[j])
+				}
+			}
+		}
+	}
+}
