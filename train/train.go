@@ -30,6 +30,11 @@ type Config struct {
 	Transition recall.TransitionConfig
 	MF         recall.MFConfig
 	Fusion     rank.TuneOptions
+	// Neighbors is how many item-to-item weights per item the dense
+	// models (EASE, SLIST) keep once trained (default 200): their n×n
+	// matrices are freed, and on Beauty the top 200 rank as well as the
+	// full rows (validation NDCG@10 0.0694 vs 0.0693 for SLIST).
+	Neighbors int
 	// Seed makes training deterministic.
 	Seed uint64
 	// Skip names models not to train.
@@ -89,6 +94,10 @@ func Models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Lo
 		logger = slog.New(slog.DiscardHandler)
 	}
 	set := &Set{N: d.NumItems()}
+	neighbors := cfg.Neighbors
+	if neighbors <= 0 {
+		neighbors = 200
+	}
 	add := func(name string, fit func() (rank.Scorer, error)) error {
 		if cfg.skips(name) {
 			return nil
@@ -115,8 +124,20 @@ func Models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Lo
 	}{
 		{ModelPopular, func() (rank.Scorer, error) { return recall.TrainPopular(d), nil }},
 		{ModelTransition, func() (rank.Scorer, error) { return recall.TrainTransition(ctx, d, cfg.Transition) }},
-		{ModelEASE, func() (rank.Scorer, error) { return recall.TrainEASE(ctx, d, cfg.EASE) }},
-		{ModelSLIST, func() (rank.Scorer, error) { return recall.TrainSLIST(ctx, d, cfg.SLIST) }},
+		{ModelEASE, func() (rank.Scorer, error) {
+			m, err := recall.TrainEASE(ctx, d, cfg.EASE)
+			if err != nil {
+				return nil, err
+			}
+			return m.Sparsify(neighbors), nil
+		}},
+		{ModelSLIST, func() (rank.Scorer, error) {
+			m, err := recall.TrainSLIST(ctx, d, cfg.SLIST)
+			if err != nil {
+				return nil, err
+			}
+			return m.Sparsify(neighbors), nil
+		}},
 		{ModelMF, func() (rank.Scorer, error) {
 			mc := cfg.MF
 			if mc.Seed == 0 {
