@@ -11,6 +11,7 @@ import (
 	"github.com/aislehq/aisle/dataset"
 	"github.com/aislehq/aisle/eval"
 	"github.com/aislehq/aisle/rank"
+	"github.com/aislehq/aisle/recall"
 )
 
 // Names of the fused rankings an experiment reports beside each model.
@@ -46,8 +47,48 @@ type Report struct {
 	Weights map[string]map[string]float64
 	// ValidNDCG10 is each fused ranking's NDCG@10 on validation (on the
 	// candidate pools Tune ranks).
-	ValidNDCG10                           map[string]float64
+	ValidNDCG10 map[string]float64
+	// SLIST is the SLIST configuration used (chosen on validation unless
+	// Config.SLIST was set).
+	SLIST                                 recall.SLISTConfig
 	Users, Items, Interactions, TestCases int
+}
+
+// slistGrid are the SLIST configurations an experiment chooses among on
+// validation when none is given: the defaults (best on Beauty's validation
+// items), one leaning more on next-item prediction (best on Office's), and
+// a lighter-regularised one.
+var slistGrid = []recall.SLISTConfig{
+	{},
+	{Alpha: 0.2, Lambda: 50, TrainTau: 2, ScoreTau: 2},
+	{Alpha: 0.1, Lambda: 20, TrainTau: 2, ScoreTau: 2},
+}
+
+// selectSLIST trains SLIST on the train split with each grid configuration
+// and returns the one with the best validation NDCG@10.
+func selectSLIST(ctx context.Context, sp *dataset.Split, neighbors int, logger *slog.Logger) (recall.SLISTConfig, error) {
+	if neighbors <= 0 {
+		neighbors = 200
+	}
+	best, bestNDCG := recall.SLISTConfig{}, -1.0
+	for _, c := range slistGrid {
+		m, err := recall.TrainSLIST(ctx, sp.Train, c)
+		if recall.IsTooLarge(err) {
+			return recall.SLISTConfig{}, nil
+		}
+		if err != nil {
+			return recall.SLISTConfig{}, fmt.Errorf("select slist: %w", err)
+		}
+		r, err := eval.Evaluate(ctx, m.Sparsify(neighbors), sp.Valid, sp.Train.NumItems(), eval.Options{})
+		if err != nil {
+			return recall.SLISTConfig{}, err
+		}
+		logger.Info("slist candidate", "config", fmt.Sprintf("%+v", c), "valid_ndcg@10", fmt.Sprintf("%.4f", r.NDCG[10]))
+		if r.NDCG[10] > bestNDCG {
+			best, bestNDCG = c, r.NDCG[10]
+		}
+	}
+	return best, nil
 }
 
 // Experiment runs the leave-one-out protocol on d: models are trained on
@@ -71,6 +112,15 @@ func Experiment(ctx context.Context, d *dataset.Dataset, cfg Config, opts Experi
 	if len(sp.Test) == 0 {
 		return nil, fmt.Errorf("experiment: no user has the three interactions leave-one-out needs")
 	}
+
+	if !cfg.skips(ModelSLIST) && cfg.SLIST == (recall.SLISTConfig{}) {
+		best, err := selectSLIST(ctx, sp, cfg.Neighbors, logger)
+		if err != nil {
+			return nil, err
+		}
+		cfg.SLIST = best
+	}
+	rep.SLIST = cfg.SLIST
 
 	logger.Info("training on train split for tuning", "users", len(d.Users), "items", d.NumItems())
 	valSet, err := Models(ctx, sp.Train, cfg, logger)
