@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"runtime"
 	"slices"
 	"time"
 
@@ -91,6 +90,58 @@ func selectSLIST(ctx context.Context, sp *dataset.Split, neighbors int, logger *
 	return best, nil
 }
 
+// tuning is what validation chose: the configuration (SLIST's), and for
+// each fusion its members, weights and validation NDCG@10.
+type tuning struct {
+	cfg     Config
+	fusions map[string][]string
+	weights map[string]map[string]float64
+	valid   map[string]float64
+}
+
+// tune chooses SLIST's configuration and the named fusions' weights on the
+// split's validation items, with models trained on its train part.
+func tune(ctx context.Context, sp *dataset.Split, cfg Config, fusionNames []string, logger *slog.Logger) (*tuning, error) {
+	if !cfg.skips(ModelSLIST) && cfg.SLIST == (recall.SLISTConfig{}) {
+		best, err := selectSLIST(ctx, sp, cfg.Neighbors, logger)
+		if err != nil {
+			return nil, err
+		}
+		cfg.SLIST = best
+	}
+	logger.Info("training on train split for tuning", "users", len(sp.Train.Users), "items", sp.Train.NumItems())
+	valSet, err := Models(ctx, sp.Train, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	t := &tuning{cfg: cfg, fusions: map[string][]string{}, weights: map[string]map[string]float64{}, valid: map[string]float64{}}
+	orders := map[string][]string{Baseline: {ModelEASE, ModelTransition}, Fused: fusionOrder}
+	for _, name := range fusionNames {
+		names := present(valSet, orders[name])
+		if len(names) < 2 {
+			logger.Warn("fusion skipped: too few models", "fusion", name, "models", names)
+			continue
+		}
+		var members []rank.Scorer
+		for _, n := range names {
+			members = append(members, valSet.Member(n).Scorer)
+		}
+		start := time.Now()
+		w, v, err := rank.Tune(ctx, members, sp.Valid, sp.Train.NumItems(), cfg.Fusion)
+		if err != nil {
+			return nil, err
+		}
+		t.fusions[name] = names
+		t.weights[name] = map[string]float64{}
+		for i, n := range names {
+			t.weights[name][n] = w[i]
+		}
+		t.valid[name] = v
+		logger.Info("fusion tuned on validation", "fusion", name, "weights", t.weights[name], "valid_ndcg@10", fmt.Sprintf("%.4f", v), "seconds", fmt.Sprintf("%.1f", time.Since(start).Seconds()))
+	}
+	return t, nil
+}
+
 // Experiment runs the leave-one-out protocol on d: models are trained on
 // every user's history but the last two items, fusion weights are tuned on
 // the second-to-last items, then models are retrained on everything but
@@ -113,49 +164,17 @@ func Experiment(ctx context.Context, d *dataset.Dataset, cfg Config, opts Experi
 		return nil, fmt.Errorf("experiment: no user has the three interactions leave-one-out needs")
 	}
 
-	if !cfg.skips(ModelSLIST) && cfg.SLIST == (recall.SLISTConfig{}) {
-		best, err := selectSLIST(ctx, sp, cfg.Neighbors, logger)
-		if err != nil {
-			return nil, err
-		}
-		cfg.SLIST = best
-	}
-	rep.SLIST = cfg.SLIST
-
-	logger.Info("training on train split for tuning", "users", len(d.Users), "items", d.NumItems())
-	valSet, err := Models(ctx, sp.Train, cfg, logger)
+	tuned, err := tune(ctx, sp, cfg, []string{Baseline, Fused}, logger)
 	if err != nil {
 		return nil, err
 	}
-	fusions := map[string][]string{
-		Baseline: present(valSet, []string{ModelEASE, ModelTransition}),
-		Fused:    present(valSet, fusionOrder),
+	cfg = tuned.cfg
+	rep.SLIST = cfg.SLIST
+	fusions := tuned.fusions
+	for name, w := range tuned.weights {
+		rep.Weights[name] = w
+		rep.ValidNDCG10[name] = tuned.valid[name]
 	}
-	for _, name := range []string{Baseline, Fused} {
-		names := fusions[name]
-		if len(names) < 2 {
-			logger.Warn("fusion skipped: too few models", "fusion", name, "models", names)
-			delete(fusions, name)
-			continue
-		}
-		var members []rank.Scorer
-		for _, n := range names {
-			members = append(members, valSet.Member(n).Scorer)
-		}
-		start := time.Now()
-		w, v, err := rank.Tune(ctx, members, sp.Valid, d.NumItems(), cfg.Fusion)
-		if err != nil {
-			return nil, err
-		}
-		rep.Weights[name] = map[string]float64{}
-		for i, n := range names {
-			rep.Weights[name][n] = w[i]
-		}
-		rep.ValidNDCG10[name] = v
-		logger.Info("fusion tuned on validation", "fusion", name, "weights", rep.Weights[name], "valid_ndcg@10", fmt.Sprintf("%.4f", v), "seconds", fmt.Sprintf("%.1f", time.Since(start).Seconds()))
-	}
-	valSet = nil
-	runtime.GC() // the tuning models' matrices go before the final ones come
 
 	logger.Info("training on train+validation for the test")
 	set, err := Models(ctx, sp.Full, cfg, logger)

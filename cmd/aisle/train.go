@@ -2,22 +2,24 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"path/filepath"
 
-	"github.com/aislehq/aisle/recommend"
+	"github.com/aislehq/aisle/dataset"
+	"github.com/aislehq/aisle/train"
 )
 
-// runTrain builds the models from the store and reports them. The models
-// that exist so far (decayed popularity, co-occurrence) are cheap and are
-// built by the server itself at start and on refresh, so there is no
-// artifact to save yet; train checks that they build and says so.
+// runTrain trains the model set on the store's interactions and saves it
+// as a new version under DATA-DIR/models, unless its validation NDCG@10 is
+// worse than the newest saved version's.
 func runTrain(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
 	cfg := DefaultConfig()
 	bindStore(fs, &cfg)
-	bindEngine(fs, &cfg)
 	bindLog(fs, &cfg)
-	logger, err := parseFlags(e, fs, &cfg, "aisle train [-data-dir DIR]", args)
+	seed := fs.Uint64("seed", 1, "random seed: the same store and seed train the same models")
+	logger, err := parseFlags(e, fs, &cfg, "aisle train [-data-dir DIR] [-seed N]", args)
 	if err != nil {
 		return err
 	}
@@ -26,13 +28,28 @@ func runTrain(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 		return err
 	}
 	defer db.Close()
-	eng := recommend.NewEngine(db, cfg.Engine, logger)
-	if err := eng.Build(ctx); err != nil {
+	d, err := dataset.FromEvents(db.Events(ctx, 0), dataset.Options{})
+	if err != nil {
 		return err
 	}
-	st := eng.Stats()
-	fmt.Fprintf(e.stdout, "Built from %d events in %s: popularity over %d items, co-occurrence neighbours for %d items.\n",
-		st.Events, st.Took.Round(1e6), st.PopularItems, st.ItemsWithNeighbors)
-	fmt.Fprintln(e.stdout, "No trained model artifacts exist yet: 'aisle serve' builds these models itself at start and refreshes them, so nothing was saved.")
+	fmt.Fprintf(e.stdout, "Training on %d interactions of %d users over %d items...\n", d.Interactions(), len(d.Users), d.NumItems())
+	set, meta, err := train.Train(ctx, d, train.Config{Seed: *seed}, logger)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(cfg.DataDir, "models")
+	prev, err := train.Latest(dir)
+	if err != nil && !errors.Is(err, train.ErrNoModel) {
+		return err
+	}
+	if prev != nil && !train.Replaces(meta, prev) {
+		fmt.Fprintf(e.stdout, "Kept version %s: its validation NDCG@10 %.4f beats the new models' %.4f; nothing saved.\n", prev.Version, prev.ValidNDCG10, meta.ValidNDCG10)
+		return nil
+	}
+	version, err := train.Save(dir, set, meta)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Saved version %s in %s: validation NDCG@10 %.4f, fusion weights %v.\n", version, dir, meta.ValidNDCG10, meta.Weights)
 	return nil
 }
