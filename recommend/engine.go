@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -49,6 +50,11 @@ type Config struct {
 	// Refresh is how often models are rebuilt from the store when new
 	// events arrived (default 5 minutes).
 	Refresh time.Duration
+	// ModelDir holds the versions `aisle train` saves; the newest is
+	// loaded at Open and whenever a newer one appears (checked every
+	// ModelPoll, default 30s). "" serves popularity and co-occurrence only.
+	ModelDir  string
+	ModelPoll time.Duration
 }
 
 // DefaultConfig returns the defaults documented on Config.
@@ -66,6 +72,7 @@ func DefaultConfig() Config {
 		Neighbors:  100,
 		MaxHistory: 200,
 		Refresh:    5 * time.Minute,
+		ModelPoll:  30 * time.Second,
 	}
 }
 
@@ -89,6 +96,9 @@ func (c Config) withDefaults() Config {
 	if c.Refresh <= 0 {
 		c.Refresh = d.Refresh
 	}
+	if c.ModelPoll <= 0 {
+		c.ModelPoll = d.ModelPoll
+	}
 	return c
 }
 
@@ -104,6 +114,7 @@ type Engine struct {
 
 	co    atomic.Pointer[CoOccurrence]
 	stats atomic.Pointer[Stats]
+	model atomic.Pointer[personal] // the trained version serving, if any
 
 	// mu guards the popularity model and its sorted cache.
 	mu       sync.Mutex
@@ -138,6 +149,9 @@ func (e *Engine) Open(ctx context.Context) error {
 	if err := e.Build(ctx); err != nil {
 		return err
 	}
+	if err := e.loadLatest(); err != nil {
+		return err
+	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	e.cancel, e.done = cancel, make(chan struct{})
 	go e.refreshLoop(runCtx)
@@ -159,10 +173,16 @@ func (e *Engine) refreshLoop(ctx context.Context) {
 	defer close(e.done)
 	t := time.NewTicker(e.cfg.Refresh)
 	defer t.Stop()
+	poll := time.NewTicker(e.cfg.ModelPoll)
+	defer poll.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-poll.C:
+			if err := e.loadLatest(); err != nil {
+				e.logger.Error("load model version", "err", err)
+			}
 		case <-t.C:
 			e.mu.Lock()
 			pending := e.pending
@@ -320,6 +340,12 @@ func (e *Engine) Recommend(ctx context.Context, user string, req aisle.Recommend
 	category := strings.ToLower(req.Category)
 	if category != "" && !e.hasCategory(category) {
 		return nil, aisle.FieldErrorf(aisle.EINVALID, "category", "no item in the catalog has category %q", req.Category)
+	}
+	e.memMu.RLock()
+	recent := slices.Clone(e.mem.recent[user])
+	e.memMu.RUnlock()
+	if recs := e.recommendPersonal(recent, skip, category, req.N); len(recs) > 0 {
+		return recs, nil
 	}
 	want := req.N + len(skip) + 16
 	if category != "" {

@@ -39,13 +39,24 @@ func buyable(a aisle.Availability) bool {
 type memory struct {
 	items  map[string]brief
 	bought map[string]map[string]bool // user → items bought
+	recent map[string][]string        // user → last maxRecent items interacted with, oldest first
 }
 
+// maxRecent is how many recent items per user are kept as model input.
+const maxRecent = 50
+
 func newMemory() *memory {
-	return &memory{items: make(map[string]brief), bought: make(map[string]map[string]bool)}
+	return &memory{items: make(map[string]brief), bought: make(map[string]map[string]bool), recent: make(map[string][]string)}
 }
 
 func (m *memory) addEvent(e *aisle.Event) {
+	if e.Item != "" && isInteraction(e.Type) {
+		r := append(m.recent[e.User], e.Item)
+		if len(r) > maxRecent {
+			r = append(r[:0:0], r[len(r)-maxRecent:]...)
+		}
+		m.recent[e.User] = r
+	}
 	if e.Type != aisle.EventPurchase || e.Item == "" {
 		return
 	}
@@ -117,7 +128,7 @@ func (e *Engine) ForgetItem(id string) {
 // events at the next rebuild, which this schedules.
 func (e *Engine) ForgetUser(id string) {
 	e.memMu.Lock()
-	e.applyLocked(func(m *memory) { delete(m.bought, id) })
+	e.applyLocked(func(m *memory) { delete(m.bought, id); delete(m.recent, id) })
 	e.memMu.Unlock()
 	e.mu.Lock()
 	e.pending++

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 
 	aislehttp "github.com/aislehq/aisle/http"
 	"github.com/aislehq/aisle/recommend"
@@ -34,6 +35,9 @@ func runServe(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 // serve builds the models over db, serves the API until ctx ends, then
 // shuts down gracefully. started, if not nil, runs once the server listens.
 func serve(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logger *slog.Logger, started func(url string)) error {
+	if cfg.Engine.ModelDir == "" {
+		cfg.Engine.ModelDir = filepath.Join(cfg.DataDir, "models")
+	}
 	eng := recommend.NewEngine(db, cfg.Engine, logger)
 	if err := eng.Open(ctx); err != nil {
 		return err

@@ -1,0 +1,142 @@
+package recommend
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/rank"
+	"github.com/aislehq/aisle/train"
+)
+
+// ModelFused names recommendations from the trained, fused model set.
+const ModelFused = "fused"
+
+// personal is a loaded model version: the fused ranking of the models
+// `aisle train` saved, over the item indices of its Meta.
+type personal struct {
+	meta  *train.Meta
+	fused *rank.Fusion
+	index map[string]int32 // item id → index
+	bufs  sync.Pool        // *[]float32 of len(meta.Items)
+}
+
+// loadLatest loads the newest version under e.cfg.ModelDir when it is
+// newer than the one serving; the old one serves until the swap.
+func (e *Engine) loadLatest() error {
+	if e.cfg.ModelDir == "" {
+		return nil
+	}
+	meta, err := train.Latest(e.cfg.ModelDir)
+	if errors.Is(err, train.ErrNoModel) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if cur := e.model.Load(); cur != nil && cur.meta.Version >= meta.Version {
+		return nil
+	}
+	meta, _, fused, err := train.Load(e.cfg.ModelDir, meta.Version)
+	if err != nil {
+		return err
+	}
+	p := &personal{meta: meta, fused: fused, index: make(map[string]int32, len(meta.Items))}
+	for i, id := range meta.Items {
+		p.index[id] = int32(i)
+	}
+	n := len(meta.Items)
+	p.bufs.New = func() any { b := make([]float32, n); return &b }
+	e.model.Store(p)
+	e.logger.Info("model version loaded", "version", meta.Version, "valid_ndcg@10", meta.ValidNDCG10, "items", n)
+	return nil
+}
+
+// ModelVersion returns the version serving personalised recommendations,
+// or "" when none is loaded.
+func (e *Engine) ModelVersion() string {
+	if p := e.model.Load(); p != nil {
+		return p.meta.Version
+	}
+	return ""
+}
+
+// recommendPersonal ranks items for a user with history recent (oldest
+// first) using the loaded models. It returns nil when no model is loaded
+// or none of the history is known to it, so the caller falls back to
+// popularity.
+func (e *Engine) recommendPersonal(recent []string, skip map[string]bool, category string, n int) []aisle.Recommendation {
+	p := e.model.Load()
+	if p == nil {
+		return nil
+	}
+	history := make([]int32, 0, len(recent))
+	for _, id := range recent {
+		if i, ok := p.index[id]; ok {
+			history = append(history, i)
+		}
+	}
+	if len(history) == 0 {
+		return nil
+	}
+	bp := p.bufs.Get().(*[]float32)
+	defer p.bufs.Put(bp)
+	scores := *bp
+	p.fused.Score(history, scores)
+	// The best candidates, generously: picking drops bought, excluded,
+	// unavailable and out-of-category items.
+	k := n + len(skip) + len(history) + 32
+	if category != "" {
+		k = len(scores)
+	}
+	cands := topScored(scores, p.meta.Items, k)
+	last := recent[len(recent)-1]
+	e.memMu.RLock()
+	lastTitle := e.mem.items[last].title
+	e.memMu.RUnlock()
+	if lastTitle == "" {
+		lastTitle = last
+	}
+	inHistory := make(map[string]bool, len(recent))
+	for _, id := range recent {
+		inHistory[id] = true
+	}
+	for id := range inHistory {
+		skip[id] = true
+	}
+	models := make([]string, 0, len(p.meta.Weights))
+	for _, m := range p.meta.Members {
+		if p.meta.Weights[m.Name] > 0 {
+			models = append(models, m.Name)
+		}
+	}
+	return e.pick(cands, skip, category, n, func(c scored) aisle.Recommendation {
+		return aisle.Recommendation{
+			Item: c.id, Score: c.score, Models: append([]string{ModelFused}, models...),
+			Reasons: []string{fmt.Sprintf("often next after %q, which you recently looked at", lastTitle)},
+		}
+	})
+}
+
+// topScored returns the k best-scoring items, best first.
+func topScored(scores []float32, ids []string, k int) []scored {
+	idx := make([]int32, len(scores))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int {
+		if c := cmp.Compare(scores[b], scores[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	idx = idx[:min(k, len(idx))]
+	out := make([]scored, len(idx))
+	for j, i := range idx {
+		out[j] = scored{ids[i], float64(scores[i])}
+	}
+	return out
+}
