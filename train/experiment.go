@@ -78,7 +78,10 @@ func selectSLIST(ctx context.Context, sp *dataset.Split, neighbors int, logger *
 		if err != nil {
 			return recall.SLISTConfig{}, fmt.Errorf("select slist: %w", err)
 		}
-		r, err := eval.Evaluate(ctx, m.Sparsify(neighbors), sp.Valid, sp.Train.NumItems(), eval.Options{})
+		sparse := m.Sparsify(neighbors)
+		m = nil
+		releaseDense()
+		r, err := eval.Evaluate(ctx, sparse, sp.Valid, sp.Train.NumItems(), eval.Options{})
 		if err != nil {
 			return recall.SLISTConfig{}, err
 		}

@@ -16,9 +16,11 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/dataset"
 	"github.com/aislehq/aisle/importer"
 	"github.com/aislehq/aisle/loadgen"
 	"github.com/aislehq/aisle/sqlite"
+	"github.com/aislehq/aisle/train"
 )
 
 // benchResult is one measured quantity, as the median over runs.
@@ -42,6 +44,7 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	batch := fs.Int("batch", 500, "events per POST /v1/events")
 	runs := fs.Int("runs", 3, "repetitions of each load phase (medians are reported)")
 	asJSON := fs.Bool("json", false, "print results as JSON")
+	trained := fs.Bool("train", false, "train and save the model set first, so recommendations come from the fused models")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the load phases to `file`")
 	keep := fs.String("data-dir", "", "keep the benchmark store in this `directory` (default: a temporary one, removed)")
 	fs.StringVar(&cfg.Store.Synchronous, "sync", cfg.Store.Synchronous, "SQLite durability of the benchmark store: FULL or NORMAL")
@@ -96,6 +99,22 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	users, items, err := idsInStore(ctx, db)
 	if err != nil {
 		return err
+	}
+	if *trained {
+		fmt.Fprintf(e.stderr, "bench: training the model set\n")
+		t := time.Now()
+		d, err := dataset.FromEvents(db.Events(ctx, 0), dataset.Options{})
+		if err != nil {
+			return err
+		}
+		set, meta, err := train.Train(ctx, d, train.Config{Seed: 1}, logger)
+		if err != nil {
+			return err
+		}
+		if _, err := train.Save(filepath.Join(cfg.DataDir, "models"), set, meta); err != nil {
+			return err
+		}
+		add("train and save the model set", "s", time.Since(t).Seconds())
 	}
 
 	srvCtx, stopServer := context.WithCancel(ctx)
