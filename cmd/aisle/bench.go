@@ -16,11 +16,9 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/dataset"
 	"github.com/aislehq/aisle/importer"
 	"github.com/aislehq/aisle/loadgen"
 	"github.com/aislehq/aisle/sqlite"
-	"github.com/aislehq/aisle/train"
 )
 
 // benchResult is one measured quantity, as the median over runs.
@@ -103,15 +101,7 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	if *trained {
 		fmt.Fprintf(e.stderr, "bench: training the model set\n")
 		t := time.Now()
-		d, err := dataset.FromEvents(db.Events(ctx, 0), dataset.Options{})
-		if err != nil {
-			return err
-		}
-		set, meta, err := train.Train(ctx, d, train.Config{Seed: 1}, logger)
-		if err != nil {
-			return err
-		}
-		if _, err := train.Save(filepath.Join(cfg.DataDir, "models"), set, meta); err != nil {
+		if err := trainAndSave(ctx, &env{stdout: io.Discard, stderr: e.stderr}, db, filepath.Join(cfg.DataDir, "models"), 1, logger); err != nil {
 			return err
 		}
 		add("train and save the model set", "s", time.Since(t).Seconds())

@@ -21,7 +21,7 @@ import (
 // may wipe it and nothing else.
 const demoMarker = ".aisle-demo"
 
-// runDemo imports the sample datasets into a fresh data directory, builds
+// runDemo imports the sample datasets into a fresh data directory, trains
 // the models, serves the API and prints example requests.
 func runDemo(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
 	cfg := DefaultConfig()
@@ -60,6 +60,9 @@ func runDemo(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 			return err
 		}
 		fmt.Fprint(e.stdout, sum.String())
+	}
+	if err := trainAndSave(ctx, e, db, filepath.Join(cfg.DataDir, "models"), 1, logger); err != nil {
+		return err
 	}
 	return serve(ctx, e, cfg, db, logger, func(base string) {
 		if err := printExamples(ctx, e.stdout, base); err != nil {

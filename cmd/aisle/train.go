@@ -5,9 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 
 	"github.com/aislehq/aisle/dataset"
+	"github.com/aislehq/aisle/sqlite"
 	"github.com/aislehq/aisle/train"
 )
 
@@ -28,16 +30,21 @@ func runTrain(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 		return err
 	}
 	defer db.Close()
+	return trainAndSave(ctx, e, db, filepath.Join(cfg.DataDir, "models"), *seed, logger)
+}
+
+// trainAndSave trains the model set on db's interactions and saves it as a
+// new version in dir unless the newest version there validates better.
+func trainAndSave(ctx context.Context, e *env, db *sqlite.DB, dir string, seed uint64, logger *slog.Logger) error {
 	d, err := dataset.FromEvents(db.Events(ctx, 0), dataset.Options{})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Training on %d interactions of %d users over %d items...\n", d.Interactions(), len(d.Users), d.NumItems())
-	set, meta, err := train.Train(ctx, d, train.Config{Seed: *seed}, logger)
+	set, meta, err := train.Train(ctx, d, train.Config{Seed: seed}, logger)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Join(cfg.DataDir, "models")
 	prev, err := train.Latest(dir)
 	if err != nil && !errors.Is(err, train.ErrNoModel) {
 		return err
