@@ -1,7 +1,6 @@
 package recommend
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -121,21 +120,64 @@ func (e *Engine) recommendPersonal(recent []string, skip map[string]bool, catego
 	})
 }
 
-// topScored returns the k best-scoring items, best first.
+// topScored returns the k best-scoring items, best first (ties by index):
+// a bounded min-heap over one pass, O(n log k) instead of sorting n.
 func topScored(scores []float32, ids []string, k int) []scored {
-	idx := make([]int32, len(scores))
-	for i := range idx {
-		idx[i] = int32(i)
+	k = min(k, len(scores))
+	if k <= 0 {
+		return nil
 	}
-	slices.SortFunc(idx, func(a, b int32) int {
-		if c := cmp.Compare(scores[b], scores[a]); c != 0 {
-			return c
+	// worse reports whether item a ranks below item b.
+	worse := func(a, b int32) bool {
+		return scores[a] < scores[b] || (scores[a] == scores[b] && a > b)
+	}
+	h := make([]int32, 0, k) // min-heap: h[0] is the worst kept
+	down := func(i int) {
+		for {
+			l, small := 2*i+1, i
+			if l < len(h) && worse(h[l], h[small]) {
+				small = l
+			}
+			if r := l + 1; r < len(h) && worse(h[r], h[small]) {
+				small = r
+			}
+			if small == i {
+				return
+			}
+			h[i], h[small] = h[small], h[i]
+			i = small
 		}
-		return cmp.Compare(a, b)
+	}
+	for i := range scores {
+		x := int32(i)
+		if len(h) < k {
+			h = append(h, x)
+			for j := len(h) - 1; j > 0; {
+				p := (j - 1) / 2
+				if !worse(h[j], h[p]) {
+					break
+				}
+				h[j], h[p] = h[p], h[j]
+				j = p
+			}
+			continue
+		}
+		if worse(h[0], x) {
+			h[0] = x
+			down(0)
+		}
+	}
+	slices.SortFunc(h, func(a, b int32) int {
+		if worse(a, b) {
+			return 1
+		}
+		if worse(b, a) {
+			return -1
+		}
+		return 0
 	})
-	idx = idx[:min(k, len(idx))]
-	out := make([]scored, len(idx))
-	for j, i := range idx {
+	out := make([]scored, len(h))
+	for j, i := range h {
 		out[j] = scored{ids[i], float64(scores[i])}
 	}
 	return out
