@@ -122,3 +122,18 @@ func (d *Dataset) addItem(id string) int32 {
 func (d *Dataset) withSeqs(seqs [][]int32, times [][]int64) *Dataset {
 	return &Dataset{Items: d.Items, Users: d.Users, Seqs: seqs, Times: times, itemIndex: d.itemIndex}
 }
+
+// FromSlice builds a dataset from events held in memory, as FromEvents
+// does; events without a Seq are ordered as given.
+func FromSlice(events []aisle.Event, opts Options) (*Dataset, error) {
+	return FromEvents(func(yield func(aisle.Event, error) bool) {
+		for i, e := range events {
+			if e.Seq == 0 {
+				e.Seq = int64(i + 1)
+			}
+			if !yield(e, nil) {
+				return
+			}
+		}
+	}, opts)
+}

@@ -1,7 +1,6 @@
 package dataset_test
 
 import (
-	"iter"
 	"testing"
 	"time"
 
@@ -10,28 +9,17 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func events(evs ...aisle.Event) iter.Seq2[aisle.Event, error] {
-	return func(yield func(aisle.Event, error) bool) {
-		for i, e := range evs {
-			e.Seq = int64(i + 1)
-			if !yield(e, nil) {
-				return
-			}
-		}
-	}
-}
-
 func at(min int) time.Time { return time.Date(2024, 1, 1, 0, min, 0, 0, time.UTC) }
 
 func TestFromEventsOrdersByTimeAndFiltersTypes(t *testing.T) {
-	d, err := dataset.FromEvents(events(
-		aisle.Event{User: "u1", Item: "b", Type: aisle.EventPurchase, Time: at(5)},
-		aisle.Event{User: "u1", Item: "a", Type: aisle.EventView, Time: at(1)},
-		aisle.Event{User: "u2", Item: "c", Type: aisle.EventClick, Time: at(1)},
-		aisle.Event{User: "u1", Type: aisle.EventSearch, Query: "x", Time: at(2)},
-		aisle.Event{User: "u1", Item: "c", Type: aisle.EventCustom, Name: "wish", Time: at(3)},
-		aisle.Event{User: "u1", Item: "c", Type: aisle.EventView, Time: at(5)}, // same time as b: stream order breaks the tie
-	), dataset.Options{})
+	d, err := dataset.FromSlice([]aisle.Event{
+		{User: "u1", Item: "b", Type: aisle.EventPurchase, Time: at(5)},
+		{User: "u1", Item: "a", Type: aisle.EventView, Time: at(1)},
+		{User: "u2", Item: "c", Type: aisle.EventClick, Time: at(1)},
+		{User: "u1", Type: aisle.EventSearch, Query: "x", Time: at(2)},
+		{User: "u1", Item: "c", Type: aisle.EventCustom, Name: "wish", Time: at(3)},
+		{User: "u1", Item: "c", Type: aisle.EventView, Time: at(5)}, // same time as b: order given breaks the tie
+	}, dataset.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

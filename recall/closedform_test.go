@@ -2,7 +2,6 @@ package recall_test
 
 import (
 	"context"
-	"iter"
 	"math"
 	"testing"
 	"time"
@@ -23,14 +22,7 @@ func seqs(t *testing.T, ss ...[]string) *dataset.Dataset {
 			evs = append(evs, aisle.Event{User: string(rune('A' + u)), Item: it, Type: aisle.EventPurchase, Time: time.Unix(int64(k), 0), Seq: int64(len(evs) + 1)})
 		}
 	}
-	var all iter.Seq2[aisle.Event, error] = func(yield func(aisle.Event, error) bool) {
-		for _, e := range evs {
-			if !yield(e, nil) {
-				return
-			}
-		}
-	}
-	d, err := dataset.FromEvents(all, dataset.Options{})
+	d, err := dataset.FromSlice(evs, dataset.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"iter"
 	"os"
 	"path/filepath"
 	"testing"
@@ -27,14 +26,7 @@ func synthetic(t *testing.T) *dataset.Dataset {
 			item = (item + step) % 40
 		}
 	}
-	var all iter.Seq2[aisle.Event, error] = func(yield func(aisle.Event, error) bool) {
-		for _, e := range evs {
-			if !yield(e, nil) {
-				return
-			}
-		}
-	}
-	d, err := dataset.FromEvents(all, dataset.Options{})
+	d, err := dataset.FromSlice(evs, dataset.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package train_test
 import (
 	"context"
 	"encoding/json"
-	"iter"
 	"os"
 	"sort"
 	"strconv"
@@ -38,14 +37,7 @@ func office(t *testing.T) *dataset.Dataset {
 			evs = append(evs, aisle.Event{User: u, Item: strconv.Itoa(it), Type: aisle.EventPurchase, Time: time.Unix(int64(k), 0), Seq: int64(len(evs) + 1)})
 		}
 	}
-	var all iter.Seq2[aisle.Event, error] = func(yield func(aisle.Event, error) bool) {
-		for _, e := range evs {
-			if !yield(e, nil) {
-				return
-			}
-		}
-	}
-	d, err := dataset.FromEvents(all, dataset.Options{})
+	d, err := dataset.FromSlice(evs, dataset.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
