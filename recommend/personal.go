@@ -3,6 +3,7 @@ package recommend
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 
@@ -64,7 +65,9 @@ func (e *Engine) ModelVersion() string {
 }
 
 // recommendPersonal ranks items for a user with history recent (oldest
-// first) using the loaded models. It returns nil when no model is loaded
+// first) using the loaded models. Besides skip, it leaves out the history
+// itself, as the offline protocol the models were tuned under does; skip is
+// not modified. It returns nil when no model is loaded
 // or none of the history is known to it, so the caller falls back to
 // popularity.
 func (e *Engine) recommendPersonal(recent []string, skip map[string]bool, category string, n int) []aisle.Recommendation {
@@ -99,12 +102,9 @@ func (e *Engine) recommendPersonal(recent []string, skip map[string]bool, catego
 	if lastTitle == "" {
 		lastTitle = last
 	}
-	inHistory := make(map[string]bool, len(recent))
+	skipped := maps.Clone(skip)
 	for _, id := range recent {
-		inHistory[id] = true
-	}
-	for id := range inHistory {
-		skip[id] = true
+		skipped[id] = true
 	}
 	models := make([]string, 0, len(p.meta.Weights))
 	for _, m := range p.meta.Members {
@@ -112,7 +112,7 @@ func (e *Engine) recommendPersonal(recent []string, skip map[string]bool, catego
 			models = append(models, m.Name)
 		}
 	}
-	return e.pick(cands, skip, category, n, func(c scored) aisle.Recommendation {
+	return e.pick(cands, skipped, category, n, func(c scored) aisle.Recommendation {
 		return aisle.Recommendation{
 			Item: c.id, Score: c.score, Models: append([]string{ModelFused}, models...),
 			Reasons: []string{fmt.Sprintf("often next after %q, which you recently looked at", lastTitle)},
