@@ -4,9 +4,9 @@ import (
 	"cmp"
 	"math"
 	"slices"
-	"time"
 
 	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/dataset"
 )
 
 // CoOccurrence holds, for each item, the items most often viewed or bought
@@ -26,75 +26,39 @@ type neighbor struct {
 	shared int // shoppers who had both
 }
 
-type touch struct {
-	item int32
-	t    time.Time
-	seq  int64
-}
-
-// coBuilder accumulates user histories and builds a CoOccurrence.
-type coBuilder struct {
-	window, keep, maxHistory int
-	ids                      []string
-	index                    map[string]int32
-	histories                map[string][]touch
-}
-
-func newCoBuilder(window, keep, maxHistory int) *coBuilder {
-	return &coBuilder{window: window, keep: keep, maxHistory: maxHistory, index: make(map[string]int32), histories: make(map[string][]touch)}
-}
-
-// interactionTypes are the events that say a shopper was interested in an item.
+// isInteraction reports whether an event of type t says a shopper was
+// interested in its item: the types package dataset keeps by default.
 func isInteraction(t aisle.EventType) bool {
-	switch t {
-	case aisle.EventView, aisle.EventClick, aisle.EventAddToCart, aisle.EventPurchase, aisle.EventRating:
-		return true
-	}
-	return false
+	return slices.Contains(dataset.DefaultTypes, t)
 }
 
-func (b *coBuilder) add(e *aisle.Event) {
-	if e.Item == "" || !isInteraction(e.Type) {
-		return
-	}
-	idx, ok := b.index[e.Item]
-	if !ok {
-		idx = int32(len(b.ids))
-		b.ids = append(b.ids, e.Item)
-		b.index[e.Item] = idx
-	}
-	b.histories[e.User] = append(b.histories[e.User], touch{idx, e.Time, e.Seq})
-}
-
-func (b *coBuilder) build() *CoOccurrence {
+// buildCoOccurrence counts, over d's per-user sequences, the pairs of
+// items within window positions of each other among each shopper's
+// maxHistory most recent distinct items, and keeps each item's keep best
+// neighbours.
+func buildCoOccurrence(d *dataset.Dataset, window, keep, maxHistory int) *CoOccurrence {
 	type pair struct{ a, b int32 }
 	counts := make(map[pair]int32)
-	users := make([]int32, len(b.ids)) // shoppers per item
+	users := make([]int32, d.NumItems()) // shoppers per item
 	seen := make(map[int32]bool)
-	for _, h := range b.histories {
-		slices.SortFunc(h, func(x, y touch) int {
-			if c := x.t.Compare(y.t); c != 0 {
-				return c
-			}
-			return cmp.Compare(x.seq, y.seq)
-		})
+	for _, h := range d.Seqs {
 		// Repeated interactions with one item count once, at the latest.
 		seq := make([]int32, 0, len(h))
 		clear(seen)
 		for i := len(h) - 1; i >= 0; i-- {
-			if !seen[h[i].item] {
-				seen[h[i].item] = true
-				seq = append(seq, h[i].item)
+			if !seen[h[i]] {
+				seen[h[i]] = true
+				seq = append(seq, h[i])
 			}
 		}
-		if len(seq) > b.maxHistory {
-			seq = seq[:b.maxHistory] // the most recent ones
+		if len(seq) > maxHistory {
+			seq = seq[:maxHistory] // the most recent ones
 		}
 		for _, it := range seq {
 			users[it]++
 		}
 		for i := range seq {
-			for j := i + 1; j < len(seq) && j <= i+b.window; j++ {
+			for j := i + 1; j < len(seq) && j <= i+window; j++ {
 				x, y := seq[i], seq[j]
 				if x > y {
 					x, y = y, x
@@ -103,13 +67,13 @@ func (b *coBuilder) build() *CoOccurrence {
 			}
 		}
 	}
-	lists := make([][]neighbor, len(b.ids))
+	lists := make([][]neighbor, d.NumItems())
 	for p, c := range counts {
 		s := float64(c) / math.Sqrt(float64(users[p.a])*float64(users[p.b]))
-		lists[p.a] = append(lists[p.a], neighbor{b.ids[p.b], s, int(c)})
-		lists[p.b] = append(lists[p.b], neighbor{b.ids[p.a], s, int(c)})
+		lists[p.a] = append(lists[p.a], neighbor{d.Items[p.b], s, int(c)})
+		lists[p.b] = append(lists[p.b], neighbor{d.Items[p.a], s, int(c)})
 	}
-	co := &CoOccurrence{neighbors: make(map[string][]neighbor, len(b.ids))}
+	co := &CoOccurrence{neighbors: make(map[string][]neighbor, d.NumItems())}
 	for i, l := range lists {
 		if len(l) == 0 {
 			continue
@@ -120,10 +84,10 @@ func (b *coBuilder) build() *CoOccurrence {
 			}
 			return cmp.Compare(x.id, y.id)
 		})
-		if len(l) > b.keep {
-			l = slices.Clip(l[:b.keep])
+		if len(l) > keep {
+			l = slices.Clip(l[:keep])
 		}
-		co.neighbors[b.ids[i]] = l
+		co.neighbors[d.Items[i]] = l
 	}
 	return co
 }

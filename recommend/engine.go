@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/dataset"
 )
 
 // Model names reported with each recommendation.
@@ -218,20 +219,27 @@ func (e *Engine) Build(ctx context.Context) error {
 		return err
 	}
 	pop := newPopularity(e.cfg.HalfLife, e.cfg.Weights)
-	cb := newCoBuilder(e.cfg.Window, e.cfg.Neighbors, e.cfg.MaxHistory)
 	var n int
 	var last int64
-	for ev, err := range e.store.Events(ctx, 0) {
-		if err != nil {
-			return fmt.Errorf("build models: %w", err)
+	// One pass over the log: popularity and memory see each event as
+	// package dataset groups them into per-user sequences for co-occurrence.
+	d, err := dataset.FromEvents(func(yield func(aisle.Event, error) bool) {
+		for ev, err := range e.store.Events(ctx, 0) {
+			if err == nil {
+				pop.add(&ev)
+				mem.addEvent(&ev)
+				last = ev.Seq
+				n++
+			}
+			if !yield(ev, err) {
+				return
+			}
 		}
-		pop.add(&ev)
-		cb.add(&ev)
-		mem.addEvent(&ev)
-		last = ev.Seq
-		n++
+	}, dataset.Options{})
+	if err != nil {
+		return fmt.Errorf("build models: %w", err)
 	}
-	co := cb.build()
+	co := buildCoOccurrence(d, e.cfg.Window, e.cfg.Neighbors, e.cfg.MaxHistory)
 	e.mu.Lock()
 	// Events that arrived during the scan are in the store after last;
 	// fold them in so the swap loses nothing.
