@@ -1,6 +1,7 @@
 package dataset_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -71,5 +72,44 @@ func TestLeaveOneOutHasNoLeakage(t *testing.T) {
 		if len(full) != len(c.History) {
 			t.Errorf("user %d: full sequence includes the test position", c.User)
 		}
+	}
+}
+
+func TestHeadKeepsTheMostInteractedItems(t *testing.T) {
+	var evs []aisle.Event
+	add := func(u, i string, m int) {
+		evs = append(evs, aisle.Event{User: u, Item: i, Type: aisle.EventView, Time: at(m)})
+	}
+	add("u1", "a", 0)
+	add("u1", "b", 1)
+	add("u1", "c", 2)
+	add("u2", "c", 0)
+	add("u2", "d", 1)
+	add("u2", "c", 2)
+	add("u3", "b", 0)
+	d, err := dataset.FromSlice(evs, dataset.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, orig := d.Head(2)
+	if h.NumItems() != 2 || h.Items[0] != "c" || h.Items[1] != "b" {
+		t.Fatalf("head items %v, want [c b]", h.Items)
+	}
+	for j, i := range orig {
+		if d.Items[i] != h.Items[j] {
+			t.Errorf("orig[%d] = %d (%s), head has %s", j, i, d.Items[i], h.Items[j])
+		}
+	}
+	want := [][]int32{{1, 0}, {0, 0}, {1}}
+	for u := range want {
+		if !slices.Equal(h.Seqs[u], want[u]) || len(h.Times[u]) != len(want[u]) {
+			t.Errorf("user %s: %v, want %v", h.Users[u], h.Seqs[u], want[u])
+		}
+	}
+	if i, ok := h.ItemIndex("b"); !ok || i != 1 {
+		t.Errorf("ItemIndex(b) = %d, %v", i, ok)
+	}
+	if same, _ := d.Head(4); same != d {
+		t.Error("Head(n) of an n-item dataset is not the dataset")
 	}
 }

@@ -68,10 +68,14 @@ func maxScore(s []float32) float64 {
 
 // TuneOptions configure Tune.
 type TuneOptions struct {
-	// PerMember is how many of each member's best items enter a case's
-	// candidate pool (default 100). The fused top 10 is found among the
-	// pool, which makes tuning fast; final evaluation ranks every item.
+	// PerMember is how many of each proposing member's best items enter
+	// a case's candidate pool (default 100), as Fusion.Rank gathers
+	// candidates when serving; the target is added to the pool. The fused
+	// top K is found among the pool, so tuning optimises what is served.
 	PerMember int
+	// MaxCases caps the cases tuned on (default 30,000; larger sets are
+	// sampled evenly): weights are 4 numbers, and pools cost memory.
+	MaxCases int
 	// Grid are the weights tried for each member in turn (default 0, 0.05,
 	// 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3).
 	Grid []float64
@@ -89,6 +93,9 @@ func (o TuneOptions) withDefaults() TuneOptions {
 	}
 	if o.Grid == nil {
 		o.Grid = []float64{0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3}
+	}
+	if o.MaxCases <= 0 {
+		o.MaxCases = 30000
 	}
 	if o.Passes <= 0 {
 		o.Passes = 3
@@ -119,26 +126,28 @@ func Tune(ctx context.Context, members []Scorer, cases []dataset.Case, n int, op
 	if M == 0 {
 		return nil, 0, fmt.Errorf("rank: no members to tune")
 	}
+	if len(cases) > opts.MaxCases {
+		sample := make([]dataset.Case, opts.MaxCases)
+		for k := range sample {
+			sample[k] = cases[k*len(cases)/opts.MaxCases]
+		}
+		cases = sample
+	}
+	members = slices.Clone(members)
+	for m, s := range members {
+		members[m] = asCandidateMember(s, n)
+	}
 	pools := make([]pool, len(cases))
 	var wg sync.WaitGroup
 	errc := make(chan error, opts.Workers)
 	for w := range opts.Workers {
 		wg.Go(func() {
-			bufs := make([][]float32, M)
-			for m := range bufs {
-				bufs[m] = make([]float32, n)
-			}
-			excl := make([]bool, n)
-			in := make([]int32, n)
-			for i := range in {
-				in[i] = -1
-			}
 			for ci := w; ci < len(cases); ci += opts.Workers {
 				if ci%512 == w && ctx.Err() != nil {
 					errc <- ctx.Err()
 					return
 				}
-				pools[ci] = buildPool(members, cases[ci], bufs, excl, in, opts.PerMember)
+				pools[ci] = buildPool(members, cases[ci], opts.PerMember)
 			}
 		})
 	}
@@ -173,50 +182,68 @@ func Tune(ctx context.Context, members []Scorer, cases []dataset.Case, n int, op
 	return weights, best, nil
 }
 
-// buildPool scores one case with every member and keeps the union of each
-// member's top items (history excluded) plus the target.
-func buildPool(members []Scorer, c dataset.Case, bufs [][]float32, excl []bool, in []int32, per int) pool {
+// buildPool gathers one case's candidates as serving does (Fusion.Rank
+// with every member active) less the history, with the target first.
+func buildPool(members []Scorer, c dataset.Case, per int) pool {
 	M := len(members)
-	for _, h := range c.History {
-		excl[h] = true
-	}
-	excl[c.Target] = false
-	cands := []int32{c.Target}
-	in[c.Target] = 0
-	for m, s := range members {
-		s.Score(c.History, bufs[m])
-		for _, i := range topItems(bufs[m], excl, per) {
-			if in[i] < 0 {
-				in[i] = int32(len(cands))
-				cands = append(cands, i)
-			}
+	g := gather(members, func(int) bool { return true }, c.History, per, c.Target)
+	p := pool{feats: make([]float32, 0, len(g.feats))}
+	for j, i := range g.items {
+		if j > 0 && slices.Contains(c.History, i) {
+			continue
 		}
-	}
-	p := pool{feats: make([]float32, len(cands)*M), n: len(cands)}
-	for m := range members {
-		scale := float32(1 / maxScore(bufs[m]))
-		for ci, i := range cands {
-			p.feats[ci*M+m] = bufs[m][i] * scale
-		}
-	}
-	for _, i := range cands {
-		in[i] = -1
-	}
-	for _, h := range c.History {
-		excl[h] = false
+		p.feats = append(p.feats, g.feats[j*M:(j+1)*M]...)
+		p.n++
 	}
 	return p
 }
 
-// topItems returns the indices of the k best scores not excluded.
-func topItems(s []float32, excl []bool, k int) []int32 {
+// denseMember lets a Scorer that only scores the whole catalog propose
+// and score candidates, at the cost of a full Score per call.
+type denseMember struct {
+	Scorer
+	n int
+}
+
+// asCandidateMember returns s if it can score chosen items, else s as a
+// denseMember over n items.
+func asCandidateMember(s Scorer, n int) Scorer {
+	if _, ok := s.(ItemScorer); ok {
+		return s
+	}
+	return denseMember{s, n}
+}
+
+// Top implements Proposer.
+func (d denseMember) Top(history []int32, k int) ([]int32, []float32) {
+	buf := make([]float32, d.n)
+	d.Score(history, buf)
+	items := topItems(buf, k)
+	scores := make([]float32, len(items))
+	for j, i := range items {
+		scores[j] = buf[i]
+	}
+	return items, scores
+}
+
+// ScoreItems implements ItemScorer.
+func (d denseMember) ScoreItems(history, items []int32, out []float32) {
+	buf := make([]float32, d.n)
+	d.Score(history, buf)
+	for j, i := range items {
+		out[j] = buf[i]
+	}
+}
+
+// topItems returns the indices of the k best scores.
+func topItems(s []float32, k int) []int32 {
 	type iv struct {
 		i int32
 		v float32
 	}
 	top := make([]iv, 0, k+1)
 	for i, v := range s {
-		if excl[i] || (len(top) == k && v <= top[k-1].v) {
+		if len(top) == k && v <= top[k-1].v {
 			continue
 		}
 		j, _ := slices.BinarySearchFunc(top, v, func(x iv, t float32) int {

@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"math"
 	"slices"
+	"sync"
 )
 
 // ItemItem is a sparse linear item-to-item model: each item keeps its K
@@ -25,12 +26,28 @@ type ItemItem struct {
 	window int
 	tau    float64
 	rows   [][]weighted
+	// acc pools *accumulator scratch for Top and ScoreItems.
+	acc *sync.Pool
+}
+
+// newItemItem returns a model over n items with the given rows (all
+// weights positive), scoring with window and tau.
+func newItemItem(n, window int, tau float64, rows [][]weighted) *ItemItem {
+	return &ItemItem{n: n, window: window, tau: tau, rows: rows,
+		acc: &sync.Pool{New: func() any { return &accumulator{v: make([]float32, n)} }}}
+}
+
+// accumulator is a sparse score vector over a dense array: v[i] is item
+// i's score, non-zero only for the items in touched.
+type accumulator struct {
+	v       []float32
+	touched []int32
 }
 
 // sparsify keeps the k largest positive entries of each row of the dense
 // n×n matrix b.
 func sparsify(b []float32, n, k, window int, tau float64) *ItemItem {
-	m := &ItemItem{n: n, window: window, tau: tau, rows: make([][]weighted, n)}
+	m := newItemItem(n, window, tau, make([][]weighted, n))
 	for i := 0; i < n; i++ {
 		m.rows[i] = topRow(b[i*n:i*n+n], int32(i), k)
 	}
@@ -70,6 +87,22 @@ func (m *SLIST) Sparsify(k int) *ItemItem {
 // NumItems returns the number of items.
 func (m *ItemItem) NumItems() int { return m.n }
 
+// Remap returns the model over a catalog of n items of which this model's
+// item i is item orig[i]; the other items have no weights. It serves a
+// model trained on the head of a large catalog (dataset.Head) over all of
+// it. The rows are shared, not copied.
+func (m *ItemItem) Remap(n int, orig []int32) *ItemItem {
+	rows := make([][]weighted, n)
+	for i, row := range m.rows {
+		out := make([]weighted, len(row))
+		for k, x := range row {
+			out[k] = weighted{orig[x.item], x.w}
+		}
+		rows[orig[i]] = out
+	}
+	return newItemItem(n, m.window, m.tau, rows)
+}
+
 // Neighbors returns item i's strongest items and weights, best first. The
 // slices must not be modified.
 func (m *ItemItem) Neighbors(i int32) (items []int32, weights []float32) {
@@ -80,9 +113,22 @@ func (m *ItemItem) Neighbors(i int32) (items []int32, weights []float32) {
 	return items, weights
 }
 
-// Score writes the shopper's score of every item into scores.
-func (m *ItemItem) Score(history []int32, scores []float32) {
-	clear(scores[:m.n])
+// Weight returns the weight from item i to item j: 0 unless j is among
+// i's kept neighbours.
+func (m *ItemItem) Weight(i, j int32) float32 {
+	if i < 0 || int(i) >= m.n {
+		return 0
+	}
+	for _, x := range m.rows[i] {
+		if x.item == j {
+			return x.w
+		}
+	}
+	return 0
+}
+
+// votes calls f for each history item that votes, with its weight.
+func (m *ItemItem) votes(history []int32, f func(i int32, w float32)) {
 	recent := history
 	if m.window > 0 && len(recent) > m.window {
 		recent = recent[len(recent)-m.window:]
@@ -98,8 +144,80 @@ func (m *ItemItem) Score(history []int32, scores []float32) {
 		if m.tau > 0 {
 			w = float32(math.Exp(-float64(len(recent)-1-p) / m.tau))
 		}
+		f(i, w)
+	}
+}
+
+// Score writes the shopper's score of every item into scores.
+func (m *ItemItem) Score(history []int32, scores []float32) {
+	clear(scores[:m.n])
+	m.votes(history, func(i int32, w float32) {
 		for _, x := range m.rows[i] {
 			scores[x.item] += w * x.w
+		}
+	})
+}
+
+// accumulate adds the shopper's scores into a fresh accumulator from the
+// pool, touching only the rows of their recent items; the caller returns
+// it with release.
+func (m *ItemItem) accumulate(history []int32) *accumulator {
+	a := m.acc.Get().(*accumulator)
+	m.votes(history, func(i int32, w float32) {
+		for _, x := range m.rows[i] {
+			if a.v[x.item] == 0 {
+				a.touched = append(a.touched, x.item)
+			}
+			a.v[x.item] += w * x.w
+		}
+	})
+	return a
+}
+
+// release clears a's touched entries and returns it to the pool.
+func (m *ItemItem) release(a *accumulator) {
+	for _, i := range a.touched {
+		a.v[i] = 0
+	}
+	a.touched = a.touched[:0]
+	m.acc.Put(a)
+}
+
+// Top returns the shopper's k best-scoring items, best first (ties by
+// index), and their scores; only items with a positive score qualify. It
+// costs O(touched · log touched) for the weights the recent items' rows
+// hold, whatever the catalog size. Top is safe for concurrent use.
+func (m *ItemItem) Top(history []int32, k int) ([]int32, []float32) {
+	a := m.accumulate(history)
+	defer m.release(a)
+	best := slices.Clone(a.touched)
+	slices.SortFunc(best, func(x, y int32) int {
+		if a.v[x] != a.v[y] {
+			if a.v[x] > a.v[y] {
+				return -1
+			}
+			return 1
+		}
+		return int(x - y)
+	})
+	best = best[:min(k, len(best))]
+	scores := make([]float32, len(best))
+	for j, i := range best {
+		scores[j] = a.v[i]
+	}
+	return best, scores
+}
+
+// ScoreItems writes the shopper's score of items[j] into out[j], as Score
+// would, touching only the recent items' rows. It is safe for concurrent
+// use.
+func (m *ItemItem) ScoreItems(history, items []int32, out []float32) {
+	a := m.accumulate(history)
+	defer m.release(a)
+	for j, i := range items {
+		out[j] = 0
+		if i >= 0 && int(i) < m.n {
+			out[j] = a.v[i]
 		}
 	}
 }
@@ -172,6 +290,6 @@ func (m *ItemItem) UnmarshalBinary(data []byte) error {
 	if len(r) != 0 {
 		return bad("trailing bytes")
 	}
-	*m = ItemItem{n: n, window: window, tau: tau, rows: rows}
+	*m = *newItemItem(n, window, tau, rows)
 	return nil
 }

@@ -42,13 +42,15 @@ type MFConfig struct {
 // UnmarshalBinary accept.
 const MFMaxFactors = 1024
 
+// MFDefaultIterations is the number of ALS sweeps when MFConfig leaves it 0.
+const MFDefaultIterations = 10
+
 // MF default hyperparameters; see MFConfig.
 const (
-	mfDefaultFactors    = 192
-	mfDefaultIterations = 10
-	mfDefaultReg        = 20
-	mfDefaultAlpha      = 60
-	mfDefaultCGSteps    = 3
+	mfDefaultFactors = 192
+	mfDefaultReg     = 20
+	mfDefaultAlpha   = 60
+	mfDefaultCGSteps = 3
 )
 
 // withDefaults returns c with zero fields replaced by defaults, or an error
@@ -58,7 +60,7 @@ func (c MFConfig) withDefaults() (MFConfig, error) {
 		c.Factors = mfDefaultFactors
 	}
 	if c.Iterations == 0 {
-		c.Iterations = mfDefaultIterations
+		c.Iterations = MFDefaultIterations
 	}
 	if c.Reg == 0 {
 		c.Reg = mfDefaultReg
@@ -262,6 +264,22 @@ func (m *MF) Score(history []int32, scores []float32) {
 	m.foldIn(history, w)
 	mfMatVec32(scores, w.u, m.items)
 	m.work.Put(w)
+}
+
+// ScoreItems folds the user in from history, as Score does, and writes the
+// predicted preference of items[j] into out[j] (0 for indices out of
+// range): O(h·k² + len(items)·k), whatever the catalog size. It is safe for
+// concurrent use.
+func (m *MF) ScoreItems(history, items []int32, out []float32) {
+	w := m.work.Get().(*mfFoldWork)
+	defer m.work.Put(w)
+	m.foldIn(history, w)
+	for j, i := range items {
+		out[j] = 0
+		if i >= 0 && int(i) < m.n {
+			mfMatVec32(out[j:j+1], w.u, m.items[int(i)*m.k:(int(i)+1)*m.k])
+		}
+	}
 }
 
 // MF binary format, all little-endian:

@@ -1,11 +1,13 @@
 package recall
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"math"
+	"slices"
 
 	"github.com/aislehq/aisle/dataset"
 )
@@ -15,22 +17,52 @@ import (
 // personalised model must beat.
 type Popular struct {
 	counts []float32
+	order  []int32 // items by count, most first, ties by index
 }
 
 // TrainPopular counts interactions per item in d.
 func TrainPopular(d *dataset.Dataset) *Popular {
-	p := &Popular{counts: make([]float32, d.NumItems())}
+	counts := make([]float32, d.NumItems())
 	for _, seq := range d.Seqs {
 		for _, i := range seq {
-			p.counts[i]++
+			counts[i]++
 		}
 	}
-	return p
+	return newPopular(counts)
+}
+
+func newPopular(counts []float32) *Popular {
+	order := make([]int32, len(counts))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(counts[b], counts[a]) })
+	return &Popular{counts: counts, order: order}
 }
 
 // Score writes each item's interaction count.
 func (p *Popular) Score(_ []int32, scores []float32) {
 	copy(scores, p.counts)
+}
+
+// Top returns the k most popular items, most first, and their counts.
+func (p *Popular) Top(_ []int32, k int) ([]int32, []float32) {
+	items := slices.Clone(p.order[:min(k, len(p.order))])
+	scores := make([]float32, len(items))
+	for j, i := range items {
+		scores[j] = p.counts[i]
+	}
+	return items, scores
+}
+
+// ScoreItems writes items' interaction counts into out.
+func (p *Popular) ScoreItems(_ []int32, items []int32, out []float32) {
+	for j, i := range items {
+		out[j] = 0
+		if i >= 0 && int(i) < len(p.counts) {
+			out[j] = p.counts[i]
+		}
+	}
 }
 
 const popularMagic = "AISLEPO1"
@@ -67,6 +99,6 @@ func (p *Popular) UnmarshalBinary(data []byte) error {
 	for i := range counts {
 		counts[i] = math.Float32frombits(le.Uint32(body[h+4+4*i:]))
 	}
-	p.counts = counts
+	*p = *newPopular(counts)
 	return nil
 }

@@ -62,7 +62,7 @@ func TrainTransition(ctx context.Context, d *dataset.Dataset, cfg TransitionConf
 		}
 	}
 	// Decay^p = exp(−p/tau) with tau = 1/ln(1/Decay).
-	m := &ItemItem{n: n, window: cfg.Window, tau: 1 / math.Log(1/cfg.Decay), rows: make([][]weighted, n)}
+	m := newItemItem(n, cfg.Window, 1/math.Log(1/cfg.Decay), make([][]weighted, n))
 	for i, c := range counts {
 		if len(c) == 0 {
 			continue

@@ -1,7 +1,11 @@
-// Package recommend turns the event log into recommendations. For now it
-// serves time-decayed popularity (updated with every event) and
-// co-occurrence "bought or viewed together" neighbours (rebuilt in the
-// background); later models plug in behind the same Engine methods.
+// Package recommend turns the event log and the trained models into
+// recommendations. It serves the fused ranking of the newest model version
+// `aisle train` saved (personal.go), with each shopper's recent items,
+// kept current by every event, as its input; time-decayed popularity
+// (updated with every event) for shoppers the models cannot place and to
+// fill short lists; and co-occurrence "bought or viewed together"
+// neighbours (rebuilt in the background) for similar items the models do
+// not know yet.
 package recommend
 
 import (
@@ -9,6 +13,7 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -22,6 +27,7 @@ import (
 // Model names reported with each recommendation.
 const (
 	ModelPopular      = "popular"
+	ModelNew          = "new"
 	ModelCoOccurrence = "cooccurrence"
 )
 
@@ -56,6 +62,13 @@ type Config struct {
 	// ModelPoll, default 30s). "" serves popularity and co-occurrence only.
 	ModelDir  string
 	ModelPoll time.Duration
+	// NewArrivals gives cold-start lists every NewArrivals-th place
+	// (default 5) to a new arrival: an item added within NewWindow
+	// (default 30 days) that fewer than NewMaxEvents shoppers' events
+	// (default 5) have touched, so popularity cannot surface it yet.
+	NewArrivals  int
+	NewWindow    time.Duration
+	NewMaxEvents int
 }
 
 // DefaultConfig returns the defaults documented on Config.
@@ -74,6 +87,10 @@ func DefaultConfig() Config {
 		MaxHistory: 200,
 		Refresh:    5 * time.Minute,
 		ModelPoll:  30 * time.Second,
+
+		NewArrivals:  5,
+		NewWindow:    30 * 24 * time.Hour,
+		NewMaxEvents: 5,
 	}
 }
 
@@ -99,6 +116,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ModelPoll <= 0 {
 		c.ModelPoll = d.ModelPoll
+	}
+	if c.NewArrivals <= 0 {
+		c.NewArrivals = d.NewArrivals
+	}
+	if c.NewWindow <= 0 {
+		c.NewWindow = d.NewWindow
+	}
+	if c.NewMaxEvents <= 0 {
+		c.NewMaxEvents = d.NewMaxEvents
 	}
 	return c
 }
@@ -352,10 +378,93 @@ func (e *Engine) Recommend(ctx context.Context, user string, req aisle.Recommend
 	e.memMu.RLock()
 	recent := slices.Clone(e.mem.recent[user])
 	e.memMu.RUnlock()
-	if recs := e.recommendPersonal(recent, skip, category, req.N); len(recs) > 0 {
+	recs := e.recommendPersonal(recent, skip, category, req.N)
+	if len(recs) == req.N {
 		return recs, nil
 	}
-	want := req.N + len(skip) + 16
+	if len(recs) == 0 {
+		return e.coldStart(skip, category, req.N), nil
+	}
+	if len(recs) > 0 {
+		// Top up with popularity, leaving out what the models already
+		// chose and, as they do, the shopper's recent items.
+		for _, r := range recs {
+			skip[r.Item] = true
+		}
+		for _, id := range recent {
+			skip[id] = true
+		}
+	}
+	return append(recs, e.recommendPopular(skip, category, req.N-len(recs))...), nil
+}
+
+// coldStart returns up to n items for a shopper the models cannot place:
+// the most popular items, with every cfg.NewArrivals-th place given to a
+// new arrival while there are any.
+func (e *Engine) coldStart(skip map[string]bool, category string, n int) []aisle.Recommendation {
+	pop := e.recommendPopular(skip, category, n)
+	shown := maps.Clone(skip)
+	for _, r := range pop {
+		shown[r.Item] = true
+	}
+	fresh := e.newArrivals(shown, category, n/e.cfg.NewArrivals)
+	out := make([]aisle.Recommendation, 0, n)
+	for len(out) < n && (len(pop) > 0 || len(fresh) > 0) {
+		if len(fresh) > 0 && ((len(out)+1)%e.cfg.NewArrivals == 0 || len(pop) == 0) {
+			out, fresh = append(out, fresh[0]), fresh[1:]
+			continue
+		}
+		out, pop = append(out, pop[0]), pop[1:]
+	}
+	return out
+}
+
+// newArrivals returns up to n new arrivals (see Config.NewArrivals), newest
+// first, that are not in skip and are in category ("" for any).
+func (e *Engine) newArrivals(skip map[string]bool, category string, n int) []aisle.Recommendation {
+	if n <= 0 {
+		return nil
+	}
+	now := time.Now()
+	var out []aisle.Recommendation
+	e.memMu.RLock()
+	for _, id := range e.mem.newest {
+		b := e.mem.items[id]
+		age := now.Sub(b.added)
+		if age > e.cfg.NewWindow {
+			break // the rest are older
+		}
+		if skip[id] || !b.buyable || !b.inCategory(category) {
+			continue
+		}
+		out = append(out, aisle.Recommendation{
+			Item: id, Title: b.title, Score: 1 / (1 + age.Hours()/24), Models: []string{ModelNew},
+			Reasons: []string{"new in the catalog, added " + ago(age)},
+		})
+	}
+	e.memMu.RUnlock()
+	e.mu.Lock()
+	out = slices.DeleteFunc(out, func(r aisle.Recommendation) bool { return e.pop.counts[r.Item] >= e.cfg.NewMaxEvents })
+	e.mu.Unlock()
+	return out[:min(n, len(out))]
+}
+
+// ago says how long ago an age is, roughly.
+func ago(age time.Duration) string {
+	switch days := int(age.Hours() / 24); {
+	case days < 1:
+		return "today"
+	case days == 1:
+		return "yesterday"
+	default:
+		return fmt.Sprintf("%d days ago", days)
+	}
+}
+
+// recommendPopular returns up to n of the most popular items right now
+// that are not in skip and are in category ("" for any).
+func (e *Engine) recommendPopular(skip map[string]bool, category string, n int) []aisle.Recommendation {
+	want := n + len(skip) + 16
 	if category != "" {
 		want = topCacheSize + 1 // the category's items may lie anywhere in the ranking
 	}
@@ -366,23 +475,27 @@ func (e *Engine) Recommend(ctx context.Context, user string, req aisle.Recommend
 		counts[c.id] = e.pop.counts[c.id]
 	}
 	e.mu.Unlock()
-	return e.pick(cands, skip, category, req.N, func(c scored) aisle.Recommendation {
+	return e.pick(cands, skip, category, n, func(c scored) aisle.Recommendation {
 		return aisle.Recommendation{
 			Item: c.id, Score: c.score, Models: []string{ModelPopular},
 			Reasons: []string{fmt.Sprintf("popular with shoppers lately (%s)", plural(counts[c.id], "interaction"))},
 		}
-	}), nil
+	})
 }
 
-// Similar returns up to n items viewed or bought together with item.
-// ENOTFOUND if the item is not in the catalog and has no history.
+// Similar returns up to n items shoppers take together with item: from the
+// trained item-to-item models (collaborative and sequential) when they know
+// it, topped up with co-occurrence counted since the last build, which
+// also covers items newer than the models. ENOTFOUND if the item is not
+// in the catalog and has no history.
 func (e *Engine) Similar(ctx context.Context, item string, n int) ([]aisle.Recommendation, error) {
 	co := e.co.Load()
 	if co == nil {
 		return nil, aisle.Errorf(aisle.EUNAVAILABLE, "models are not built yet")
 	}
+	recs := e.similarTrained(item, n)
 	nb := co.neighbors[item]
-	if len(nb) == 0 {
+	if len(nb) == 0 && recs == nil {
 		e.memMu.RLock()
 		_, ok := e.mem.items[item]
 		e.memMu.RUnlock()
@@ -391,18 +504,25 @@ func (e *Engine) Similar(ctx context.Context, item string, n int) ([]aisle.Recom
 		}
 		return []aisle.Recommendation{}, nil
 	}
+	if len(recs) == n {
+		return recs, nil
+	}
 	cands := make([]scored, len(nb))
 	shared := make(map[string]int, len(nb))
 	for i, x := range nb {
 		cands[i] = scored{x.id, x.score}
 		shared[x.id] = x.shared
 	}
-	return e.pick(cands, map[string]bool{item: true}, "", n, func(c scored) aisle.Recommendation {
+	skip := map[string]bool{item: true}
+	for _, r := range recs {
+		skip[r.Item] = true
+	}
+	return append(recs, e.pick(cands, skip, "", n-len(recs), func(c scored) aisle.Recommendation {
 		return aisle.Recommendation{
 			Item: c.id, Score: c.score, Models: []string{ModelCoOccurrence},
 			Reasons: []string{fmt.Sprintf("viewed or bought together by %s", plural(shared[c.id], "shopper"))},
 		}
-	}), nil
+	})...), nil
 }
 
 // hasCategory reports whether any catalog item has category c (lower-cased).
@@ -420,7 +540,10 @@ func (e *Engine) hasCategory(c string) bool {
 // pick walks candidates in order and keeps the first n that are not
 // skipped, are in the catalog and the category, and can be bought.
 func (e *Engine) pick(cands []scored, skip map[string]bool, category string, n int, explain func(scored) aisle.Recommendation) []aisle.Recommendation {
-	out := make([]aisle.Recommendation, 0, n)
+	out := make([]aisle.Recommendation, 0, max(n, 0))
+	if n <= 0 {
+		return out
+	}
 	e.memMu.RLock()
 	defer e.memMu.RUnlock()
 	for _, c := range cands {

@@ -275,3 +275,74 @@ func TestRecommendCategory(t *testing.T) {
 		t.Errorf("unknown category: err %v, want invalid naming category", err)
 	}
 }
+
+// TestColdStartShowsNewArrivals checks that a shopper without history sees
+// a new item nobody has touched yet in every fifth place, and that an item
+// shoppers already found, or one out of the category, is not shown as new.
+func TestColdStartShowsNewArrivals(t *testing.T) {
+	ctx := context.Background()
+	db := openStore(t)
+	var items []aisle.Item
+	for i := range 12 {
+		items = append(items, aisle.Item{ID: fmt.Sprint("p", i), Title: fmt.Sprint("Popular ", i), Categories: []string{"Pens"}})
+	}
+	if _, err := db.UpsertItems(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	var evs []aisle.Event
+	for i := range 12 {
+		for u := range 12 - i { // p0 most popular
+			evs = append(evs, ev(fmt.Sprint("u", u), fmt.Sprint("p", i), aisle.EventPurchase, 1))
+		}
+	}
+	if _, err := db.AppendEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	e := recommend.NewEngine(db, recommend.Config{}, nil)
+	if err := e.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	// Added after the build, as a shop adds products: the API tells the
+	// engine.
+	fresh := []aisle.Item{{ID: "fresh-pen", Title: "Fresh pen", Categories: []string{"Pens"}}, {ID: "fresh-mug", Title: "Fresh mug", Categories: []string{"Mugs"}}}
+	for i := range fresh { // the mug after the pen: the newest
+		time.Sleep(time.Millisecond)
+		if _, err := db.UpsertItems(ctx, fresh[i:i+1]); err != nil {
+			t.Fatal(err)
+		}
+		fresh[i] = must(db.Item(ctx, fresh[i].ID)) // with its CreatedAt
+	}
+	e.ObserveItems(fresh)
+
+	got := must(e.Recommend(ctx, "newcomer", aisle.RecommendRequest{N: 10}))
+	if len(got) != 10 {
+		t.Fatalf("%d items, want 10", len(got))
+	}
+	if got[4].Item != "fresh-mug" || got[4].Models[0] != recommend.ModelNew || got[4].Reasons[0] != "new in the catalog, added today" {
+		t.Errorf("fifth place = %+v, want the newest arrival, fresh-mug", got[4])
+	}
+	if got[9].Item != "fresh-pen" || got[0].Item != "p0" {
+		t.Errorf("cold start = %v, want p0 first and fresh-pen tenth", ids(got))
+	}
+	pens := must(e.Recommend(ctx, "newcomer", aisle.RecommendRequest{N: 5, Category: "pens"}))
+	if pens[4].Item != "fresh-pen" {
+		t.Errorf("pens = %v, want fresh-pen fifth", ids(pens))
+	}
+
+	// Once shoppers find it, popularity takes over.
+	var found []aisle.Event
+	for u := range 5 {
+		found = append(found, aisle.Event{User: fmt.Sprint("f", u), Item: "fresh-mug", Type: aisle.EventView, Time: time.Now()})
+	}
+	if _, err := db.AppendEvents(ctx, found); err != nil {
+		t.Fatal(err)
+	}
+	e.Observe(found)
+	got = must(e.Recommend(ctx, "newcomer", aisle.RecommendRequest{N: 10}))
+	for _, r := range got {
+		if r.Item == "fresh-mug" && r.Models[0] == recommend.ModelNew {
+			t.Errorf("fresh-mug still shown as new after 5 events: %v", ids(got))
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aislehq/aisle"
 )
@@ -13,11 +14,12 @@ import (
 type brief struct {
 	title      string
 	buyable    bool
-	categories []string // lower-cased category path
+	categories []string  // lower-cased category path
+	added      time.Time // when the item entered the catalog
 }
 
 func briefOf(it *aisle.Item) brief {
-	b := brief{title: it.Title, buyable: buyable(it.Availability)}
+	b := brief{title: it.Title, buyable: buyable(it.Availability), added: it.CreatedAt}
 	for _, c := range it.Categories {
 		b.categories = append(b.categories, strings.ToLower(c))
 	}
@@ -40,6 +42,23 @@ type memory struct {
 	items  map[string]brief
 	bought map[string]map[string]bool // user → items bought
 	recent map[string][]string        // user → last maxRecent items interacted with, oldest first
+	// newest are the maxNewest most recently added items, newest first.
+	newest []string
+}
+
+// maxNewest is how many of the newest items memory keeps in order.
+const maxNewest = 256
+
+// addNewest records item id, added at t, among the newest if it is.
+func (m *memory) addNewest(id string, t time.Time) {
+	at, _ := slices.BinarySearchFunc(m.newest, t, func(x string, t time.Time) int { return t.Compare(m.items[x].added) })
+	if at >= maxNewest || slices.Contains(m.newest, id) {
+		return
+	}
+	m.newest = slices.Insert(m.newest, at, id)
+	if len(m.newest) > maxNewest {
+		m.newest = m.newest[:maxNewest]
+	}
 }
 
 // maxRecent is how many recent items per user are kept as model input.
@@ -77,7 +96,9 @@ func (m *memory) loadItems(ctx context.Context, store Store) error {
 			return fmt.Errorf("load catalog: %w", err)
 		}
 		for i := range page.Items {
-			m.items[page.Items[i].ID] = briefOf(&page.Items[i])
+			it := &page.Items[i]
+			m.items[it.ID] = briefOf(it)
+			m.addNewest(it.ID, it.CreatedAt)
 		}
 		if page.NextCursor == "" {
 			return nil
@@ -111,6 +132,7 @@ func (e *Engine) ObserveItems(items []aisle.Item) {
 	e.applyLocked(func(m *memory) {
 		for id, b := range briefs {
 			m.items[id] = b
+			m.addNewest(id, b.added)
 		}
 	})
 }
@@ -120,7 +142,10 @@ func (e *Engine) ObserveItems(items []aisle.Item) {
 func (e *Engine) ForgetItem(id string) {
 	e.memMu.Lock()
 	defer e.memMu.Unlock()
-	e.applyLocked(func(m *memory) { delete(m.items, id) })
+	e.applyLocked(func(m *memory) {
+		delete(m.items, id)
+		m.newest = slices.DeleteFunc(m.newest, func(x string) bool { return x == id })
+	})
 }
 
 // ForgetUser records that a user was erased with their events. Their

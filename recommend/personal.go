@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sync"
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/rank"
+	"github.com/aislehq/aisle/recall"
 	"github.com/aislehq/aisle/train"
 )
 
@@ -19,9 +19,10 @@ const ModelFused = "fused"
 // `aisle train` saved, over the item indices of its Meta.
 type personal struct {
 	meta  *train.Meta
+	set   *train.Set
 	fused *rank.Fusion
+	names []string         // fused member m is names[m]
 	index map[string]int32 // item id → index
-	bufs  sync.Pool        // *[]float32 of len(meta.Items)
 }
 
 // loadLatest loads the newest version under e.cfg.ModelDir when it is
@@ -40,18 +41,16 @@ func (e *Engine) loadLatest() error {
 	if cur := e.model.Load(); cur != nil && cur.meta.Version >= meta.Version {
 		return nil
 	}
-	meta, _, fused, err := train.Load(e.cfg.ModelDir, meta.Version)
+	meta, set, fused, err := train.Load(e.cfg.ModelDir, meta.Version)
 	if err != nil {
 		return err
 	}
-	p := &personal{meta: meta, fused: fused, index: make(map[string]int32, len(meta.Items))}
+	p := &personal{meta: meta, set: set, fused: fused, names: meta.FusionMembers(), index: make(map[string]int32, len(meta.Items))}
 	for i, id := range meta.Items {
 		p.index[id] = int32(i)
 	}
-	n := len(meta.Items)
-	p.bufs.New = func() any { b := make([]float32, n); return &b }
 	e.model.Store(p)
-	e.logger.Info("model version loaded", "version", meta.Version, "valid_ndcg@10", meta.ValidNDCG10, "items", n)
+	e.logger.Info("model version loaded", "version", meta.Version, "valid_ndcg@10", meta.ValidNDCG10, "items", len(meta.Items))
 	return nil
 }
 
@@ -64,121 +63,158 @@ func (e *Engine) ModelVersion() string {
 	return ""
 }
 
+// candidates returns how many items each proposing model contributes.
+func (p *personal) candidates() int {
+	if p.meta.Candidates > 0 {
+		return p.meta.Candidates
+	}
+	return 100
+}
+
+// rank returns the fused candidates for history (item indices), as ids
+// with scores, and which members proposed each.
+func (p *personal) rank(history []int32, perMember int) ([]scored, map[string]uint64) {
+	c := p.fused.Rank(history, perMember)
+	out := make([]scored, len(c.Items))
+	from := make(map[string]uint64, len(c.Items))
+	for j, i := range c.Items {
+		id := p.meta.Items[i]
+		out[j] = scored{id, float64(c.Scores[j])}
+		from[id] = c.From[j]
+	}
+	return out, from
+}
+
 // recommendPersonal ranks items for a user with history recent (oldest
-// first) using the loaded models. Besides skip, it leaves out the history
-// itself, as the offline protocol the models were tuned under does; skip is
-// not modified. It returns nil when no model is loaded
-// or none of the history is known to it, so the caller falls back to
-// popularity.
+// first) with the loaded models, over the candidates they propose. Besides
+// skip, it leaves out the history itself, as the offline protocol the
+// models were tuned under does; skip is not modified. It returns nil when
+// no model is loaded or none of the history is known to it, and may return
+// fewer than n items; the caller tops up with popularity.
 func (e *Engine) recommendPersonal(recent []string, skip map[string]bool, category string, n int) []aisle.Recommendation {
 	p := e.model.Load()
 	if p == nil {
 		return nil
 	}
+	history := p.indices(recent)
+	if len(history) == 0 {
+		return nil
+	}
+	per := p.candidates()
+	if category != "" {
+		per *= 4 // fewer of them survive the filter
+	}
+	cands, from := p.rank(history, per)
+	skipped := maps.Clone(skip)
+	for _, id := range recent {
+		skipped[id] = true
+	}
+	return e.pick(cands, skipped, category, n, func(c scored) aisle.Recommendation {
+		models, reason := e.explain(p, history, p.index[c.id], from[c.id])
+		return aisle.Recommendation{Item: c.id, Score: c.score, Models: models, Reasons: []string{reason}}
+	})
+}
+
+// similarTrained returns up to n items the trained item-to-item models
+// (collaborative and sequential) put next to item, scored by the fusion as
+// if item were a shopper's only history; nil when no model knows item.
+func (e *Engine) similarTrained(item string, n int) []aisle.Recommendation {
+	p := e.model.Load()
+	if p == nil {
+		return nil
+	}
+	i, ok := p.index[item]
+	if !ok {
+		return nil
+	}
+	history := []int32{i}
+	cands, from := p.rank(history, p.candidates())
+	skip := map[string]bool{item: true}
+	for id, bits := range from {
+		if !p.proposedByItemModel(bits) {
+			skip[id] = true // popular, not similar
+		}
+	}
+	return e.pick(cands, skip, "", n, func(c scored) aisle.Recommendation {
+		models, reason := e.explain(p, history, p.index[c.id], from[c.id])
+		return aisle.Recommendation{Item: c.id, Score: c.score, Models: models, Reasons: []string{reason}}
+	})
+}
+
+// indices maps the known ids of recent to item indices.
+func (p *personal) indices(recent []string) []int32 {
 	history := make([]int32, 0, len(recent))
 	for _, id := range recent {
 		if i, ok := p.index[id]; ok {
 			history = append(history, i)
 		}
 	}
-	if len(history) == 0 {
-		return nil
-	}
-	bp := p.bufs.Get().(*[]float32)
-	defer p.bufs.Put(bp)
-	scores := *bp
-	p.fused.Score(history, scores)
-	// The best candidates, generously: picking drops bought, excluded,
-	// unavailable and out-of-category items.
-	k := n + len(skip) + len(history) + 32
-	if category != "" {
-		k = len(scores)
-	}
-	cands := topScored(scores, p.meta.Items, k)
-	last := recent[len(recent)-1]
-	e.memMu.RLock()
-	lastTitle := e.mem.items[last].title
-	e.memMu.RUnlock()
-	if lastTitle == "" {
-		lastTitle = last
-	}
-	skipped := maps.Clone(skip)
-	for _, id := range recent {
-		skipped[id] = true
-	}
-	models := make([]string, 0, len(p.meta.Weights))
-	for _, m := range p.meta.Members {
-		if p.meta.Weights[m.Name] > 0 {
-			models = append(models, m.Name)
-		}
-	}
-	return e.pick(cands, skipped, category, n, func(c scored) aisle.Recommendation {
-		return aisle.Recommendation{
-			Item: c.id, Score: c.score, Models: append([]string{ModelFused}, models...),
-			Reasons: []string{fmt.Sprintf("often next after %q, which you recently looked at", lastTitle)},
-		}
-	})
+	return history
 }
 
-// topScored returns the k best-scoring items, best first (ties by index):
-// a bounded min-heap over one pass, O(n log k) instead of sorting n.
-func topScored(scores []float32, ids []string, k int) []scored {
-	k = min(k, len(scores))
-	if k <= 0 {
-		return nil
-	}
-	// worse reports whether item a ranks below item b.
-	worse := func(a, b int32) bool {
-		return scores[a] < scores[b] || (scores[a] == scores[b] && a > b)
-	}
-	h := make([]int32, 0, k) // min-heap: h[0] is the worst kept
-	down := func(i int) {
-		for {
-			l, small := 2*i+1, i
-			if l < len(h) && worse(h[l], h[small]) {
-				small = l
-			}
-			if r := l + 1; r < len(h) && worse(h[r], h[small]) {
-				small = r
-			}
-			if small == i {
-				return
-			}
-			h[i], h[small] = h[small], h[i]
-			i = small
+// proposedByItemModel reports whether an item-to-item member is among
+// the proposers in bits.
+func (p *personal) proposedByItemModel(bits uint64) bool {
+	for m, name := range p.names {
+		if bits&(1<<m) != 0 && name != train.ModelPopular {
+			return true
 		}
 	}
-	for i := range scores {
-		x := int32(i)
-		if len(h) < k {
-			h = append(h, x)
-			for j := len(h) - 1; j > 0; {
-				p := (j - 1) / 2
-				if !worse(h[j], h[p]) {
-					break
-				}
-				h[j], h[p] = h[p], h[j]
-				j = p
-			}
+	return false
+}
+
+// reasonOrder is which proposer's reason an item gets, first match wins,
+// and the reason's wording with the anchoring history item's title.
+var reasonOrder = []struct {
+	model, format string
+}{
+	{train.ModelTransition, "often bought right after %q"},
+	{train.ModelSLIST, "bought together with %q"},
+	{train.ModelEASE, "bought together with %q"},
+}
+
+// explain returns the models that proposed item (fused first) and a short
+// reason naming the history item that most supports it. It reads e.mem
+// and must be called with e.memMu held, as pick's explain is.
+func (e *Engine) explain(p *personal, history []int32, item int32, bits uint64) ([]string, string) {
+	models := []string{ModelFused}
+	for m, name := range p.names {
+		if bits&(1<<m) != 0 {
+			models = append(models, name)
+		}
+	}
+	for _, r := range reasonOrder {
+		mm := p.set.Member(r.model)
+		if mm == nil || !slices.Contains(models, r.model) {
 			continue
 		}
-		if worse(h[0], x) {
-			h[0] = x
-			down(0)
+		ii, ok := mm.Scorer.(*recall.ItemItem)
+		if !ok {
+			continue
+		}
+		if anchor := strongest(ii, history, item); anchor >= 0 {
+			id := p.meta.Items[anchor]
+			title := e.mem.items[id].title
+			if title == "" {
+				title = id
+			}
+			return models, fmt.Sprintf(r.format, title)
 		}
 	}
-	slices.SortFunc(h, func(a, b int32) int {
-		if worse(a, b) {
-			return 1
-		}
-		if worse(b, a) {
-			return -1
-		}
-		return 0
-	})
-	out := make([]scored, len(h))
-	for j, i := range h {
-		out[j] = scored{ids[i], float64(scores[i])}
+	if slices.Contains(models, train.ModelPopular) {
+		return models, "one of the store's most popular items"
 	}
-	return out
+	return models, "matches the items you recently looked at"
+}
+
+// strongest returns the history item among the last ten with the largest
+// weight to item in m, or -1 when none has any.
+func strongest(m *recall.ItemItem, history []int32, item int32) int32 {
+	best, bestW := int32(-1), float32(0)
+	for _, h := range history[max(0, len(history)-10):] {
+		if w := m.Weight(h, item); w > bestW {
+			best, bestW = h, w
+		}
+	}
+	return best
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,6 +70,37 @@ func TestTrainedModelServesAndFollowsNewEvents(t *testing.T) {
 	for _, r := range got {
 		if r.Item >= "i5" && r.Item <= "i12" && len(r.Item) == len("i12") {
 			t.Errorf("recommended %s from the user's own history", r.Item)
+		}
+	}
+	if len(got[0].Models) < 2 || !strings.HasSuffix(got[0].Reasons[0], ` "Item 12"`) {
+		t.Errorf("i13's models and reason: %v %q", got[0].Models, got[0].Reasons)
+	}
+
+	// A long list: the models' candidates, topped up with popularity,
+	// never repeating an item or showing the history.
+	got, err = e.Recommend(ctx, "u5", aisle.RecommendRequest{N: 32})
+	if err != nil || len(got) != 32 {
+		t.Fatalf("n=32: %d items, %v", len(got), err)
+	}
+	seen := map[string]bool{}
+	for _, r := range got {
+		if seen[r.Item] || (r.Item >= "i5" && r.Item <= "i12" && len(r.Item) == len("i12")) {
+			t.Errorf("n=32: %s repeated or from the history", r.Item)
+		}
+		seen[r.Item] = true
+	}
+
+	// Similar items come from the trained item-to-item models.
+	sim, err := e.Similar(ctx, "i20", 2)
+	if err != nil || len(sim) != 2 {
+		t.Fatalf("similar to i20: %+v, %v", sim, err)
+	}
+	if sim[0].Models[0] != recommend.ModelFused || (sim[0].Item != "i21" && sim[0].Item != "i19") {
+		t.Errorf("similar to i20 = %+v, want i21 or i19 first from the fused model", sim)
+	}
+	for _, r := range sim {
+		if r.Item == "i20" || !strings.Contains(r.Reasons[0], `"Item 20"`) {
+			t.Errorf("similar to i20: %s with reason %q", r.Item, r.Reasons)
 		}
 	}
 

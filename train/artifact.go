@@ -30,10 +30,13 @@ type Meta struct {
 	// ValidNDCG10 is the fused ranking's NDCG@10 on the validation items
 	// (the second-to-last interaction of each user), the number a new
 	// version must not fall below to replace this one.
-	ValidNDCG10  float64 `json:"valid_ndcg@10"`
-	Users        int     `json:"users"`
-	Interactions int     `json:"interactions"`
-	Seed         uint64  `json:"seed"`
+	ValidNDCG10 float64 `json:"valid_ndcg@10"`
+	// Candidates is how many items each proposing model adds to the
+	// candidates serving ranks (Config.Candidates).
+	Candidates   int    `json:"candidates"`
+	Users        int    `json:"users"`
+	Interactions int    `json:"interactions"`
+	Seed         uint64 `json:"seed"`
 }
 
 // MemberMeta describes one saved model of a version.
@@ -55,17 +58,22 @@ func Train(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Log
 	if len(sp.Valid) == 0 {
 		return nil, nil, fmt.Errorf("train: no user has the three interactions validation needs")
 	}
-	tuned, err := tune(ctx, sp, cfg, []string{Fused}, logger)
+	steps := cfg.modelSteps()
+	tr := &tracker{fn: cfg.Progress, total: steps + 1 + steps}
+	if cfg.selectsSLIST(d.NumItems()) {
+		tr.total += len(slistGrid)
+	}
+	tuned, err := tune(ctx, sp, cfg, []string{Fused}, logger, tr)
 	if err != nil {
 		return nil, nil, err
 	}
 	logger.Info("training on all interactions")
-	set, err := Models(ctx, d, tuned.cfg, logger)
+	set, err := models(ctx, d, tuned.cfg, logger, tr, " on all interactions")
 	if err != nil {
 		return nil, nil, err
 	}
 	meta := &Meta{
-		Items: d.Items, Weights: tuned.weights[Fused], ValidNDCG10: tuned.valid[Fused],
+		Items: d.Items, Weights: tuned.weights[Fused], ValidNDCG10: tuned.valid[Fused], Candidates: cfg.candidates(),
 		Users: len(d.Users), Interactions: d.Interactions(), Seed: cfg.Seed,
 	}
 	for _, m := range set.Members {
@@ -148,6 +156,18 @@ func readMeta(dir string) (*Meta, error) {
 	return &m, nil
 }
 
+// FusionMembers returns the names of the fused models in the order of the
+// Fusion that Load returns: member m of it is FusionMembers()[m].
+func (m *Meta) FusionMembers() []string {
+	var names []string
+	for _, n := range fusionOrder {
+		if _, ok := m.Weights[n]; ok {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
 // Load reads a saved version: its Meta and the model set, and the fusion
 // of its members with the learned weights.
 func Load(dir, version string) (*Meta, *Set, *rank.Fusion, error) {
@@ -181,12 +201,10 @@ func Load(dir, version string) (*Meta, *Set, *rank.Fusion, error) {
 		}
 		set.Members = append(set.Members, Member{Name: mm.Name, Scorer: m, TrainSeconds: mm.TrainSeconds})
 	}
-	var names []string
-	var weights []float64
-	for _, n := range fusionOrder {
-		if w, ok := meta.Weights[n]; ok {
-			names, weights = append(names, n), append(weights, w)
-		}
+	names := meta.FusionMembers()
+	weights := make([]float64, len(names))
+	for i, n := range names {
+		weights[i] = meta.Weights[n]
 	}
 	fused, err := set.Fuse(names, weights)
 	if err != nil {

@@ -19,8 +19,12 @@ const (
 	// item-to-item transitions from the last items, weights tuned on
 	// validation like everything else.
 	Baseline = "ease+transition (baseline)"
-	// Fused is Aisle's ranking: every model, fused with learned weights.
+	// Fused is Aisle's ranking as served: every model, fused with learned
+	// weights, over the candidates the models propose.
 	Fused = "fused"
+	// FusedEvery is the same fusion scoring every item of the catalog, to
+	// show what restricting it to candidates costs.
+	FusedEvery = "fused (every item scored)"
 )
 
 // fusionOrder lists members in the order fusion tunes them; the first one
@@ -65,16 +69,14 @@ var slistGrid = []recall.SLISTConfig{
 
 // selectSLIST trains SLIST on the train split with each grid configuration
 // and returns the one with the best validation NDCG@10.
-func selectSLIST(ctx context.Context, sp *dataset.Split, neighbors int, logger *slog.Logger) (recall.SLISTConfig, error) {
+func selectSLIST(ctx context.Context, sp *dataset.Split, neighbors int, logger *slog.Logger, tr *tracker) (recall.SLISTConfig, error) {
 	if neighbors <= 0 {
 		neighbors = 200
 	}
 	best, bestNDCG := recall.SLISTConfig{}, -1.0
-	for _, c := range slistGrid {
+	for k, c := range slistGrid {
+		tr.start(fmt.Sprintf("slist configuration %d/%d on the train split", k+1, len(slistGrid)))
 		m, err := recall.TrainSLIST(ctx, sp.Train, c)
-		if recall.IsTooLarge(err) {
-			return recall.SLISTConfig{}, nil
-		}
 		if err != nil {
 			return recall.SLISTConfig{}, fmt.Errorf("select slist: %w", err)
 		}
@@ -85,6 +87,7 @@ func selectSLIST(ctx context.Context, sp *dataset.Split, neighbors int, logger *
 		if err != nil {
 			return recall.SLISTConfig{}, err
 		}
+		tr.finish()
 		logger.Info("slist candidate", "config", fmt.Sprintf("%+v", c), "valid_ndcg@10", fmt.Sprintf("%.4f", r.NDCG[10]))
 		if r.NDCG[10] > bestNDCG {
 			best, bestNDCG = c, r.NDCG[10]
@@ -104,16 +107,16 @@ type tuning struct {
 
 // tune chooses SLIST's configuration and the named fusions' weights on the
 // split's validation items, with models trained on its train part.
-func tune(ctx context.Context, sp *dataset.Split, cfg Config, fusionNames []string, logger *slog.Logger) (*tuning, error) {
-	if !cfg.skips(ModelSLIST) && cfg.SLIST == (recall.SLISTConfig{}) {
-		best, err := selectSLIST(ctx, sp, cfg.Neighbors, logger)
+func tune(ctx context.Context, sp *dataset.Split, cfg Config, fusionNames []string, logger *slog.Logger, tr *tracker) (*tuning, error) {
+	if cfg.selectsSLIST(sp.Train.NumItems()) {
+		best, err := selectSLIST(ctx, sp, cfg.Neighbors, logger, tr)
 		if err != nil {
 			return nil, err
 		}
 		cfg.SLIST = best
 	}
 	logger.Info("training on train split for tuning", "users", len(sp.Train.Users), "items", sp.Train.NumItems())
-	valSet, err := Models(ctx, sp.Train, cfg, logger)
+	valSet, err := models(ctx, sp.Train, cfg, logger, tr, " on the train split")
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +124,9 @@ func tune(ctx context.Context, sp *dataset.Split, cfg Config, fusionNames []stri
 	orders := map[string][]string{Baseline: {ModelEASE, ModelTransition}, Fused: fusionOrder}
 	for _, name := range fusionNames {
 		names := present(valSet, orders[name])
+		tr.start("fusion weights for " + name + " on the validation items")
 		if len(names) < 2 {
+			tr.finish()
 			logger.Warn("fusion skipped: too few models", "fusion", name, "models", names)
 			continue
 		}
@@ -140,6 +145,7 @@ func tune(ctx context.Context, sp *dataset.Split, cfg Config, fusionNames []stri
 			t.weights[name][n] = w[i]
 		}
 		t.valid[name] = v
+		tr.finish()
 		logger.Info("fusion tuned on validation", "fusion", name, "weights", t.weights[name], "valid_ndcg@10", fmt.Sprintf("%.4f", v), "seconds", fmt.Sprintf("%.1f", time.Since(start).Seconds()))
 	}
 	return t, nil
@@ -167,7 +173,15 @@ func Experiment(ctx context.Context, d *dataset.Dataset, cfg Config, opts Experi
 		return nil, fmt.Errorf("experiment: no user has the three interactions leave-one-out needs")
 	}
 
-	tuned, err := tune(ctx, sp, cfg, []string{Baseline, Fused}, logger)
+	fusionNames := []string{Baseline, Fused}
+	steps := cfg.modelSteps()
+	// Train split, fusions, train+validation, then evaluations (counted
+	// exactly once the models are known).
+	tr := &tracker{fn: cfg.Progress, total: steps + len(fusionNames) + steps + steps + len(fusionNames) + 1}
+	if cfg.selectsSLIST(d.NumItems()) {
+		tr.total += len(slistGrid)
+	}
+	tuned, err := tune(ctx, sp, cfg, fusionNames, logger, tr)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +194,7 @@ func Experiment(ctx context.Context, d *dataset.Dataset, cfg Config, opts Experi
 	}
 
 	logger.Info("training on train+validation for the test")
-	set, err := Models(ctx, sp.Full, cfg, logger)
+	set, err := models(ctx, sp.Full, cfg, logger, tr, " on train+validation")
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +202,15 @@ func Experiment(ctx context.Context, d *dataset.Dataset, cfg Config, opts Experi
 	if opts.Sampled {
 		protocols = append(protocols, eval.Sampled100)
 	}
+	// Evaluation steps: one per member and fusion, and the fused
+	// ranking's every-item variant.
+	tr.total = tr.done + len(set.Members) + len(fusions)
+	if _, ok := fusions[Fused]; ok {
+		tr.total++
+	}
 	score := func(name string, s eval.Scorer, secs float64) error {
+		tr.start("evaluating " + name + " on the test items")
+		defer tr.finish()
 		for _, p := range protocols {
 			r, err := eval.Evaluate(ctx, s, sp.Test, d.NumItems(), eval.Options{Protocol: p, Seed: opts.Seed})
 			if err != nil {
@@ -221,6 +243,16 @@ func Experiment(ctx context.Context, d *dataset.Dataset, cfg Config, opts Experi
 		f, err := set.Fuse(names, w)
 		if err != nil {
 			return nil, err
+		}
+		if name == Fused {
+			if err := score(FusedEvery, f, secs); err != nil {
+				return nil, err
+			}
+			cs := rank.CandidateScorer{Fusion: f, PerMember: cfg.candidates()}
+			if err := score(name, cs, secs); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		if err := score(name, f, secs); err != nil {
 			return nil, err

@@ -4,6 +4,7 @@
 package train
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -36,10 +37,25 @@ type Config struct {
 	// matrices are freed, and on Beauty the top 200 rank as well as the
 	// full rows (validation NDCG@10 0.0694 vs 0.0693 for SLIST).
 	Neighbors int
+	// Candidates is how many of its best items each proposing model
+	// (item-to-item models, popularity) adds to the candidates the fused
+	// ranking scores when serving (default 100, as rank.TuneOptions'
+	// PerMember).
+	Candidates int
 	// Seed makes training deterministic.
 	Seed uint64
 	// Skip names models not to train.
 	Skip []string
+	// Progress, if not nil, receives each step of Train and Experiment.
+	Progress Progress
+}
+
+// candidates returns c.Candidates or its default.
+func (c Config) candidates() int {
+	if c.Candidates <= 0 {
+		return 100
+	}
+	return c.Candidates
 }
 
 func (c Config) skips(name string) bool {
@@ -87,10 +103,16 @@ func (s *Set) Fuse(names []string, weights []float64) (*rank.Fusion, error) {
 	return rank.NewFusion(ms, weights, s.N), nil
 }
 
-// Models trains every model of cfg on d. Models that cannot train on d
-// (dense models over a catalog above their size limit) are left out with a
-// log line; any other failure is an error.
+// Models trains every model of cfg on d. Above their size limit the dense
+// models train on the catalog's head (see onHead), and above LargeCatalog
+// items matrix factorisation uses fewer factors, so any catalog trains.
 func Models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Logger) (*Set, error) {
+	return models(ctx, d, cfg, logger, &tracker{fn: cfg.Progress, total: cfg.modelSteps()}, "")
+}
+
+// models is Models reporting each model to tr as a step, its name
+// followed by on (what it trains on).
+func models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Logger, tr *tracker, on string) (*Set, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -103,17 +125,17 @@ func Models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Lo
 		if cfg.skips(name) {
 			return nil
 		}
+		tr.start(name + on)
 		start := time.Now()
 		s, err := fit()
 		secs := time.Since(start).Seconds()
+		tr.finish()
 		switch {
 		case err == nil:
 			set.Members = append(set.Members, Member{name, s, secs})
 			logger.Info("model trained", "model", name, "seconds", fmt.Sprintf("%.1f", secs))
 		case ctx.Err() != nil:
 			return ctx.Err()
-		case recall.IsTooLarge(err):
-			logger.Warn("model skipped", "model", name, "reason", err)
 		default:
 			return fmt.Errorf("train %s: %w", name, err)
 		}
@@ -126,27 +148,34 @@ func Models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Lo
 		{ModelPopular, func() (rank.Scorer, error) { return recall.TrainPopular(d), nil }},
 		{ModelTransition, func() (rank.Scorer, error) { return recall.TrainTransition(ctx, d, cfg.Transition) }},
 		{ModelEASE, func() (rank.Scorer, error) {
-			m, err := recall.TrainEASE(ctx, d, cfg.EASE)
-			if err != nil {
-				return nil, err
-			}
-			defer releaseDense()
-			return m.Sparsify(neighbors), nil
+			return onHead(d, cfg.EASE.MaxItems, logger, ModelEASE, func(h *dataset.Dataset) (*recall.ItemItem, error) {
+				m, err := recall.TrainEASE(ctx, h, cfg.EASE)
+				if err != nil {
+					return nil, err
+				}
+				defer releaseDense()
+				return m.Sparsify(neighbors), nil
+			})
 		}},
 		{ModelSLIST, func() (rank.Scorer, error) {
-			m, err := recall.TrainSLIST(ctx, d, cfg.SLIST)
-			if err != nil {
-				return nil, err
-			}
-			defer releaseDense()
-			return m.Sparsify(neighbors), nil
+			return onHead(d, cfg.SLIST.MaxItems, logger, ModelSLIST, func(h *dataset.Dataset) (*recall.ItemItem, error) {
+				m, err := recall.TrainSLIST(ctx, h, cfg.SLIST)
+				if err != nil {
+					return nil, err
+				}
+				defer releaseDense()
+				return m.Sparsify(neighbors), nil
+			})
 		}},
 		{ModelMF, func() (rank.Scorer, error) {
 			mc := cfg.MF
 			if mc.Seed == 0 {
 				mc.Seed = cfg.Seed
 			}
-			return recall.TrainMF(ctx, d, mc, nil)
+			if mc.Factors == 0 && d.NumItems() > LargeCatalog {
+				mc.Factors = largeCatalogFactors
+			}
+			return recall.TrainMF(ctx, d, mc, tr.mfProgress(ModelMF+on, cmp.Or(mc.Iterations, recall.MFDefaultIterations)))
 		}},
 	}
 	for _, st := range steps {
@@ -155,6 +184,34 @@ func Models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Lo
 		}
 	}
 	return set, nil
+}
+
+// LargeCatalog is the catalog size above which matrix factorisation uses
+// largeCatalogFactors factors unless configured. (The dense models switch
+// to the catalog's head above their own limit, recall.DefaultMaxDenseItems
+// unless configured; see onHead.)
+const LargeCatalog = 100_000
+
+// largeCatalogFactors is matrix factorisation's default vector size above
+// LargeCatalog: an ALS sweep costs O(rows·k²), so 64 factors train 9×
+// faster than the default 192.
+const largeCatalogFactors = 64
+
+// onHead fits a dense item-to-item model on d or, when d has more than
+// limit items (0: recall.DefaultMaxDenseItems), on its limit most
+// interacted-with items, served over all of d's items: tail items then get
+// no weights from this model, and the sparse models cover them.
+func onHead(d *dataset.Dataset, limit int, logger *slog.Logger, name string, fit func(*dataset.Dataset) (*recall.ItemItem, error)) (*recall.ItemItem, error) {
+	h, orig := d.Head(cmp.Or(limit, recall.DefaultMaxDenseItems))
+	if h == d {
+		return fit(d)
+	}
+	logger.Info("dense model trains on the catalog's head", "model", name, "items", d.NumItems(), "head", h.NumItems())
+	m, err := fit(h)
+	if err != nil {
+		return nil, err
+	}
+	return m.Remap(d.NumItems(), orig), nil
 }
 
 // releaseDense returns a dense model's freed matrices to the operating

@@ -7,9 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
@@ -19,6 +21,8 @@ import (
 	"github.com/aislehq/aisle/importer"
 	"github.com/aislehq/aisle/loadgen"
 	"github.com/aislehq/aisle/sqlite"
+	"github.com/aislehq/aisle/synth"
+	"github.com/aislehq/aisle/train"
 )
 
 // benchResult is one measured quantity, as the median over runs.
@@ -44,6 +48,8 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	asJSON := fs.Bool("json", false, "print results as JSON")
 	trained := fs.Bool("train", false, "train and save the model set first, so recommendations come from the fused models")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the load phases to `file`")
+	synthItems := fs.Int("synthetic-items", 0, "instead of Beauty, ingest a synthetic catalog of `N` items (package synth), train and serve it: the scale test")
+	synthEvents := fs.Int("synthetic-events", 10_000_000, "events of the synthetic log")
 	keep := fs.String("data-dir", "", "keep the benchmark store in this `directory` (default: a temporary one, removed)")
 	fs.StringVar(&cfg.Store.Synchronous, "sync", cfg.Store.Synchronous, "SQLite durability of the benchmark store: FULL or NORMAL")
 	cfg.LogLevel = "error"
@@ -77,6 +83,14 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 		results = append(results, benchResult{name, unit, s[len(s)/2], vals})
 	}
 
+	if *synthItems > 0 {
+		sc := synth.Config{Items: *synthItems, Events: *synthEvents, Seed: 1}
+		if err := benchSynthetic(ctx, e, cfg, db, logger, sc, loadgen.Options{Concurrency: *conc, Duration: *dur}, *runs, add); err != nil {
+			return err
+		}
+		return printBench(e.stdout, results, *asJSON)
+	}
+
 	src := filepath.Join(*data, "amazon-beauty")
 	fmt.Fprintf(e.stderr, "bench: importing %s\n", src)
 	t := time.Now()
@@ -101,41 +115,19 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	if *trained {
 		fmt.Fprintf(e.stderr, "bench: training the model set\n")
 		t := time.Now()
-		if err := trainAndSave(ctx, &env{stdout: io.Discard, stderr: e.stderr}, db, filepath.Join(cfg.DataDir, "models"), 1, logger); err != nil {
+		if err := trainAndSave(ctx, &env{stdout: io.Discard, stderr: e.stderr}, db, filepath.Join(cfg.DataDir, "models"), train.Config{Seed: 1, Progress: trainProgress(e.stderr)}, logger); err != nil {
 			return err
 		}
 		add("train and save the model set", "s", time.Since(t).Seconds())
 	}
 
-	srvCtx, stopServer := context.WithCancel(ctx)
-	urls := make(chan string, 1)
-	served := make(chan error, 1)
-	go func() {
-		served <- serve(srvCtx, &env{stdout: io.Discard, stderr: e.stderr}, cfg, db, logger, func(u string) { urls <- u })
-	}()
-	var base string
-	select {
-	case base = <-urls:
-	case err := <-served:
-		stopServer()
-		return fmt.Errorf("start server: %w", err)
+	base, stop, err := startServer(ctx, e, cfg, db, logger)
+	if err != nil {
+		return err
 	}
-	defer func() { stopServer(); <-served }()
-
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second}
-	get := func(ctx context.Context, path string) error {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		io.Copy(io.Discard, resp.Body)
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("GET %s: status %d", path, resp.StatusCode)
-		}
-		return nil
-	}
+	defer stop()
+	client := newBenchClient(base)
+	get := client.get
 	read := loadgen.Options{Concurrency: *conc, Duration: *dur}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -163,10 +155,7 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 		hzP50, hzP99, hzQPS = append(hzP50, ms(hz.P50)), append(hzP99, ms(hz.P99)), append(hzQPS, hz.QPS())
 
 		rng := rand.New(rand.NewPCG(uint64(r), 1))
-		picks := make([]string, 1<<16)
-		for i := range picks {
-			picks[i] = users[rng.IntN(len(users))]
-		}
+		picks := drawUsers(users, uint64(r), 1)
 		rec := loadgen.Run(ctx, read, func(ctx context.Context, w, i int) error {
 			return get(ctx, "/v1/recommend/"+picks[(w*7919+i)%len(picks)]+"?n=10")
 		})
@@ -188,23 +177,36 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 			bodies[i], _ = json.Marshal(map[string]any{"events": events})
 		}
 		ev := loadgen.Run(ctx, loadgen.Options{Concurrency: *writers, Duration: *dur, MaxRequests: len(bodies)}, func(ctx context.Context, w, i int) error {
-			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/events", bytes.NewReader(bodies[i]))
-			req.Header.Set("Content-Type", "application/json")
-			resp, err := client.Do(req)
-			if err != nil {
-				return err
-			}
-			defer resp.Body.Close()
-			io.Copy(io.Discard, resp.Body)
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("POST /v1/events: status %d", resp.StatusCode)
-			}
-			return nil
+			return client.post(ctx, "/v1/events", bodies[i])
 		})
 		if err := phaseErr("events", ev); err != nil {
 			return err
 		}
 		evRate, evP99 = append(evRate, ev.QPS()*float64(*batch)), append(evP99, ms(ev.P99))
+	}
+	if *trained {
+		// Serving while `aisle train` retrains in another process, as in
+		// production: recommend phases run back to back until it exits.
+		fmt.Fprintf(e.stderr, "bench: recommending while `aisle train` runs\n")
+		var p50, p99, qps []float64
+		secs, err := whileTraining(ctx, cfg.DataDir, func(r int) error {
+			picks := drawUsers(users, uint64(r), 2)
+			res := loadgen.Run(ctx, read, func(ctx context.Context, w, i int) error {
+				return get(ctx, "/v1/recommend/"+picks[(w*7919+i)%len(picks)]+"?n=10")
+			})
+			if err := phaseErr("recommend during training", res); err != nil {
+				return err
+			}
+			p50, p99, qps = append(p50, ms(res.P50)), append(p99, ms(res.P99)), append(qps, res.QPS())
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		add("`aisle train` in another process, wall", "s", secs)
+		add(fmt.Sprintf("GET /v1/recommend p50 during training (%d clients)", *conc), "ms", p50...)
+		add(fmt.Sprintf("GET /v1/recommend p99 during training (%d clients)", *conc), "ms", p99...)
+		add("GET /v1/recommend throughput during training", "req/s", qps...)
 	}
 	add(fmt.Sprintf("GET /healthz p50 (%d clients, baseline)", *conc), "ms", hzP50...)
 	add(fmt.Sprintf("GET /healthz p99 (%d clients, baseline)", *conc), "ms", hzP99...)
@@ -215,16 +217,124 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	add(fmt.Sprintf("POST /v1/events ingestion (batches of %d, %d clients)", *batch, *writers), "events/s", evRate...)
 	add("POST /v1/events p99 per batch", "ms", evP99...)
 
-	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
+	return printBench(e.stdout, results, *asJSON)
+}
+
+// printBench prints results as JSON or as a Markdown table.
+func printBench(w io.Writer, results []benchResult, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(results)
 	}
-	fmt.Fprintf(e.stdout, "| measurement | median | unit | runs |\n|---|---|---|---|\n")
+	fmt.Fprintf(w, "| measurement | median | unit | runs |\n|---|---|---|---|\n")
 	for _, r := range results {
-		fmt.Fprintf(e.stdout, "| %s | %.4g | %s | %s |\n", r.Name, r.Median, r.Unit, fmtRuns(r.Runs))
+		fmt.Fprintf(w, "| %s | %.4g | %s | %s |\n", r.Name, r.Median, r.Unit, fmtRuns(r.Runs))
 	}
 	return nil
+}
+
+// startServer serves db on cfg's address in this process and returns its
+// base URL and a function that stops it.
+func startServer(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logger *slog.Logger) (string, func(), error) {
+	srvCtx, stopServer := context.WithCancel(ctx)
+	urls := make(chan string, 1)
+	served := make(chan error, 1)
+	go func() {
+		served <- serve(srvCtx, &env{stdout: io.Discard, stderr: e.stderr}, cfg, db, logger, func(u string) { urls <- u })
+	}()
+	select {
+	case base := <-urls:
+		return base, func() { stopServer(); <-served }, nil
+	case err := <-served:
+		stopServer()
+		return "", nil, fmt.Errorf("start server: %w", err)
+	}
+}
+
+// benchClient sends load phases' requests to a server; any status but
+// 200 is an error.
+type benchClient struct {
+	c    *http.Client
+	base string
+}
+
+func newBenchClient(base string) *benchClient {
+	return &benchClient{&http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second}, base}
+}
+
+// get GETs path.
+func (b *benchClient) get(ctx context.Context, path string) error {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, b.base+path, nil)
+	return b.do(req)
+}
+
+// post POSTs a JSON body to path.
+func (b *benchClient) post(ctx context.Context, path string, body []byte) error {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, b.base+path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	return b.do(req)
+}
+
+func (b *benchClient) do(req *http.Request) error {
+	resp, err := b.c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s %s: status %d", req.Method, req.URL.Path, resp.StatusCode)
+	}
+	return nil
+}
+
+// drawUsers returns 65,536 users drawn at random from users, the same for
+// the same seeds, for load phases to request in turn.
+func drawUsers(users []string, seed1, seed2 uint64) []string {
+	rng := rand.New(rand.NewPCG(seed1, seed2))
+	picks := make([]string, 1<<16)
+	for i := range picks {
+		picks[i] = users[rng.IntN(len(users))]
+	}
+	return picks
+}
+
+// whileTraining runs `aisle train` on dataDir in a child process and calls
+// phase with 0, 1, … until it exits; it returns the training's wall time.
+// The child's output is discarded unless it fails.
+func whileTraining(ctx context.Context, dataDir string, phase func(r int) error) (float64, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return 0, err
+	}
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, exe, "train", "-data-dir", dataDir, "-log-level", "error")
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	for r := 0; ; r++ {
+		select {
+		case err := <-exited:
+			if err != nil {
+				return 0, fmt.Errorf("aisle train: %w\n%s", err, out.Bytes())
+			}
+			if r == 0 {
+				return 0, fmt.Errorf("aisle train finished before any load phase ran")
+			}
+			return time.Since(start).Seconds(), nil
+		default:
+		}
+		if err := phase(r); err != nil {
+			cmd.Process.Kill()
+			<-exited
+			return 0, err
+		}
+	}
 }
 
 func phaseErr(name string, r loadgen.Result) error {

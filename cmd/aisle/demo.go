@@ -15,6 +15,7 @@ import (
 
 	"github.com/aislehq/aisle/importer"
 	"github.com/aislehq/aisle/sqlite"
+	"github.com/aislehq/aisle/train"
 )
 
 // demoMarker marks a directory the demo created, so re-running the demo
@@ -61,7 +62,7 @@ func runDemo(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 		}
 		fmt.Fprint(e.stdout, sum.String())
 	}
-	if err := trainAndSave(ctx, e, db, filepath.Join(cfg.DataDir, "models"), 1, logger); err != nil {
+	if err := trainAndSave(ctx, e, db, filepath.Join(cfg.DataDir, "models"), train.Config{Seed: 1, Progress: trainProgress(e.stderr)}, logger); err != nil {
 		return err
 	}
 	return serve(ctx, e, cfg, db, logger, func(base string) {

@@ -66,7 +66,7 @@ func runEval(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	if err != nil {
 		return err
 	}
-	tc := train.Config{Seed: *seed}
+	tc := train.Config{Seed: *seed, Progress: trainProgress(e.stderr)}
 	if *skip != "" {
 		tc.Skip = strings.Split(*skip, ",")
 	}

@@ -45,7 +45,9 @@ func TestCommandLine(t *testing.T) {
 	}
 }
 
-func TestImportAndTrain(t *testing.T) {
+// TestImportTrainServe imports Office, trains twice, and serves the
+// result to checkServedRecommendations.
+func TestImportTrainServe(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains every model on real data")
 	}
@@ -73,6 +75,7 @@ func TestImportAndTrain(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "Saved version") {
 		t.Errorf("second train exit %d, stdout:\n%s", code, stdout)
 	}
+	checkServedRecommendations(t, dir)
 }
 
 func TestDemoDirIsWipedOnlyIfTheDemoMadeIt(t *testing.T) {

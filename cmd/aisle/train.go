@@ -30,18 +30,18 @@ func runTrain(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 		return err
 	}
 	defer db.Close()
-	return trainAndSave(ctx, e, db, filepath.Join(cfg.DataDir, "models"), *seed, logger)
+	return trainAndSave(ctx, e, db, filepath.Join(cfg.DataDir, "models"), train.Config{Seed: *seed, Progress: trainProgress(e.stderr)}, logger)
 }
 
 // trainAndSave trains the model set on db's interactions and saves it as a
 // new version in dir unless the newest version there validates better.
-func trainAndSave(ctx context.Context, e *env, db *sqlite.DB, dir string, seed uint64, logger *slog.Logger) error {
+func trainAndSave(ctx context.Context, e *env, db *sqlite.DB, dir string, tc train.Config, logger *slog.Logger) error {
 	d, err := dataset.FromEvents(db.Events(ctx, 0), dataset.Options{})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Training on %d interactions of %d users over %d items...\n", d.Interactions(), len(d.Users), d.NumItems())
-	set, meta, err := train.Train(ctx, d, train.Config{Seed: seed}, logger)
+	set, meta, err := train.Train(ctx, d, tc, logger)
 	if err != nil {
 		return err
 	}

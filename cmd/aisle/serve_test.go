@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/sqlite"
+)
+
+// recommendations is the body of GET /v1/recommend and /similar.
+type recommendations struct {
+	Items []aisle.Recommendation `json:"items"`
+}
+
+// call sends a request to the server under test and decodes the JSON
+// reply into out (when not nil), failing unless the status is want.
+func call(t *testing.T, method, u string, body string, want int, out any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, u, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s: status %d, want %d: %s", method, u, resp.StatusCode, want, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: %v in %s", method, u, err, b)
+		}
+	}
+}
+
+// checkServedRecommendations drives a real server over a store trained on
+// Office: the fused models for known shoppers, popularity for unknown
+// ones, purchases and exclude lists left out, the category filter,
+// recommendations that follow new events at once, and clear 400s for bad
+// parameters.
+func checkServedRecommendations(t *testing.T, dir string) {
+	ctx := context.Background()
+	cfg := DefaultConfig()
+	cfg.DataDir = dir
+	cfg.HTTP.Addr = "127.0.0.1:0"
+	cfg.LogLevel = "error"
+	db, err := cfg.openStore(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	logger, _ := cfg.logger(io.Discard)
+	base, stop, err := startServer(ctx, &env{stdout: io.Discard, stderr: io.Discard}, cfg, db, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	rec := func(user, query string) []aisle.Recommendation {
+		t.Helper()
+		var r recommendations
+		call(t, "GET", base+"/v1/recommend/"+url.PathEscape(user)+"?"+query, "", http.StatusOK, &r)
+		return r.Items
+	}
+	ids := func(rs []aisle.Recommendation) []string {
+		var out []string
+		for _, r := range rs {
+			out = append(out, r.Item)
+		}
+		return out
+	}
+
+	// A shopper with purchases: the fused ranking, reasons, no purchases.
+	user, bought := shopperWithPurchases(t, db)
+	got := rec(user, "n=10")
+	if len(got) != 10 || got[0].Models[0] != "fused" || len(got[0].Reasons) == 0 || got[0].Title == "" {
+		t.Fatalf("%s gets %+v, want 10 fused recommendations with reasons and titles", user, got)
+	}
+	for _, r := range got {
+		if bought[r.Item] {
+			t.Errorf("%s is recommended %s, which they bought", user, r.Item)
+		}
+	}
+
+	// exclude removes items and the list stays full.
+	excluded := ids(got[:3])
+	again := rec(user, "n=10&exclude="+strings.Join(excluded, ","))
+	if len(again) != 10 {
+		t.Errorf("with exclude: %d items, want 10", len(again))
+	}
+	for _, r := range again {
+		if slices.Contains(excluded, r.Item) {
+			t.Errorf("excluded %s recommended", r.Item)
+		}
+	}
+
+	// category keeps only that category's items.
+	var item aisle.Item
+	call(t, "GET", base+"/v1/items/"+url.PathEscape(got[0].Item), "", http.StatusOK, &item)
+	cat := item.Categories[len(item.Categories)-1]
+	inCat := rec(user, "n=5&category="+url.QueryEscape(cat))
+	if len(inCat) == 0 {
+		t.Errorf("category %q: no recommendations", cat)
+	}
+	for _, r := range inCat {
+		var it aisle.Item
+		call(t, "GET", base+"/v1/items/"+url.PathEscape(r.Item), "", http.StatusOK, &it)
+		if !slices.ContainsFunc(it.Categories, func(c string) bool { return strings.EqualFold(c, cat) }) {
+			t.Errorf("category %q: got %s in %v", cat, r.Item, it.Categories)
+		}
+	}
+
+	// Cold start: popularity, never an error.
+	cold := rec("shopper-never-seen", "n=7")
+	if len(cold) != 7 || cold[0].Models[0] != "popular" {
+		t.Errorf("unknown shopper gets %+v, want 7 popular items", cold)
+	}
+
+	// Events change the next recommendations at once: the newcomer's
+	// views make the fused models take over from popularity, and their
+	// list follows what they viewed.
+	viewed := ids(got[:2])
+	var evs []string
+	for k, it := range viewed {
+		evs = append(evs, fmt.Sprintf(`{"user":"newcomer","item":%q,"type":"view","time":"2026-01-01T00:0%d:00Z"}`, it, k))
+	}
+	call(t, "POST", base+"/v1/events", `{"events":[`+strings.Join(evs, ",")+`]}`, http.StatusOK, nil)
+	warm := rec("newcomer", "n=7")
+	if len(warm) != 7 || warm[0].Models[0] != "fused" {
+		t.Errorf("after two views the newcomer gets %+v, want fused recommendations", warm)
+	}
+	for _, r := range warm {
+		if slices.Contains(viewed, r.Item) {
+			t.Errorf("newcomer is recommended %s, which they just viewed", r.Item)
+		}
+	}
+	if slices.Equal(ids(warm), ids(cold)) {
+		t.Error("the newcomer's recommendations did not change after their views")
+	}
+
+	// Similar items come from the trained item-to-item models.
+	var sim recommendations
+	call(t, "GET", base+"/v1/items/"+url.PathEscape(got[0].Item)+"/similar?n=5", "", http.StatusOK, &sim)
+	if len(sim.Items) == 0 || sim.Items[0].Models[0] != "fused" || sim.Items[0].Item == got[0].Item {
+		t.Errorf("similar to %s: %+v", got[0].Item, sim.Items)
+	}
+
+	// Bad parameters: a clear 400 naming the parameter.
+	for _, q := range []string{"n=0", "n=-3", "n=100000", "n=ten", "category=no-such-category-anywhere"} {
+		var e struct {
+			Error struct{ Code, Message, Field string }
+		}
+		call(t, "GET", base+"/v1/recommend/"+url.PathEscape(user)+"?"+q, "", http.StatusBadRequest, &e)
+		if want, _, _ := strings.Cut(q, "="); e.Error.Field != want || e.Error.Message == "" {
+			t.Errorf("?%s: error %+v, want one naming %q", q, e.Error, want)
+		}
+	}
+}
+
+// shopperWithPurchases returns a user of db with the most purchases, and
+// what they bought.
+func shopperWithPurchases(t *testing.T, db *sqlite.DB) (string, map[string]bool) {
+	t.Helper()
+	byUser := map[string]map[string]bool{}
+	best := ""
+	for ev, err := range db.Events(context.Background(), 0) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Type != aisle.EventPurchase {
+			continue
+		}
+		if byUser[ev.User] == nil {
+			byUser[ev.User] = map[string]bool{}
+		}
+		byUser[ev.User][ev.Item] = true
+		if best == "" || len(byUser[ev.User]) > len(byUser[best]) {
+			best = ev.User
+		}
+	}
+	if best == "" {
+		t.Fatal("no purchases in the store")
+	}
+	return best, byUser[best]
+}
