@@ -138,4 +138,3 @@ func peakRSSMB() float64 {
 	}
 	return float64(ru.Maxrss) / 1024 // KiB on Linux
 }
-
