@@ -1,5 +1,6 @@
-// Package loadgen is a closed-loop load generator: a fixed number of
-// workers each send one request at a time for a duration, and the
+// Package loadgen is a load generator: a fixed number of workers each send
+// one request at a time for a duration, as fast as answers come (closed
+// loop) or on a fixed schedule (open loop, Options.Rate), and the
 // latencies of every request are kept to report exact percentiles.
 package loadgen
 
@@ -17,6 +18,12 @@ type Options struct {
 	Duration    time.Duration // how long to send (10s)
 	// MaxRequests stops the run after this many requests; 0 means no cap.
 	MaxRequests int
+	// Rate, when positive, schedules request i at i/Rate seconds after the
+	// start instead of sending as fast as answers come, and measures its
+	// latency from that time, so time spent waiting for a free worker
+	// counts (no coordinated omission). Concurrency caps the requests in
+	// flight.
+	Rate float64
 }
 
 // Request sends request number i of worker w and reports an error if the
@@ -91,6 +98,18 @@ func Run(ctx context.Context, opts Options, req Request) Result {
 					break
 				}
 				t := time.Now()
+				if opts.Rate > 0 {
+					t = start.Add(time.Duration(float64(i) / opts.Rate * float64(time.Second)))
+					if d := time.Until(t); d > 0 {
+						select {
+						case <-time.After(d):
+						case <-ctx.Done():
+						}
+					}
+					if ctx.Err() != nil {
+						break
+					}
+				}
 				err := req(ctx, w, i)
 				if ctx.Err() != nil {
 					break // cut short by the deadline: not a measurement

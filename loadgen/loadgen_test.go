@@ -71,3 +71,25 @@ func TestRunStopsAtDuration(t *testing.T) {
 		t.Errorf("run did not stop in time or did nothing: %v", res)
 	}
 }
+
+// TestRunAtARate checks the open loop: requests follow the schedule, and
+// when one worker cannot keep up, the waiting counts in the latency.
+func TestRunAtARate(t *testing.T) {
+	var n atomic.Int64
+	r := loadgen.Run(context.Background(), loadgen.Options{Concurrency: 4, Duration: 500 * time.Millisecond, Rate: 100}, func(ctx context.Context, w, i int) error {
+		n.Add(1)
+		return nil
+	})
+	if r.Requests < 40 || r.Requests > 51 {
+		t.Errorf("%d requests in 0.5 s at 100/s", r.Requests)
+	}
+	// One worker, 10 ms per request, scheduled every 5 ms: it falls
+	// behind, and the later requests' latency includes the backlog.
+	r = loadgen.Run(context.Background(), loadgen.Options{Concurrency: 1, Duration: 300 * time.Millisecond, Rate: 200}, func(ctx context.Context, w, i int) error {
+		time.Sleep(10 * time.Millisecond)
+		return nil
+	})
+	if r.Max < 50*time.Millisecond {
+		t.Errorf("max latency %v: the backlog is not counted", r.Max)
+	}
+}

@@ -37,12 +37,16 @@ func TestSparsePathsMatchScore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	itemcf, err := recall.TrainItemCF(ctx, d, recall.ItemCFConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	mf, err := recall.TrainMF(ctx, d, recall.MFConfig{Factors: 8, Iterations: 3, Seed: 1}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	models := map[string]sparseScorer{
-		"transition": trans, "slist": slist.Sparsify(20),
+		"transition": trans, "slist": slist.Sparsify(20), "itemcf": itemcf,
 		"popular": recall.TrainPopular(d), "mf": mf,
 	}
 	rng := rand.New(rand.NewPCG(1, 2))

@@ -2,6 +2,7 @@ package recall_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -148,5 +149,50 @@ func TestCancelledTraining(t *testing.T) {
 	d := shop(t)
 	if _, err := recall.TrainEASE(ctx, d, recall.EASEConfig{}); err == nil {
 		t.Error("EASE trained under a cancelled context")
+	}
+}
+
+func TestItemCF(t *testing.T) {
+	d := shop(t)
+	m, err := recall.TrainItemCF(context.Background(), d, recall.ItemCFConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := make([]float32, d.NumItems())
+	pen, ink, mug, tea := index(t, d, "pen"), index(t, d, "ink"), index(t, d, "mug"), index(t, d, "tea")
+	m.Score([]int32{pen}, s)
+	if argmax(s, pen) != ink {
+		t.Errorf("after pen proposes %q, want ink", d.Items[argmax(s, pen)])
+	}
+	// Co-occurrence runs both ways, the order they happened in weighing more.
+	m.Score([]int32{ink}, s)
+	if s[pen] <= 0 {
+		t.Errorf("ink→pen scores %v: co-occurrence should run both ways", s[pen])
+	}
+	m.Score([]int32{tea}, s)
+	back := s[mug]
+	m.Score([]int32{mug}, s)
+	if s[tea] <= back {
+		t.Errorf("mug→tea %v not above tea→mug %v", s[tea], back)
+	}
+
+	// Sessions: items more than a day apart do not co-occur.
+	days := func(k int) time.Time { return time.Unix(int64(k)*86400*2, 0) }
+	var evs []aisle.Event
+	for u := range 3 {
+		for k, it := range []string{"tent", "stove"} {
+			evs = append(evs, aisle.Event{User: fmt.Sprint(u), Item: it, Type: aisle.EventView, Time: days(k), Seq: int64(len(evs) + 1)})
+		}
+	}
+	far, err := dataset.FromSlice(evs, dataset.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err = recall.TrainItemCF(context.Background(), far, recall.ItemCFConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if items, _ := m.Neighbors(index(t, far, "tent")); len(items) != 0 {
+		t.Errorf("tent and stove two days apart co-occur: %v", items)
 	}
 }

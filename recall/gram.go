@@ -10,8 +10,9 @@ import (
 
 // DefaultMaxDenseItems is the largest catalog for which the dense models
 // (EASE, SLIST) train: their n×n float32 matrices take 4·n² bytes each
-// (1.6 GB at 20,000 items), and training holds up to three of them.
-const DefaultMaxDenseItems = 20000
+// (1.07 GB at 16,384 items), and SLIST's training holds three of them, so
+// it peaks near 3.5 GB here.
+const DefaultMaxDenseItems = 16384
 
 // TooLargeError reports a catalog too large for a dense model.
 type TooLargeError struct {

@@ -3,7 +3,6 @@ package recall
 import (
 	"context"
 	"math"
-	"slices"
 
 	"github.com/aislehq/aisle/dataset"
 )
@@ -73,18 +72,7 @@ func TrainTransition(ctx context.Context, d *dataset.Dataset, cfg TransitionConf
 			row = append(row, weighted{j, v})
 			total += v
 		}
-		slices.SortFunc(row, func(x, y weighted) int {
-			if x.w != y.w {
-				if x.w > y.w {
-					return -1
-				}
-				return 1
-			}
-			return int(x.item - y.item)
-		})
-		if len(row) > cfg.Keep {
-			row = slices.Clip(row[:cfg.Keep])
-		}
+		row = bestFirst(row, cfg.Keep)
 		for k := range row {
 			row[k].w /= total
 		}

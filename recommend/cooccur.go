@@ -1,29 +1,22 @@
 package recommend
 
 import (
-	"cmp"
-	"math"
+	"context"
 	"slices"
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/dataset"
+	"github.com/aislehq/aisle/recall"
 )
 
-// CoOccurrence holds, for each item, the items most often viewed or bought
-// together with it: two items co-occur when one shopper interacted with
-// both within Window positions of their history. Scores are cosine
-// similarities over shoppers, c(i,j)/√(n(i)·n(j)), which keeps best-sellers
-// from being everyone's neighbour.
-//
-// A CoOccurrence is immutable once built and safe for concurrent reads.
+// CoOccurrence is item-to-item collaborative filtering rebuilt from the
+// whole log in the background (recall.TrainItemCF over the engine's last
+// build), keyed by item id: it gives similar items for items newer than
+// the trained model version. It is immutable and safe for concurrent use.
 type CoOccurrence struct {
-	neighbors map[string][]neighbor
-}
-
-type neighbor struct {
-	id     string
-	score  float64
-	shared int // shoppers who had both
+	m     *recall.ItemItem
+	items []string         // index → id
+	index map[string]int32 // id → index
 }
 
 // isInteraction reports whether an event of type t says a shopper was
@@ -32,62 +25,42 @@ func isInteraction(t aisle.EventType) bool {
 	return slices.Contains(dataset.DefaultTypes, t)
 }
 
-// buildCoOccurrence counts, over d's per-user sequences, the pairs of
-// items within window positions of each other among each shopper's
-// maxHistory most recent distinct items, and keeps each item's keep best
-// neighbours.
-func buildCoOccurrence(d *dataset.Dataset, window, keep, maxHistory int) *CoOccurrence {
-	type pair struct{ a, b int32 }
-	counts := make(map[pair]int32)
-	users := make([]int32, d.NumItems()) // shoppers per item
-	seen := make(map[int32]bool)
-	for _, h := range d.Seqs {
-		// Repeated interactions with one item count once, at the latest.
-		seq := make([]int32, 0, len(h))
-		clear(seen)
-		for i := len(h) - 1; i >= 0; i-- {
-			if !seen[h[i]] {
-				seen[h[i]] = true
-				seq = append(seq, h[i])
-			}
-		}
-		if len(seq) > maxHistory {
-			seq = seq[:maxHistory] // the most recent ones
-		}
-		for _, it := range seq {
-			users[it]++
-		}
-		for i := range seq {
-			for j := i + 1; j < len(seq) && j <= i+window; j++ {
-				x, y := seq[i], seq[j]
-				if x > y {
-					x, y = y, x
-				}
-				counts[pair{x, y}]++
-			}
+// buildCoOccurrence trains item-to-item CF over d's sequences: items
+// within window positions of each other in a session co-occur, and each
+// item keeps its keep best neighbours.
+func buildCoOccurrence(ctx context.Context, d *dataset.Dataset, window, keep int) (*CoOccurrence, error) {
+	m, err := recall.TrainItemCF(ctx, d, recall.ItemCFConfig{Window: window, Keep: keep})
+	if err != nil {
+		return nil, err
+	}
+	co := &CoOccurrence{m: m, items: d.Items, index: make(map[string]int32, len(d.Items))}
+	for i, id := range d.Items {
+		co.index[id] = int32(i)
+	}
+	return co, nil
+}
+
+// neighbors returns item's neighbours, best first, with their weights.
+func (c *CoOccurrence) neighbors(item string) []scored {
+	i, ok := c.index[item]
+	if !ok {
+		return nil
+	}
+	items, weights := c.m.Neighbors(i)
+	out := make([]scored, len(items))
+	for k, j := range items {
+		out[k] = scored{c.items[j], float64(weights[k])}
+	}
+	return out
+}
+
+// withNeighbors counts the items that have neighbours.
+func (c *CoOccurrence) withNeighbors() int {
+	n := 0
+	for i := range c.items {
+		if items, _ := c.m.Neighbors(int32(i)); len(items) > 0 {
+			n++
 		}
 	}
-	lists := make([][]neighbor, d.NumItems())
-	for p, c := range counts {
-		s := float64(c) / math.Sqrt(float64(users[p.a])*float64(users[p.b]))
-		lists[p.a] = append(lists[p.a], neighbor{d.Items[p.b], s, int(c)})
-		lists[p.b] = append(lists[p.b], neighbor{d.Items[p.a], s, int(c)})
-	}
-	co := &CoOccurrence{neighbors: make(map[string][]neighbor, d.NumItems())}
-	for i, l := range lists {
-		if len(l) == 0 {
-			continue
-		}
-		slices.SortFunc(l, func(x, y neighbor) int {
-			if c := cmp.Compare(y.score, x.score); c != 0 {
-				return c
-			}
-			return cmp.Compare(x.id, y.id)
-		})
-		if len(l) > keep {
-			l = slices.Clip(l[:keep])
-		}
-		co.neighbors[d.Items[i]] = l
-	}
-	return co
+	return n
 }

@@ -9,6 +9,7 @@
 package recommend
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"iter"
@@ -46,14 +47,11 @@ type Config struct {
 	// Weights weighs each event type in popularity (default purchase 1,
 	// add_to_cart 0.5, rating 1 scaled by value/5, click 0.2, view 0.1).
 	Weights map[aisle.EventType]float64
-	// Window is how many positions apart in a shopper's history two items
+	// Window is how many positions apart in a shopper's session two items
 	// may be to co-occur (default 10).
 	Window int
 	// Neighbors is how many co-occurring items are kept per item (default 100).
 	Neighbors int
-	// MaxHistory caps the most recent distinct items per shopper used for
-	// co-occurrence (default 200).
-	MaxHistory int
 	// Refresh is how often models are rebuilt from the store when new
 	// events arrived (default 5 minutes).
 	Refresh time.Duration
@@ -84,7 +82,6 @@ func DefaultConfig() Config {
 		},
 		Window:     10,
 		Neighbors:  100,
-		MaxHistory: 200,
 		Refresh:    5 * time.Minute,
 		ModelPoll:  30 * time.Second,
 
@@ -108,9 +105,6 @@ func (c Config) withDefaults() Config {
 	if c.Neighbors <= 0 {
 		c.Neighbors = d.Neighbors
 	}
-	if c.MaxHistory <= 0 {
-		c.MaxHistory = d.MaxHistory
-	}
 	if c.Refresh <= 0 {
 		c.Refresh = d.Refresh
 	}
@@ -129,7 +123,7 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// topCacheSize is how many popular items are kept sorted between updates.
+// topCacheSize is how many popular items popularity keeps in order.
 const topCacheSize = 1000
 
 // Engine serves recommendations from models built over a Store. Create it
@@ -143,12 +137,10 @@ type Engine struct {
 	stats atomic.Pointer[Stats]
 	model atomic.Pointer[personal] // the trained version serving, if any
 
-	// mu guards the popularity model and its sorted cache.
-	mu       sync.Mutex
-	pop      *Popularity
-	top      []scored
-	topDirty bool
-	pending  int // events observed since the last build
+	// mu guards the popularity model.
+	mu      sync.Mutex
+	pop     *Popularity
+	pending int // events observed since the last build
 
 	// memMu guards mem, building and journal.
 	memMu    sync.RWMutex
@@ -244,7 +236,7 @@ func (e *Engine) Build(ctx context.Context) error {
 	if err := mem.loadItems(ctx, e.store); err != nil {
 		return err
 	}
-	pop := newPopularity(e.cfg.HalfLife, e.cfg.Weights)
+	pop := newPopularity(e.cfg.HalfLife, e.cfg.Weights, topCacheSize)
 	var n int
 	var last int64
 	// One pass over the log: popularity and memory see each event as
@@ -265,7 +257,10 @@ func (e *Engine) Build(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("build models: %w", err)
 	}
-	co := buildCoOccurrence(d, e.cfg.Window, e.cfg.Neighbors, e.cfg.MaxHistory)
+	co, err := buildCoOccurrence(ctx, d, e.cfg.Window, e.cfg.Neighbors)
+	if err != nil {
+		return fmt.Errorf("build models: %w", err)
+	}
 	e.mu.Lock()
 	// Events that arrived during the scan are in the store after last;
 	// fold them in so the swap loses nothing.
@@ -278,7 +273,6 @@ func (e *Engine) Build(ctx context.Context) error {
 		mem.addEvent(&ev)
 	}
 	e.pop = pop
-	e.topDirty = true
 	e.memMu.Lock()
 	for _, c := range e.journal {
 		c(mem)
@@ -287,7 +281,7 @@ func (e *Engine) Build(ctx context.Context) error {
 	e.memMu.Unlock()
 	e.mu.Unlock()
 	e.co.Store(co)
-	st := &Stats{Events: n, Items: len(mem.items), PopularItems: len(pop.scores), ItemsWithNeighbors: len(co.neighbors), BuiltAt: time.Now(), Took: time.Since(start)}
+	st := &Stats{Events: n, Items: len(mem.items), PopularItems: len(pop.scores), ItemsWithNeighbors: co.withNeighbors(), BuiltAt: time.Now(), Took: time.Since(start)}
 	e.stats.Store(st)
 	e.logger.Info("models built", "events", st.Events, "items", st.Items, "popular_items", st.PopularItems, "items_with_neighbors", st.ItemsWithNeighbors, "took", st.Took.Round(time.Millisecond))
 	return nil
@@ -325,7 +319,6 @@ func (e *Engine) Observe(events []aisle.Event) {
 		e.pop.add(&events[i])
 	}
 	e.pending += len(events)
-	e.topDirty = true
 	e.memMu.Lock()
 	defer e.memMu.Unlock()
 	e.applyLocked(func(m *memory) {
@@ -342,14 +335,7 @@ func (e *Engine) popular(k int) []scored {
 	if e.pop == nil {
 		return nil
 	}
-	if k > topCacheSize {
-		return e.pop.top(k)
-	}
-	if e.topDirty || e.top == nil {
-		e.top = e.pop.top(topCacheSize)
-		e.topDirty = false
-	}
-	return e.top[:min(k, len(e.top))]
+	return e.pop.top(k)
 }
 
 // Recommend returns up to req.N items for user: the most popular items
@@ -494,7 +480,7 @@ func (e *Engine) Similar(ctx context.Context, item string, n int) ([]aisle.Recom
 		return nil, aisle.Errorf(aisle.EUNAVAILABLE, "models are not built yet")
 	}
 	recs := e.similarTrained(item, n)
-	nb := co.neighbors[item]
+	nb := co.neighbors(item)
 	if len(nb) == 0 && recs == nil {
 		e.memMu.RLock()
 		_, ok := e.mem.items[item]
@@ -507,20 +493,17 @@ func (e *Engine) Similar(ctx context.Context, item string, n int) ([]aisle.Recom
 	if len(recs) == n {
 		return recs, nil
 	}
-	cands := make([]scored, len(nb))
-	shared := make(map[string]int, len(nb))
-	for i, x := range nb {
-		cands[i] = scored{x.id, x.score}
-		shared[x.id] = x.shared
-	}
 	skip := map[string]bool{item: true}
 	for _, r := range recs {
 		skip[r.Item] = true
 	}
-	return append(recs, e.pick(cands, skip, "", n-len(recs), func(c scored) aisle.Recommendation {
+	e.memMu.RLock()
+	title := cmp.Or(e.mem.items[item].title, item)
+	e.memMu.RUnlock()
+	return append(recs, e.pick(nb, skip, "", n-len(recs), func(c scored) aisle.Recommendation {
 		return aisle.Recommendation{
 			Item: c.id, Score: c.score, Models: []string{ModelCoOccurrence},
-			Reasons: []string{fmt.Sprintf("viewed or bought together by %s", plural(shared[c.id], "shopper"))},
+			Reasons: []string{fmt.Sprintf("often bought together with %q", title)},
 		}
 	})...), nil
 }
@@ -529,12 +512,7 @@ func (e *Engine) Similar(ctx context.Context, item string, n int) ([]aisle.Recom
 func (e *Engine) hasCategory(c string) bool {
 	e.memMu.RLock()
 	defer e.memMu.RUnlock()
-	for _, b := range e.mem.items {
-		if b.inCategory(c) {
-			return true
-		}
-	}
-	return false
+	return e.mem.categories[c] > 0
 }
 
 // pick walks candidates in order and keeps the first n that are not

@@ -196,7 +196,7 @@ func TestSimilar(t *testing.T) {
 	if diff := cmp.Diff([]string{"tail"}, ids(got)); diff != "" {
 		t.Errorf("Similar(new) (-want +got):\n%s", diff)
 	}
-	if got[0].Reasons[0] != "viewed or bought together by 2 shoppers" || got[0].Models[0] != recommend.ModelCoOccurrence {
+	if got[0].Reasons[0] != `often bought together with "New hit"` || got[0].Models[0] != recommend.ModelCoOccurrence {
 		t.Errorf("explanation = %+v", got[0])
 	}
 	if math.Abs(got[0].Score-2/math.Sqrt(2*2)) > 1e-9 {
@@ -344,5 +344,14 @@ func TestColdStartShowsNewArrivals(t *testing.T) {
 		if r.Item == "fresh-mug" && r.Models[0] == recommend.ModelNew {
 			t.Errorf("fresh-mug still shown as new after 5 events: %v", ids(got))
 		}
+	}
+
+	// The only mug deleted: the category is unknown.
+	if _, err := e.Recommend(ctx, "newcomer", aisle.RecommendRequest{N: 5, Category: "Mugs"}); err != nil {
+		t.Fatalf("mugs before deletion: %v", err)
+	}
+	e.ForgetItem("fresh-mug")
+	if _, err := e.Recommend(ctx, "newcomer", aisle.RecommendRequest{N: 5, Category: "Mugs"}); aisle.ErrorCode(err) != aisle.EINVALID {
+		t.Errorf("mugs after deleting the only mug: %v, want EINVALID", err)
 	}
 }

@@ -44,15 +44,45 @@ type memory struct {
 	recent map[string][]string        // user → last maxRecent items interacted with, oldest first
 	// newest are the maxNewest most recently added items, newest first.
 	newest []string
+	// categories counts the items having each (lower-cased) category.
+	categories map[string]int
+}
+
+// setItem adds or replaces item id.
+func (m *memory) setItem(id string, b brief) {
+	m.deleteItem(id)
+	m.items[id] = b
+	for _, c := range b.categories {
+		m.categories[c]++
+	}
+	m.addNewest(id, b.added)
+}
+
+// deleteItem removes item id, if present.
+func (m *memory) deleteItem(id string) {
+	old, ok := m.items[id]
+	if !ok {
+		return
+	}
+	for _, c := range old.categories {
+		if m.categories[c]--; m.categories[c] <= 0 {
+			delete(m.categories, c)
+		}
+	}
+	delete(m.items, id)
+	if i := slices.Index(m.newest, id); i >= 0 {
+		m.newest = slices.Delete(m.newest, i, i+1)
+	}
 }
 
 // maxNewest is how many of the newest items memory keeps in order.
 const maxNewest = 256
 
-// addNewest records item id, added at t, among the newest if it is.
+// addNewest records item id, added at t and not among the newest yet,
+// among them if it is one of the maxNewest newest.
 func (m *memory) addNewest(id string, t time.Time) {
 	at, _ := slices.BinarySearchFunc(m.newest, t, func(x string, t time.Time) int { return t.Compare(m.items[x].added) })
-	if at >= maxNewest || slices.Contains(m.newest, id) {
+	if at >= maxNewest {
 		return
 	}
 	m.newest = slices.Insert(m.newest, at, id)
@@ -65,7 +95,7 @@ func (m *memory) addNewest(id string, t time.Time) {
 const maxRecent = 50
 
 func newMemory() *memory {
-	return &memory{items: make(map[string]brief), bought: make(map[string]map[string]bool), recent: make(map[string][]string)}
+	return &memory{items: make(map[string]brief), bought: make(map[string]map[string]bool), recent: make(map[string][]string), categories: make(map[string]int)}
 }
 
 func (m *memory) addEvent(e *aisle.Event) {
@@ -97,8 +127,7 @@ func (m *memory) loadItems(ctx context.Context, store Store) error {
 		}
 		for i := range page.Items {
 			it := &page.Items[i]
-			m.items[it.ID] = briefOf(it)
-			m.addNewest(it.ID, it.CreatedAt)
+			m.setItem(it.ID, briefOf(it))
 		}
 		if page.NextCursor == "" {
 			return nil
@@ -131,8 +160,7 @@ func (e *Engine) ObserveItems(items []aisle.Item) {
 	defer e.memMu.Unlock()
 	e.applyLocked(func(m *memory) {
 		for id, b := range briefs {
-			m.items[id] = b
-			m.addNewest(id, b.added)
+			m.setItem(id, b)
 		}
 	})
 }
@@ -142,10 +170,7 @@ func (e *Engine) ObserveItems(items []aisle.Item) {
 func (e *Engine) ForgetItem(id string) {
 	e.memMu.Lock()
 	defer e.memMu.Unlock()
-	e.applyLocked(func(m *memory) {
-		delete(m.items, id)
-		m.newest = slices.DeleteFunc(m.newest, func(x string) bool { return x == id })
-	})
+	e.applyLocked(func(m *memory) { m.deleteItem(id) })
 }
 
 // ForgetUser records that a user was erased with their events. Their

@@ -109,10 +109,7 @@ func (e *Engine) recommendPersonal(recent []string, skip map[string]bool, catego
 	for _, id := range recent {
 		skipped[id] = true
 	}
-	return e.pick(cands, skipped, category, n, func(c scored) aisle.Recommendation {
-		models, reason := e.explain(p, history, p.index[c.id], from[c.id])
-		return aisle.Recommendation{Item: c.id, Score: c.score, Models: models, Reasons: []string{reason}}
-	})
+	return e.pick(cands, skipped, category, n, e.explainer(p, history, from))
 }
 
 // similarTrained returns up to n items the trained item-to-item models
@@ -135,10 +132,7 @@ func (e *Engine) similarTrained(item string, n int) []aisle.Recommendation {
 			skip[id] = true // popular, not similar
 		}
 	}
-	return e.pick(cands, skip, "", n, func(c scored) aisle.Recommendation {
-		models, reason := e.explain(p, history, p.index[c.id], from[c.id])
-		return aisle.Recommendation{Item: c.id, Score: c.score, Models: models, Reasons: []string{reason}}
-	})
+	return e.pick(cands, skip, "", n, e.explainer(p, history, from))
 }
 
 // indices maps the known ids of recent to item indices.
@@ -171,6 +165,16 @@ var reasonOrder = []struct {
 	{train.ModelTransition, "often bought right after %q"},
 	{train.ModelSLIST, "bought together with %q"},
 	{train.ModelEASE, "bought together with %q"},
+	{train.ModelItemCF, "often bought together with %q"},
+}
+
+// explainer returns pick's explain for candidates of history proposed as
+// from says.
+func (e *Engine) explainer(p *personal, history []int32, from map[string]uint64) func(scored) aisle.Recommendation {
+	return func(c scored) aisle.Recommendation {
+		models, reason := e.explain(p, history, p.index[c.id], from[c.id])
+		return aisle.Recommendation{Item: c.id, Score: c.score, Models: models, Reasons: []string{reason}}
+	}
 }
 
 // explain returns the models that proposed item (fused first) and a short

@@ -26,10 +26,41 @@ type Popularity struct {
 	ref      time.Time
 	scores   map[string]float64
 	counts   map[string]int // events per item, for explanations
+	// best holds the keep highest-scoring items, best first (ties by
+	// id), kept exact as events arrive: scores only grow (a rebase scales
+	// them all alike), so an item enters or moves up, never down.
+	best []scored
+	keep int
 }
 
-func newPopularity(halfLife time.Duration, weights map[aisle.EventType]float64) *Popularity {
-	return &Popularity{halfLife: halfLife, weights: weights, scores: make(map[string]float64), counts: make(map[string]int)}
+func newPopularity(halfLife time.Duration, weights map[aisle.EventType]float64, keep int) *Popularity {
+	return &Popularity{halfLife: halfLife, weights: weights, scores: make(map[string]float64), counts: make(map[string]int), keep: keep}
+}
+
+// before reports whether a ranks above b.
+func before(a, b scored) bool {
+	return a.score > b.score || (a.score == b.score && a.id < b.id)
+}
+
+// promote records that item's score grew to s in best.
+func (p *Popularity) promote(id string, s float64) {
+	x := scored{id, s}
+	at := slices.IndexFunc(p.best, func(y scored) bool { return y.id == id })
+	switch {
+	case at >= 0:
+		p.best = slices.Delete(p.best, at, at+1)
+	case len(p.best) == p.keep && !before(x, p.best[len(p.best)-1]):
+		return
+	case len(p.best) == p.keep:
+		p.best = p.best[:len(p.best)-1]
+	}
+	i, _ := slices.BinarySearchFunc(p.best, x, func(y, x scored) int {
+		if before(y, x) {
+			return -1
+		}
+		return 1
+	})
+	p.best = slices.Insert(p.best, i, x)
 }
 
 // rebaseAfter is how far past the reference an event may lie before the
@@ -54,6 +85,7 @@ func (p *Popularity) add(e *aisle.Event) {
 	}
 	p.scores[e.Item] += w * math.Exp2(e.Time.Sub(p.ref).Hours()/p.halfLife.Hours())
 	p.counts[e.Item]++
+	p.promote(e.Item, p.scores[e.Item])
 }
 
 // rebase moves the reference time to ref, rescaling every score.
@@ -62,23 +94,30 @@ func (p *Popularity) rebase(ref time.Time) {
 	for id, s := range p.scores {
 		p.scores[id] = s * f
 	}
+	for i := range p.best {
+		p.best[i].score = p.scores[p.best[i].id]
+	}
 	p.ref = ref
 }
 
-// top returns up to k items by descending score, ties broken by id.
+// top returns up to k items by descending score, ties broken by id: from
+// best when k is within it, else by sorting every score.
 func (p *Popularity) top(k int) []scored {
-	out := make([]scored, 0, len(p.scores))
-	for id, s := range p.scores {
-		out = append(out, scored{id, s})
-	}
-	slices.SortFunc(out, func(a, b scored) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
+	var out []scored
+	if k <= p.keep || len(p.best) == len(p.scores) {
+		out = slices.Clone(p.best[:min(k, len(p.best))])
+	} else {
+		out = make([]scored, 0, len(p.scores))
+		for id, s := range p.scores {
+			out = append(out, scored{id, s})
 		}
-		return cmp.Compare(a.id, b.id)
-	})
-	if len(out) > k {
-		out = out[:k]
+		slices.SortFunc(out, func(a, b scored) int {
+			if c := cmp.Compare(b.score, a.score); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.id, b.id)
+		})
+		out = out[:min(k, len(out))]
 	}
 	// Report scores relative to the best item, so they are comparable
 	// across rebases.

@@ -189,7 +189,7 @@ func Load(dir, version string) (*Meta, *Set, *rank.Fusion, error) {
 		switch mm.Name {
 		case ModelPopular:
 			m = &recall.Popular{}
-		case ModelTransition, ModelEASE, ModelSLIST:
+		case ModelTransition, ModelItemCF, ModelEASE, ModelSLIST:
 			m = &recall.ItemItem{}
 		case ModelMF:
 			m = &recall.MF{}

@@ -53,7 +53,7 @@ func (t *tracker) mfProgress(step string, iterations int) func(int, float64) {
 // modelSteps is how many models of cfg Models trains.
 func (c Config) modelSteps() int {
 	n := 0
-	for _, m := range []string{ModelPopular, ModelTransition, ModelEASE, ModelSLIST, ModelMF} {
+	for _, m := range []string{ModelPopular, ModelTransition, ModelItemCF, ModelEASE, ModelSLIST, ModelMF} {
 		if !c.skips(m) {
 			n++
 		}

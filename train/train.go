@@ -20,6 +20,7 @@ import (
 const (
 	ModelPopular    = "popular"
 	ModelTransition = "transition"
+	ModelItemCF     = "itemcf"
 	ModelEASE       = "ease"
 	ModelSLIST      = "slist"
 	ModelMF         = "mf"
@@ -30,6 +31,7 @@ type Config struct {
 	EASE       recall.EASEConfig
 	SLIST      recall.SLISTConfig
 	Transition recall.TransitionConfig
+	ItemCF     recall.ItemCFConfig
 	MF         recall.MFConfig
 	Fusion     rank.TuneOptions
 	// Neighbors is how many item-to-item weights per item the dense
@@ -147,6 +149,7 @@ func models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Lo
 	}{
 		{ModelPopular, func() (rank.Scorer, error) { return recall.TrainPopular(d), nil }},
 		{ModelTransition, func() (rank.Scorer, error) { return recall.TrainTransition(ctx, d, cfg.Transition) }},
+		{ModelItemCF, func() (rank.Scorer, error) { return recall.TrainItemCF(ctx, d, cfg.ItemCF) }},
 		{ModelEASE, func() (rank.Scorer, error) {
 			return onHead(d, cfg.EASE.MaxItems, logger, ModelEASE, func(h *dataset.Dataset) (*recall.ItemItem, error) {
 				m, err := recall.TrainEASE(ctx, h, cfg.EASE)

@@ -46,7 +46,8 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	batch := fs.Int("batch", 500, "events per POST /v1/events")
 	runs := fs.Int("runs", 3, "repetitions of each load phase (medians are reported)")
 	asJSON := fs.Bool("json", false, "print results as JSON")
-	trained := fs.Bool("train", false, "train and save the model set first, so recommendations come from the fused models")
+	trained := fs.Bool("train", false, "train and save the model set first, so recommendations come from the fused models; then measure serving while `aisle train` runs again")
+	trainRate := fs.Float64("train-rate", 1000, "recommend requests per second while `aisle train` runs (with -train)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the load phases to `file`")
 	synthItems := fs.Int("synthetic-items", 0, "instead of Beauty, ingest a synthetic catalog of `N` items (package synth), train and serve it: the scale test")
 	synthEvents := fs.Int("synthetic-events", 10_000_000, "events of the synthetic log")
@@ -186,27 +187,38 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	}
 	if *trained {
 		// Serving while `aisle train` retrains in another process, as in
-		// production: recommend phases run back to back until it exits.
-		fmt.Fprintf(e.stderr, "bench: recommending while `aisle train` runs\n")
-		var p50, p99, qps []float64
-		secs, err := whileTraining(ctx, cfg.DataDir, func(r int) error {
+		// production, at a steady request rate (a saturating closed loop
+		// would leave a low-priority training no CPU at all): first alone,
+		// then in back-to-back phases until the training exits.
+		paced := loadgen.Options{Concurrency: *conc, Duration: *dur, Rate: *trainRate}
+		var p50, p99 []float64
+		phase := func(r int) error {
 			picks := drawUsers(users, uint64(r), 2)
-			res := loadgen.Run(ctx, read, func(ctx context.Context, w, i int) error {
-				return get(ctx, "/v1/recommend/"+picks[(w*7919+i)%len(picks)]+"?n=10")
+			res := loadgen.Run(ctx, paced, func(ctx context.Context, w, i int) error {
+				return get(ctx, "/v1/recommend/"+picks[i%len(picks)]+"?n=10")
 			})
-			if err := phaseErr("recommend during training", res); err != nil {
+			if err := phaseErr("recommend at a steady rate", res); err != nil {
 				return err
 			}
-			p50, p99, qps = append(p50, ms(res.P50)), append(p99, ms(res.P99)), append(qps, res.QPS())
+			p50, p99 = append(p50, ms(res.P50)), append(p99, ms(res.P99))
 			return nil
-		})
+		}
+		for r := range *runs {
+			if err := phase(100 + r); err != nil {
+				return err
+			}
+		}
+		add(fmt.Sprintf("GET /v1/recommend p50 at %.0f req/s", *trainRate), "ms", p50...)
+		add(fmt.Sprintf("GET /v1/recommend p99 at %.0f req/s", *trainRate), "ms", p99...)
+		fmt.Fprintf(e.stderr, "bench: recommending at %.0f req/s while `aisle train` runs\n", *trainRate)
+		p50, p99 = nil, nil
+		secs, err := whileTraining(ctx, cfg.DataDir, phase)
 		if err != nil {
 			return err
 		}
 		add("`aisle train` in another process, wall", "s", secs)
-		add(fmt.Sprintf("GET /v1/recommend p50 during training (%d clients)", *conc), "ms", p50...)
-		add(fmt.Sprintf("GET /v1/recommend p99 during training (%d clients)", *conc), "ms", p99...)
-		add("GET /v1/recommend throughput during training", "req/s", qps...)
+		add(fmt.Sprintf("GET /v1/recommend p50 at %.0f req/s during training", *trainRate), "ms", p50...)
+		add(fmt.Sprintf("GET /v1/recommend p99 at %.0f req/s during training", *trainRate), "ms", p99...)
 	}
 	add(fmt.Sprintf("GET /healthz p50 (%d clients, baseline)", *conc), "ms", hzP50...)
 	add(fmt.Sprintf("GET /healthz p99 (%d clients, baseline)", *conc), "ms", hzP99...)

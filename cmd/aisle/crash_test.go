@@ -25,6 +25,9 @@ import (
 // (AISLE_TEST_CHILD holds its arguments, one per line), so crash tests can
 // SIGKILL a real server.
 func TestMain(m *testing.M) {
+	if os.Getenv("AISLE_TEST_BACKGROUND") != "" {
+		os.Exit(backgroundChild())
+	}
 	if args := os.Getenv("AISLE_TEST_CHILD"); args != "" {
 		os.Exit(run(context.Background(), strings.Split(args, "\n"), &env{stdout: os.Stdout, stderr: os.Stderr}))
 	}

@@ -78,6 +78,21 @@ func TestImportTrainServe(t *testing.T) {
 	checkServedRecommendations(t, dir)
 }
 
+func TestTrainProgressLines(t *testing.T) {
+	var b bytes.Buffer
+	p := trainProgress(&b)
+	p(0, 2, "slist on all interactions")
+	p(1, 2, "mf on all interactions, iteration 3/10")
+	p(2, 2, "done")
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "train: [0/2] slist on all interactions (") || !strings.HasPrefix(lines[2], "train: [2/2] done (") {
+		t.Errorf("progress lines:\n%s", b.String())
+	}
+	if trainProgress(nil) != nil {
+		t.Error("progress for no writer is not nil")
+	}
+}
+
 func TestDemoDirIsWipedOnlyIfTheDemoMadeIt(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
 	if err := freshDemoDir(dir); err != nil {

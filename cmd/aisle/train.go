@@ -21,9 +21,15 @@ func runTrain(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	bindStore(fs, &cfg)
 	bindLog(fs, &cfg)
 	seed := fs.Uint64("seed", 1, "random seed: the same store and seed train the same models")
+	background := fs.Bool("background", true, "train at idle CPU priority (Linux SCHED_IDLE, nice 19), so a server on the same machine keeps its latency; false trains at normal priority")
 	logger, err := parseFlags(e, fs, &cfg, "aisle train [-data-dir DIR] [-seed N]", args)
 	if err != nil {
 		return err
+	}
+	if *background {
+		if err := runInBackground(); err != nil {
+			logger.Warn("training at normal priority", "err", err)
+		}
 	}
 	db, err := cfg.openStore(ctx)
 	if err != nil {
