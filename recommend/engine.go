@@ -15,6 +15,7 @@ import (
 	"iter"
 	"log/slog"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -452,21 +453,27 @@ func ago(age time.Duration) string {
 func (e *Engine) recommendPopular(skip map[string]bool, category string, n int) []aisle.Recommendation {
 	want := n + len(skip) + 16
 	if category != "" {
-		want = topCacheSize + 1 // the category's items may lie anywhere in the ranking
+		want = max(want, topCacheSize) // the kept top first: cheap
 	}
-	cands := e.popular(want)
-	e.mu.Lock()
-	counts := make(map[string]int, len(cands))
-	for _, c := range cands {
-		counts[c.id] = e.pop.counts[c.id]
+	recs := e.pickPopular(e.popular(want), skip, category, n)
+	if len(recs) < n && category != "" && want <= topCacheSize {
+		// A category rare among the best sellers: rank every item.
+		recs = e.pickPopular(e.popular(math.MaxInt), skip, category, n)
 	}
-	e.mu.Unlock()
-	return e.pick(cands, skip, category, n, func(c scored) aisle.Recommendation {
-		return aisle.Recommendation{
-			Item: c.id, Score: c.score, Models: []string{ModelPopular},
-			Reasons: []string{fmt.Sprintf("popular with shoppers lately (%s)", plural(counts[c.id], "interaction"))},
-		}
+	return recs
+}
+
+// pickPopular picks up to n of cands as recommendPopular describes.
+func (e *Engine) pickPopular(cands []scored, skip map[string]bool, category string, n int) []aisle.Recommendation {
+	recs := e.pick(cands, skip, category, n, func(c scored) aisle.Recommendation {
+		return aisle.Recommendation{Item: c.id, Score: c.score, Models: []string{ModelPopular}}
 	})
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i := range recs {
+		recs[i].Reasons = []string{fmt.Sprintf("popular with shoppers lately (%s)", plural(e.pop.counts[recs[i].Item], "interaction"))}
+	}
+	return recs
 }
 
 // Similar returns up to n items shoppers take together with item: from the
