@@ -69,14 +69,13 @@ func TestExperimentOnOffice(t *testing.T) {
 	}
 	fused, base := got[train.Fused], got[train.Baseline]
 	t.Logf("office test NDCG@10: fused %.4f, baseline %.4f, slist %.4f, ease %.4f", fused.NDCG[10], base.NDCG[10], got[train.ModelSLIST].NDCG[10], got[train.ModelEASE].NDCG[10])
-	// Measured 2026-11-23: fused 0.0710, baseline 0.0681 (0.0748 / 0.0686
-	// with the earlier SLIST defaults); everything was chosen on
-	// validation only, so the test margin is real.
+	// Measured 2026-11-23 08:51: fused 0.0731 / 0.1225, baseline 0.0681;
+	// everything was chosen on validation only, so the margin is real.
 	if fused.NDCG[10] < base.NDCG[10] {
 		t.Errorf("fused NDCG@10 %.4f below the EASE+transition baseline %.4f", fused.NDCG[10], base.NDCG[10])
 	}
 	if fused.NDCG[10] < 0.065 || fused.HR[10] < 0.11 {
-		t.Errorf("fused NDCG@10 %.4f HR@10 %.4f, measured 0.0710 / 0.1201", fused.NDCG[10], fused.HR[10])
+		t.Errorf("fused NDCG@10 %.4f HR@10 %.4f, measured 0.0731 / 0.1225", fused.NDCG[10], fused.HR[10])
 	}
 	if got[train.ModelEASE].NDCG[10] <= got[train.ModelPopular].NDCG[10] {
 		t.Errorf("EASE does not beat popularity")
