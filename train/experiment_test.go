@@ -128,7 +128,7 @@ func TestDenseModelsTrainOnTheHead(t *testing.T) {
 	last := -1
 	cfg := train.Config{
 		EASE: recall.EASEConfig{MaxItems: 500}, SLIST: recall.SLISTConfig{MaxItems: 500},
-		Skip: []string{train.ModelMF, train.ModelPopular, train.ModelTransition},
+		Skip: []string{train.ModelMF, train.ModelPopular, train.ModelTransition, train.ModelItemCF},
 		Progress: func(done, total int, step string) {
 			if done < last || total != 2 {
 				t.Errorf("progress %d/%d after %d", done, total, last)
