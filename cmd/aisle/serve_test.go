@@ -132,7 +132,7 @@ func checkServedRecommendations(t *testing.T, dir string) {
 	viewed := ids(got[:2])
 	var evs []string
 	for k, it := range viewed {
-		evs = append(evs, fmt.Sprintf(`{"user":"newcomer","item":%q,"type":"view","time":"2026-01-01T00:0%d:00Z"}`, it, k))
+		evs = append(evs, fmt.Sprintf(`{"user":"newcomer","item":%q,"type":"view","timestamp":"2026-01-01T00:0%d:00Z"}`, it, k))
 	}
 	call(t, "POST", base+"/v1/events", `{"events":[`+strings.Join(evs, ",")+`]}`, http.StatusOK, nil)
 	warm := rec("newcomer", "n=7")
