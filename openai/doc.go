@@ -1,0 +1,9 @@
+// Package openai is a client for OpenAI-compatible HTTP APIs: OpenAI itself,
+// Ollama, vLLM, the llama.cpp server and text-embeddings-inference. It
+// currently covers the embeddings endpoint, which the text encoders use.
+//
+// A Client is built with NewClient, which validates its Config and does no
+// I/O. Calls batch their inputs, retry transient failures (network errors,
+// 429 and 5xx) with capped exponential backoff and Retry-After, and report
+// the final failure as an *APIError.
+package openai
