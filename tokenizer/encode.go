@@ -36,27 +36,7 @@ func full(dst []int64, limit int) bool { return limit >= 0 && len(dst) >= limit 
 // len(dst) <= limit when limit >= 0. It stops early once limit is reached:
 // truncation is on the right, so the ids kept are the same.
 func (w *WordPiece) appendIDs(dst []int64, text string, limit int) []int64 {
-	pos := 0
-	for pos < len(text) && !full(dst, limit) {
-		s, e, tok := w.raw.find(text, pos)
-		if tok == nil {
-			dst = w.appendSection(dst, text[pos:], limit)
-			break
-		}
-		seg := text[pos:s]
-		if tok.lstrip {
-			seg = strings.TrimRightFunc(seg, unicode.IsSpace)
-		}
-		dst = w.appendSection(dst, seg, limit)
-		if full(dst, limit) {
-			break
-		}
-		dst = append(dst, tok.id)
-		pos = e
-		if tok.rstrip {
-			pos = len(text) - len(strings.TrimLeftFunc(text[pos:], unicode.IsSpace))
-		}
-	}
+	dst = appendAround(dst, text, &w.raw, limit, w.appendSection)
 	if limit >= 0 && len(dst) > limit {
 		dst = dst[:limit]
 	}
@@ -72,25 +52,32 @@ func (w *WordPiece) appendSection(dst []int64, s string, limit int) []int64 {
 	if len(w.normd.tokens) == 0 && isASCII(s) {
 		return w.appendASCII(dst, s, limit)
 	}
-	n := w.norm.apply(s)
+	return appendAround(dst, w.norm.apply(s), &w.normd, limit, w.appendNormalized)
+}
+
+// appendAround appends the ids of text split around the added tokens sp
+// finds: each stretch between them through inner, each token as its id
+// (trimming the white space its lstrip and rstrip swallow), stopping once
+// limit is reached.
+func appendAround(dst []int64, text string, sp *splitter, limit int, inner func([]int64, string, int) []int64) []int64 {
 	pos := 0
-	for pos < len(n) && !full(dst, limit) {
-		st, e, tok := w.normd.find(n, pos)
+	for pos < len(text) && !full(dst, limit) {
+		s, e, tok := sp.find(text, pos)
 		if tok == nil {
-			return w.appendNormalized(dst, n[pos:], limit)
+			return inner(dst, text[pos:], limit)
 		}
-		seg := n[pos:st]
+		seg := text[pos:s]
 		if tok.lstrip {
 			seg = strings.TrimRightFunc(seg, unicode.IsSpace)
 		}
-		dst = w.appendNormalized(dst, seg, limit)
+		dst = inner(dst, seg, limit)
 		if full(dst, limit) {
 			break
 		}
 		dst = append(dst, tok.id)
 		pos = e
 		if tok.rstrip {
-			pos = len(n) - len(strings.TrimLeftFunc(n[pos:], unicode.IsSpace))
+			pos = len(text) - len(strings.TrimLeftFunc(text[pos:], unicode.IsSpace))
 		}
 	}
 	return dst
