@@ -118,6 +118,11 @@ func (d *Dataset) addItem(id string) int32 {
 	return i
 }
 
+// Catalog returns a dataset sharing d's users and items (and their id
+// lookups) without any interaction: what outlives the sequences when only
+// ids are needed.
+func (d *Dataset) Catalog() *Dataset { return d.withSeqs(nil, nil) }
+
 // withSeqs returns a dataset sharing d's users and items with other sequences.
 func (d *Dataset) withSeqs(seqs [][]int32, times [][]int64) *Dataset {
 	return &Dataset{Items: d.Items, Users: d.Users, Seqs: seqs, Times: times, itemIndex: d.itemIndex}

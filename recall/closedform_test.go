@@ -169,6 +169,9 @@ func TestItemCF(t *testing.T) {
 	if s[pen] <= 0 {
 		t.Errorf("ink→pen scores %v: co-occurrence should run both ways", s[pen])
 	}
+	if got := m.WithNeighbors(); got != d.NumItems() {
+		t.Errorf("%d items with neighbours, want all %d", got, d.NumItems())
+	}
 	m.Score([]int32{tea}, s)
 	back := s[mug]
 	m.Score([]int32{mug}, s)
@@ -192,7 +195,7 @@ func TestItemCF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if items, _ := m.Neighbors(index(t, far, "tent")); len(items) != 0 {
+	if items, _ := m.Neighbors(index(t, far, "tent")); len(items) != 0 || m.WithNeighbors() != 0 {
 		t.Errorf("tent and stove two days apart co-occur: %v", items)
 	}
 }

@@ -87,6 +87,17 @@ func (m *SLIST) Sparsify(k int) *ItemItem {
 // NumItems returns the number of items.
 func (m *ItemItem) NumItems() int { return m.n }
 
+// WithNeighbors returns how many items have at least one neighbour.
+func (m *ItemItem) WithNeighbors() int {
+	n := 0
+	for _, row := range m.rows {
+		if len(row) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // Remap returns the model over a catalog of n items of which this model's
 // item i is item orig[i]; the other items have no weights. It serves a
 // model trained on the head of a large catalog (dataset.Head) over all of

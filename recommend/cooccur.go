@@ -14,9 +14,8 @@ import (
 // build), keyed by item id: it gives similar items for items newer than
 // the trained model version. It is immutable and safe for concurrent use.
 type CoOccurrence struct {
-	m     *recall.ItemItem
-	items []string         // index → id
-	index map[string]int32 // id → index
+	m       *recall.ItemItem
+	catalog *dataset.Dataset // the build's item ids, without its sequences
 }
 
 // isInteraction reports whether an event of type t says a shopper was
@@ -33,34 +32,19 @@ func buildCoOccurrence(ctx context.Context, d *dataset.Dataset, window, keep int
 	if err != nil {
 		return nil, err
 	}
-	co := &CoOccurrence{m: m, items: d.Items, index: make(map[string]int32, len(d.Items))}
-	for i, id := range d.Items {
-		co.index[id] = int32(i)
-	}
-	return co, nil
+	return &CoOccurrence{m: m, catalog: d.Catalog()}, nil
 }
 
 // neighbors returns item's neighbours, best first, with their weights.
 func (c *CoOccurrence) neighbors(item string) []scored {
-	i, ok := c.index[item]
+	i, ok := c.catalog.ItemIndex(item)
 	if !ok {
 		return nil
 	}
 	items, weights := c.m.Neighbors(i)
 	out := make([]scored, len(items))
 	for k, j := range items {
-		out[k] = scored{c.items[j], float64(weights[k])}
+		out[k] = scored{c.catalog.Items[j], float64(weights[k])}
 	}
 	return out
-}
-
-// withNeighbors counts the items that have neighbours.
-func (c *CoOccurrence) withNeighbors() int {
-	n := 0
-	for i := range c.items {
-		if items, _ := c.m.Neighbors(int32(i)); len(items) > 0 {
-			n++
-		}
-	}
-	return n
 }

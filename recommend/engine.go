@@ -282,7 +282,7 @@ func (e *Engine) Build(ctx context.Context) error {
 	e.memMu.Unlock()
 	e.mu.Unlock()
 	e.co.Store(co)
-	st := &Stats{Events: n, Items: len(mem.items), PopularItems: len(pop.scores), ItemsWithNeighbors: co.withNeighbors(), BuiltAt: time.Now(), Took: time.Since(start)}
+	st := &Stats{Events: n, Items: len(mem.items), PopularItems: len(pop.scores), ItemsWithNeighbors: co.m.WithNeighbors(), BuiltAt: time.Now(), Took: time.Since(start)}
 	e.stats.Store(st)
 	e.logger.Info("models built", "events", st.Events, "items", st.Items, "popular_items", st.PopularItems, "items_with_neighbors", st.ItemsWithNeighbors, "took", st.Took.Round(time.Millisecond))
 	return nil
@@ -372,15 +372,13 @@ func (e *Engine) Recommend(ctx context.Context, user string, req aisle.Recommend
 	if len(recs) == 0 {
 		return e.coldStart(skip, category, req.N), nil
 	}
-	if len(recs) > 0 {
-		// Top up with popularity, leaving out what the models already
-		// chose and, as they do, the shopper's recent items.
-		for _, r := range recs {
-			skip[r.Item] = true
-		}
-		for _, id := range recent {
-			skip[id] = true
-		}
+	// Top up with popularity, leaving out what the models already chose
+	// and, as they do, the shopper's recent items.
+	for _, r := range recs {
+		skip[r.Item] = true
+	}
+	for _, id := range recent {
+		skip[id] = true
 	}
 	return append(recs, e.recommendPopular(skip, category, req.N-len(recs))...), nil
 }
@@ -478,8 +476,8 @@ func (e *Engine) pickPopular(cands []scored, skip map[string]bool, category stri
 
 // Similar returns up to n items shoppers take together with item: from the
 // trained item-to-item models (collaborative and sequential) when they know
-// it, topped up with co-occurrence counted since the last build, which
-// also covers items newer than the models. ENOTFOUND if the item is not
+// it, topped up with the item-to-item CF rebuilt from the log at the last
+// build, which also covers items newer than the models. ENOTFOUND if the item is not
 // in the catalog and has no history.
 func (e *Engine) Similar(ctx context.Context, item string, n int) ([]aisle.Recommendation, error) {
 	co := e.co.Load()

@@ -1,6 +1,7 @@
 package recommend
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -198,11 +199,7 @@ func (e *Engine) explain(p *personal, history []int32, item int32, bits uint64) 
 		}
 		if anchor := strongest(ii, history, item); anchor >= 0 {
 			id := p.meta.Items[anchor]
-			title := e.mem.items[id].title
-			if title == "" {
-				title = id
-			}
-			return models, fmt.Sprintf(r.format, title)
+			return models, fmt.Sprintf(r.format, cmp.Or(e.mem.items[id].title, id))
 		}
 	}
 	if slices.Contains(models, train.ModelPopular) {

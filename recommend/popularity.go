@@ -37,29 +37,28 @@ func newPopularity(halfLife time.Duration, weights map[aisle.EventType]float64, 
 	return &Popularity{halfLife: halfLife, weights: weights, scores: make(map[string]float64), counts: make(map[string]int), keep: keep}
 }
 
-// before reports whether a ranks above b.
-func before(a, b scored) bool {
-	return a.score > b.score || (a.score == b.score && a.id < b.id)
+// byRank orders items by descending score, ties by id.
+func byRank(a, b scored) int {
+	if c := cmp.Compare(b.score, a.score); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.id, b.id)
 }
 
-// promote records that item's score grew to s in best.
+// promote records that item's score grew to s in best. Most events are
+// for items that stay below best's last: they cost one comparison.
 func (p *Popularity) promote(id string, s float64) {
 	x := scored{id, s}
-	at := slices.IndexFunc(p.best, func(y scored) bool { return y.id == id })
-	switch {
-	case at >= 0:
+	full := len(p.best) == p.keep
+	if full && byRank(x, p.best[len(p.best)-1]) > 0 {
+		return // below the last kept, so it was not kept either
+	}
+	if at := slices.IndexFunc(p.best, func(y scored) bool { return y.id == id }); at >= 0 {
 		p.best = slices.Delete(p.best, at, at+1)
-	case len(p.best) == p.keep && !before(x, p.best[len(p.best)-1]):
-		return
-	case len(p.best) == p.keep:
+	} else if full {
 		p.best = p.best[:len(p.best)-1]
 	}
-	i, _ := slices.BinarySearchFunc(p.best, x, func(y, x scored) int {
-		if before(y, x) {
-			return -1
-		}
-		return 1
-	})
+	i, _ := slices.BinarySearchFunc(p.best, x, byRank)
 	p.best = slices.Insert(p.best, i, x)
 }
 
@@ -111,12 +110,7 @@ func (p *Popularity) top(k int) []scored {
 		for id, s := range p.scores {
 			out = append(out, scored{id, s})
 		}
-		slices.SortFunc(out, func(a, b scored) int {
-			if c := cmp.Compare(b.score, a.score); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.id, b.id)
-		})
+		slices.SortFunc(out, byRank)
 		out = out[:min(k, len(out))]
 	}
 	// Report scores relative to the best item, so they are comparable
