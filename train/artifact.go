@@ -58,11 +58,7 @@ func Train(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Log
 	if len(sp.Valid) == 0 {
 		return nil, nil, fmt.Errorf("train: no user has the three interactions validation needs")
 	}
-	steps := cfg.modelSteps()
-	tr := &tracker{fn: cfg.Progress, total: steps + 1 + steps}
-	if cfg.selectsSLIST(d.NumItems()) {
-		tr.total += len(slistGrid)
-	}
+	tr := &tracker{fn: cfg.Progress, total: cfg.tuneSteps(d.NumItems(), 1) + cfg.modelSteps()}
 	tuned, err := tune(ctx, sp, cfg, []string{Fused}, logger, tr)
 	if err != nil {
 		return nil, nil, err

@@ -67,12 +67,17 @@ var slistGrid = []recall.SLISTConfig{
 	{Alpha: 0.1, Lambda: 20, TrainTau: 2, ScoreTau: 2},
 }
 
+// selectsSLIST reports whether tuning chooses SLIST's configuration on a
+// catalog of n items: when none is configured and SLIST trains on the
+// whole catalog (on a large catalog's head it keeps its defaults, as
+// choosing would score every item for every validation case).
+func (c Config) selectsSLIST(n int) bool {
+	return !c.skips(ModelSLIST) && c.SLIST == (recall.SLISTConfig{}) && n <= recall.DefaultMaxDenseItems
+}
+
 // selectSLIST trains SLIST on the train split with each grid configuration
 // and returns the one with the best validation NDCG@10.
 func selectSLIST(ctx context.Context, sp *dataset.Split, neighbors int, logger *slog.Logger, tr *tracker) (recall.SLISTConfig, error) {
-	if neighbors <= 0 {
-		neighbors = 200
-	}
 	best, bestNDCG := recall.SLISTConfig{}, -1.0
 	for k, c := range slistGrid {
 		tr.start(fmt.Sprintf("slist configuration %d/%d on the train split", k+1, len(slistGrid)))
@@ -96,6 +101,16 @@ func selectSLIST(ctx context.Context, sp *dataset.Split, neighbors int, logger *
 	return best, nil
 }
 
+// tuneSteps is how many progress steps tune takes on a catalog of n
+// items with the given number of fusions.
+func (c Config) tuneSteps(n, fusions int) int {
+	s := c.modelSteps() + fusions
+	if c.selectsSLIST(n) {
+		s += len(slistGrid)
+	}
+	return s
+}
+
 // tuning is what validation chose: the configuration (SLIST's), and for
 // each fusion its members, weights and validation NDCG@10.
 type tuning struct {
@@ -109,7 +124,7 @@ type tuning struct {
 // split's validation items, with models trained on its train part.
 func tune(ctx context.Context, sp *dataset.Split, cfg Config, fusionNames []string, logger *slog.Logger, tr *tracker) (*tuning, error) {
 	if cfg.selectsSLIST(sp.Train.NumItems()) {
-		best, err := selectSLIST(ctx, sp, cfg.Neighbors, logger, tr)
+		best, err := selectSLIST(ctx, sp, cfg.neighbors(), logger, tr)
 		if err != nil {
 			return nil, err
 		}
@@ -174,13 +189,10 @@ func Experiment(ctx context.Context, d *dataset.Dataset, cfg Config, opts Experi
 	}
 
 	fusionNames := []string{Baseline, Fused}
+	// Tuning, train+validation, then evaluations (counted exactly once
+	// the models are known).
 	steps := cfg.modelSteps()
-	// Train split, fusions, train+validation, then evaluations (counted
-	// exactly once the models are known).
-	tr := &tracker{fn: cfg.Progress, total: steps + len(fusionNames) + steps + steps + len(fusionNames) + 1}
-	if cfg.selectsSLIST(d.NumItems()) {
-		tr.total += len(slistGrid)
-	}
+	tr := &tracker{fn: cfg.Progress, total: cfg.tuneSteps(d.NumItems(), len(fusionNames)) + steps + steps + len(fusionNames) + 1}
 	tuned, err := tune(ctx, sp, cfg, fusionNames, logger, tr)
 	if err != nil {
 		return nil, err

@@ -1,10 +1,6 @@
 package train
 
-import (
-	"fmt"
-
-	"github.com/aislehq/aisle/recall"
-)
+import "fmt"
 
 // Progress receives how training advances: step is what runs now, done of
 // total steps have finished. It is called from the training goroutine;
@@ -42,29 +38,17 @@ func (t *tracker) mfProgress(step string, iterations int) func(int, float64) {
 		return nil
 	}
 	return func(it int, _ float64) {
-		of := ""
-		if iterations > 0 {
-			of = fmt.Sprintf("/%d", iterations)
-		}
-		t.fn(t.done, t.total, fmt.Sprintf("%s, iteration %d%s", step, it, of))
+		t.fn(t.done, t.total, fmt.Sprintf("%s, iteration %d/%d", step, it, iterations))
 	}
 }
 
 // modelSteps is how many models of cfg Models trains.
 func (c Config) modelSteps() int {
 	n := 0
-	for _, m := range []string{ModelPopular, ModelTransition, ModelItemCF, ModelEASE, ModelSLIST, ModelMF} {
+	for _, m := range modelOrder {
 		if !c.skips(m) {
 			n++
 		}
 	}
 	return n
-}
-
-// selectsSLIST reports whether tuning chooses SLIST's configuration on a
-// catalog of n items: when none is configured and SLIST trains on the
-// whole catalog (on a large catalog's head it keeps its defaults, as
-// choosing would score every item for every validation case).
-func (c Config) selectsSLIST(n int) bool {
-	return !c.skips(ModelSLIST) && c.SLIST == (recall.SLISTConfig{}) && n <= recall.DefaultMaxDenseItems
 }

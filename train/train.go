@@ -52,6 +52,17 @@ type Config struct {
 	Progress Progress
 }
 
+// modelOrder is every model of the set, in the order Models trains them.
+var modelOrder = []string{ModelPopular, ModelTransition, ModelItemCF, ModelEASE, ModelSLIST, ModelMF}
+
+// neighbors returns c.Neighbors or its default.
+func (c Config) neighbors() int {
+	if c.Neighbors <= 0 {
+		return 200
+	}
+	return c.Neighbors
+}
+
 // candidates returns c.Candidates or its default.
 func (c Config) candidates() int {
 	if c.Candidates <= 0 {
@@ -119,10 +130,7 @@ func models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Lo
 		logger = slog.New(slog.DiscardHandler)
 	}
 	set := &Set{N: d.NumItems()}
-	neighbors := cfg.Neighbors
-	if neighbors <= 0 {
-		neighbors = 200
-	}
+	neighbors := cfg.neighbors()
 	add := func(name string, fit func() (rank.Scorer, error)) error {
 		if cfg.skips(name) {
 			return nil
@@ -143,14 +151,11 @@ func models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Lo
 		}
 		return nil
 	}
-	steps := []struct {
-		name string
-		fit  func() (rank.Scorer, error)
-	}{
-		{ModelPopular, func() (rank.Scorer, error) { return recall.TrainPopular(d), nil }},
-		{ModelTransition, func() (rank.Scorer, error) { return recall.TrainTransition(ctx, d, cfg.Transition) }},
-		{ModelItemCF, func() (rank.Scorer, error) { return recall.TrainItemCF(ctx, d, cfg.ItemCF) }},
-		{ModelEASE, func() (rank.Scorer, error) {
+	fits := map[string]func() (rank.Scorer, error){
+		ModelPopular:    func() (rank.Scorer, error) { return recall.TrainPopular(d), nil },
+		ModelTransition: func() (rank.Scorer, error) { return recall.TrainTransition(ctx, d, cfg.Transition) },
+		ModelItemCF:     func() (rank.Scorer, error) { return recall.TrainItemCF(ctx, d, cfg.ItemCF) },
+		ModelEASE: func() (rank.Scorer, error) {
 			return onHead(d, cfg.EASE.MaxItems, logger, ModelEASE, func(h *dataset.Dataset) (*recall.ItemItem, error) {
 				m, err := recall.TrainEASE(ctx, h, cfg.EASE)
 				if err != nil {
@@ -159,8 +164,8 @@ func models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Lo
 				defer releaseDense()
 				return m.Sparsify(neighbors), nil
 			})
-		}},
-		{ModelSLIST, func() (rank.Scorer, error) {
+		},
+		ModelSLIST: func() (rank.Scorer, error) {
 			return onHead(d, cfg.SLIST.MaxItems, logger, ModelSLIST, func(h *dataset.Dataset) (*recall.ItemItem, error) {
 				m, err := recall.TrainSLIST(ctx, h, cfg.SLIST)
 				if err != nil {
@@ -169,8 +174,8 @@ func models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Lo
 				defer releaseDense()
 				return m.Sparsify(neighbors), nil
 			})
-		}},
-		{ModelMF, func() (rank.Scorer, error) {
+		},
+		ModelMF: func() (rank.Scorer, error) {
 			mc := cfg.MF
 			if mc.Seed == 0 {
 				mc.Seed = cfg.Seed
@@ -179,10 +184,10 @@ func models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Lo
 				mc.Factors = largeCatalogFactors
 			}
 			return recall.TrainMF(ctx, d, mc, tr.mfProgress(ModelMF+on, cmp.Or(mc.Iterations, recall.MFDefaultIterations)))
-		}},
+		},
 	}
-	for _, st := range steps {
-		if err := add(st.name, st.fit); err != nil {
+	for _, name := range modelOrder {
+		if err := add(name, fits[name]); err != nil {
 			return nil, err
 		}
 	}

@@ -65,13 +65,16 @@ func TestImportTrainServe(t *testing.T) {
 			t.Errorf("import summary lacks %q:\n%s", want, stdout)
 		}
 	}
-	code, stdout, stderr = runCLI(t, "train", "-data-dir", dir, "-log-level", "warn")
-	if code != 0 || !strings.Contains(stdout, "Training on 53258 interactions") || !strings.Contains(stdout, "Saved version") {
+	// -background=false: the test process must not drop to idle priority.
+	code, stdout, stderr = runCLI(t, "train", "-data-dir", dir, "-log-level", "warn", "-background=false")
+	// 3 SLIST configurations, 6 models and the fusion on the train split,
+	// then 6 models on everything.
+	if code != 0 || !strings.Contains(stdout, "Training on 53258 interactions") || !strings.Contains(stdout, "Saved version") || !strings.Contains(stderr, "train: [16/16] done") {
 		t.Errorf("train exit %d, stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	// Training again on the same data gives the same validation NDCG@10,
 	// which is not worse, so a second version is saved.
-	code, stdout, _ = runCLI(t, "train", "-data-dir", dir, "-log-level", "warn")
+	code, stdout, _ = runCLI(t, "train", "-data-dir", dir, "-log-level", "warn", "-background=false")
 	if code != 0 || !strings.Contains(stdout, "Saved version") {
 		t.Errorf("second train exit %d, stdout:\n%s", code, stdout)
 	}
