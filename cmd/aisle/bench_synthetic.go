@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"iter"
 	"log/slog"
 	"math/rand/v2"
 	"path/filepath"
@@ -27,43 +28,30 @@ const synthBatch = 5000
 func benchSynthetic(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logger *slog.Logger, sc synth.Config, read loadgen.Options, runs int, add func(name, unit string, vals ...float64)) error {
 	fmt.Fprintf(e.stderr, "bench: writing %d synthetic items and %d events\n", sc.Items, sc.Events)
 	t := time.Now()
-	items := make([]aisle.Item, 0, synthBatch)
-	flushItems := func() error {
-		_, err := db.UpsertItems(ctx, items)
-		items = items[:0]
+	if err := inBatches(synth.Items(sc), func(b []aisle.Item) error {
+		_, err := db.UpsertItems(ctx, b)
 		return err
-	}
-	for it := range synth.Items(sc) {
-		if items = append(items, it); len(items) == synthBatch {
-			if err := flushItems(); err != nil {
-				return err
-			}
-		}
-	}
-	if err := flushItems(); err != nil {
+	}); err != nil {
 		return err
 	}
 	add(fmt.Sprintf("synthetic: store %d items", sc.Items), "s", time.Since(t).Seconds())
 
 	t = time.Now()
-	events := make([]aisle.Event, 0, synthBatch)
-	flushEvents := func() error {
-		_, err := db.AppendEvents(ctx, events)
-		events = events[:0]
-		return err
-	}
 	users, last := 0, ""
-	for ev := range synth.Events(sc) {
-		if ev.User != last {
-			users, last = users+1, ev.User
-		}
-		if events = append(events, ev); len(events) == synthBatch {
-			if err := flushEvents(); err != nil {
-				return err
+	events := func(yield func(aisle.Event) bool) {
+		for ev := range synth.Events(sc) {
+			if ev.User != last {
+				users, last = users+1, ev.User
+			}
+			if !yield(ev) {
+				return
 			}
 		}
 	}
-	if err := flushEvents(); err != nil {
+	if err := inBatches(events, func(b []aisle.Event) error {
+		_, err := db.AppendEvents(ctx, b)
+		return err
+	}); err != nil {
 		return err
 	}
 	secs := time.Since(t).Seconds()
@@ -128,6 +116,24 @@ func benchSynthetic(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logg
 	}
 	add("peak RSS at the end", "MB", peakRSSMB())
 	return nil
+}
+
+// inBatches calls write with consecutive batches of synthBatch values of
+// seq (the last may be shorter).
+func inBatches[T any](seq iter.Seq[T], write func([]T) error) error {
+	batch := make([]T, 0, synthBatch)
+	for v := range seq {
+		if batch = append(batch, v); len(batch) == synthBatch {
+			if err := write(batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	if len(batch) == 0 {
+		return nil
+	}
+	return write(batch)
 }
 
 // peakRSSMB returns the process's peak resident set size in MiB.
