@@ -45,6 +45,8 @@ type Item struct {
 	Availability Availability `json:"availability,omitempty"`
 	// Images are references to product photos: file paths or URLs.
 	Images []string `json:"images,omitempty"`
+	// Extracted is what Aisle read from the item's text; see Extracted.
+	Extracted *Extracted `json:"extracted,omitempty"`
 	// CreatedAt and UpdatedAt are set by the store.
 	CreatedAt time.Time `json:"created_at,omitzero"`
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
@@ -179,4 +181,29 @@ type ItemStore interface {
 	DeleteItem(ctx context.Context, id string) error
 	// ListItems pages through items in id order.
 	ListItems(ctx context.Context, f ItemFilter) (ItemPage, error)
+}
+
+// Extracted holds the attributes Aisle reads from an item's own text
+// (title, description, categories) when it is stored: search filters and
+// facets and ranking features use them. The store sets it on every write;
+// a value sent by a client is replaced. Empty fields were not found.
+type Extracted struct {
+	// Category is the category path (the item's own, or one inferred
+	// from its text when it has none), root first.
+	Category []string `json:"category,omitempty"`
+	Brand    string   `json:"brand,omitempty"`
+	// Colors and Materials are lower-case canonical names ("navy blue",
+	// "stainless steel").
+	Colors    []string `json:"colors,omitempty"`
+	Materials []string `json:"materials,omitempty"`
+	// Sizes are sizes and dimensions as written, normalised
+	// ("8.5 x 11 in", "A4", "XL", "500 ml").
+	Sizes []string `json:"sizes,omitempty"`
+	// PackSize is how many units one item holds ("Pack of 12" is 12); 0
+	// when not stated.
+	PackSize int `json:"pack_size,omitempty"`
+	// ModelNumbers are manufacturer part or model numbers ("HL-L2340DW").
+	ModelNumbers []string `json:"model_numbers,omitempty"`
+	// Tags are the item's most telling keywords, best first.
+	Tags []string `json:"tags,omitempty"`
 }
