@@ -7,6 +7,7 @@ import (
 	"cmp"
 	"iter"
 	"slices"
+	"time"
 
 	"github.com/aislehq/aisle"
 )
@@ -22,6 +23,12 @@ type Dataset struct {
 	Seqs [][]int32
 	// Times holds the Unix second of each interaction, parallel to Seqs.
 	Times [][]int64
+	// Queries are the searches that led to an interaction: each search
+	// event paired with the item it names or, when it names none, with
+	// the user's first interaction within Options.QueryWindow after it.
+	// The text encoder learns from them to put queries near the items
+	// they find.
+	Queries []Query
 
 	itemIndex map[string]int32
 }
@@ -44,11 +51,20 @@ func (d *Dataset) ItemIndex(id string) (int32, bool) {
 	return i, ok
 }
 
+// Query is a search query and an item it led to.
+type Query struct {
+	Text string
+	Item int32
+}
+
 // Options choose which events become interactions.
 type Options struct {
 	// Types are the event types that count as interactions; nil means
 	// view, click, add_to_cart, purchase and rating.
 	Types []aisle.EventType
+	// QueryWindow is how soon after a search an interaction must come
+	// to count as the search's result (default 30 minutes).
+	QueryWindow time.Duration
 }
 
 // DefaultTypes are the event types that count as interactions by default.
@@ -71,12 +87,24 @@ func FromEvents(events iter.Seq2[aisle.Event, error], opts Options) (*Dataset, e
 		t    int64
 		seq  int64
 	}
+	type search struct {
+		user, query string
+		t           int64
+	}
+	var searches []search
 	d := &Dataset{itemIndex: make(map[string]int32)}
 	userIndex := make(map[string]int32)
 	var touches [][]touch
 	for e, err := range events {
 		if err != nil {
 			return nil, err
+		}
+		if e.Type == aisle.EventSearch && e.Query != "" {
+			if e.Item != "" {
+				d.Queries = append(d.Queries, Query{e.Query, d.addItem(e.Item)})
+			} else {
+				searches = append(searches, search{e.User, e.Query, e.Time.Unix()})
+			}
 		}
 		if e.Item == "" || !keep[e.Type] {
 			continue
@@ -105,6 +133,17 @@ func FromEvents(events iter.Seq2[aisle.Event, error], opts Options) (*Dataset, e
 			d.Seqs[u][i], d.Times[u][i] = x.item, x.t
 		}
 	}
+	window := int64(cmp.Or(opts.QueryWindow, 30*time.Minute) / time.Second)
+	for _, s := range searches {
+		u, ok := userIndex[s.user]
+		if !ok {
+			continue
+		}
+		times := d.Times[u]
+		if k, _ := slices.BinarySearch(times, s.t); k < len(times) && times[k]-s.t <= window {
+			d.Queries = append(d.Queries, Query{s.query, d.Seqs[u][k]})
+		}
+	}
 	return d, nil
 }
 
@@ -125,7 +164,7 @@ func (d *Dataset) Catalog() *Dataset { return d.withSeqs(nil, nil) }
 
 // withSeqs returns a dataset sharing d's users and items with other sequences.
 func (d *Dataset) withSeqs(seqs [][]int32, times [][]int64) *Dataset {
-	return &Dataset{Items: d.Items, Users: d.Users, Seqs: seqs, Times: times, itemIndex: d.itemIndex}
+	return &Dataset{Items: d.Items, Users: d.Users, Seqs: seqs, Times: times, Queries: d.Queries, itemIndex: d.itemIndex}
 }
 
 // FromSlice builds a dataset from events held in memory, as FromEvents

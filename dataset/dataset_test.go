@@ -1,6 +1,7 @@
 package dataset_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -111,5 +112,80 @@ func TestHeadKeepsTheMostInteractedItems(t *testing.T) {
 	}
 	if same, _ := d.Head(4); same != d {
 		t.Error("Head(n) of an n-item dataset is not the dataset")
+	}
+}
+
+func TestHoldOutItems(t *testing.T) {
+	var events []aisle.Event
+	for u := range 40 {
+		for k := range 6 {
+			events = append(events, aisle.Event{User: fmt.Sprint("u", u), Item: fmt.Sprint("i", (u+k*3)%20), Type: aisle.EventPurchase, Time: time.Unix(int64(1000+k), 0)})
+		}
+	}
+	d, err := dataset.FromSlice(events, dataset.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := dataset.HoldOutItems(d, 0.1, 1)
+	ncold := 0
+	for _, c := range s.Cold {
+		if c {
+			ncold++
+		}
+	}
+	if ncold != 2 {
+		t.Fatalf("%d cold items of 20, want 2", ncold)
+	}
+	if s.Train.NumItems() != d.NumItems() {
+		t.Errorf("train has %d items, want the whole catalog's %d", s.Train.NumItems(), d.NumItems())
+	}
+	for u, seq := range s.Train.Seqs {
+		for _, i := range seq {
+			if s.Cold[i] {
+				t.Fatalf("user %d trains on cold item %d", u, i)
+			}
+		}
+	}
+	if len(s.Test) == 0 {
+		t.Fatal("no test cases")
+	}
+	for _, c := range s.Test {
+		if !s.Cold[c.Target] || len(c.History) == 0 || slices.ContainsFunc(c.History, func(i int32) bool { return s.Cold[i] }) {
+			t.Fatalf("bad case %+v", c)
+		}
+	}
+	if again := dataset.HoldOutItems(d, 0.1, 1); !slices.Equal(again.Cold, s.Cold) {
+		t.Error("same seed picked other items")
+	}
+	w := d.WithItems([]string{"i3", "new1", "new2"})
+	if w.NumItems() != d.NumItems()+2 || w.Items[d.NumItems()] != "new1" {
+		t.Errorf("WithItems: %d items ending %v", w.NumItems(), w.Items[d.NumItems():])
+	}
+	if i, ok := w.ItemIndex("new2"); !ok || int(i) != d.NumItems()+1 {
+		t.Errorf("WithItems: new2 at %d, %v", i, ok)
+	}
+}
+
+func TestFromEventsQueries(t *testing.T) {
+	events := []aisle.Event{
+		{User: "a", Type: aisle.EventSearch, Query: "red pen", Time: at(0)},
+		{User: "a", Item: "pen", Type: aisle.EventView, Time: at(2)},
+		{User: "a", Item: "ink", Type: aisle.EventView, Time: at(3)},
+		{User: "b", Type: aisle.EventSearch, Query: "stapler", Time: at(0)},
+		{User: "b", Item: "clip", Type: aisle.EventView, Time: at(45)}, // too late
+		{User: "c", Type: aisle.EventSearch, Query: "ink", Item: "ink", Time: at(1)},
+		{User: "d", Type: aisle.EventSearch, Query: "nobody clicks", Time: at(1)},
+	}
+	d, err := dataset.FromSlice(events, dataset.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, q := range d.Queries {
+		got = append(got, q.Text+"→"+d.Items[q.Item])
+	}
+	slices.Sort(got)
+	if want := []string{"ink→ink", "red pen→pen"}; !slices.Equal(got, want) {
+		t.Errorf("queries %v, want %v", got, want)
 	}
 }

@@ -45,11 +45,15 @@ func TestSparsePathsMatchScore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	content, err := recall.NewContent(randomUnitVectors(rng, n, 16, 7), recall.ContentConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	models := map[string]sparseScorer{
 		"transition": trans, "slist": slist.Sparsify(20), "itemcf": itemcf,
-		"popular": recall.TrainPopular(d), "mf": mf,
+		"popular": recall.TrainPopular(d), "mf": mf, "content": content,
 	}
-	rng := rand.New(rand.NewPCG(1, 2))
 	all := make([]int32, n)
 	for i := range all {
 		all[i] = int32(i)
