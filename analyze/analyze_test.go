@@ -187,4 +187,3 @@ func TestOfficeCatalog(t *testing.T) {
 		}
 	}
 }
-
