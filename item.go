@@ -139,6 +139,11 @@ type ItemFilter struct {
 	// Category matches items having this category anywhere in their path.
 	Category string
 	Brand    string
+	// Color and Material match items whose extracted colours or materials
+	// include this canonical name (case-insensitive), e.g. "navy blue",
+	// "stainless steel".
+	Color    string
+	Material string
 	// Cursor continues a previous listing (the NextCursor it returned).
 	Cursor string
 	// Limit is the page size; 0 means 50.

@@ -11,6 +11,8 @@ import (
 const (
 	defaultListLimit = 50
 	maxListLimit     = 1000
+	// maxAttributeParamBytes bounds the color and material filters.
+	maxAttributeParamBytes = 64
 )
 
 // listResponse is the shape of every list reply. NextCursor is "" on the
@@ -128,7 +130,7 @@ func (s *Server) deleteItem(w http.ResponseWriter, r *http.Request) error {
 }
 
 // listItems pages through the catalog in id order:
-// GET /v1/items?category=&brand=&cursor=&limit=.
+// GET /v1/items?category=&brand=&color=&material=&cursor=&limit=.
 func (s *Server) listItems(w http.ResponseWriter, r *http.Request) error {
 	q, err := queryParams(r)
 	if err != nil {
@@ -139,6 +141,12 @@ func (s *Server) listItems(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if f.Brand, err = stringParam(q, "brand", aisle.MaxBrandBytes); err != nil {
+		return err
+	}
+	if f.Color, err = stringParam(q, "color", maxAttributeParamBytes); err != nil {
+		return err
+	}
+	if f.Material, err = stringParam(q, "material", maxAttributeParamBytes); err != nil {
 		return err
 	}
 	if f.Cursor, err = stringParam(q, "cursor", 4*aisle.MaxIDBytes); err != nil {

@@ -49,6 +49,11 @@ type Options struct {
 	// (default 65536, 64 MiB; SQLite's own default of 2 MiB makes batch
 	// ingestion a third slower once indexes outgrow it).
 	CacheKiB int
+	// Extract reads an item's attributes from its text; UpsertItems sets
+	// and stores its result on every item it writes (a value sent by a
+	// client is replaced). Nil stores none. It must be safe for concurrent
+	// use and must not change the item.
+	Extract func(*aisle.Item) *aisle.Extracted
 }
 
 // DefaultOptions returns the defaults documented on Options.

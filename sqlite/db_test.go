@@ -13,7 +13,7 @@ import (
 // MustOpen opens a fresh store in a temporary directory, closed at cleanup.
 func MustOpen(tb testing.TB) *sqlite.DB {
 	tb.Helper()
-	db := sqlite.NewDB(filepath.Join(tb.TempDir(), "aisle.db"), sqlite.Options{})
+	db := sqlite.NewDB(filepath.Join(tb.TempDir(), "aisle.db"), sqlite.Options{Extract: storetest.Extract})
 	if err := db.Open(context.Background()); err != nil {
 		tb.Fatalf("open: %v", err)
 	}

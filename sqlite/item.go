@@ -20,6 +20,7 @@ type itemRow struct {
 	title, description, brand, categories, attributes string
 	price                                             sql.NullFloat64
 	currency, availability, images                    string
+	extracted                                         string // JSON object, or "" for none
 }
 
 func encodeItem(it *aisle.Item) itemRow {
@@ -32,6 +33,7 @@ func encodeItem(it *aisle.Item) itemRow {
 		currency:     it.Currency,
 		availability: string(it.Availability),
 		images:       jsonText(it.Images, "[]"),
+		extracted:    jsonText(it.Extracted, ""),
 	}
 	if it.Price != nil {
 		r.price = sql.NullFloat64{Float64: *it.Price, Valid: true}
@@ -48,7 +50,10 @@ func jsonText[T any](v T, empty string) string {
 	return string(b)
 }
 
-// UpsertItems validates and writes items in one transaction.
+// UpsertItems validates and writes items in one transaction. It sets
+// each item's Extracted with Options.Extract (nil when that is nil),
+// replacing whatever the caller set, and stores it; an item whose fields
+// and extracted attributes are all as stored is Unchanged.
 func (db *DB) UpsertItems(ctx context.Context, items []aisle.Item) (aisle.UpsertStats, error) {
 	var stats aisle.UpsertStats
 	for i := range items {
@@ -57,20 +62,26 @@ func (db *DB) UpsertItems(ctx context.Context, items []aisle.Item) (aisle.Upsert
 			return stats, aisle.WithFieldPrefix(err, fmt.Sprintf("items[%d]", i))
 		}
 	}
+	for i := range items {
+		items[i].Extracted = nil
+		if db.opts.Extract != nil {
+			items[i].Extracted = db.opts.Extract(&items[i])
+		}
+	}
 	now := micros(db.now())
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		get, err := tx.PrepareContext(ctx, `SELECT title, description, brand, categories, attributes, price, currency, availability, images FROM items WHERE id = ?`)
+		get, err := tx.PrepareContext(ctx, `SELECT title, description, brand, categories, attributes, price, currency, availability, images, extracted FROM items WHERE id = ?`)
 		if err != nil {
 			return err
 		}
 		defer get.Close()
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO items (id, title, description, brand, categories, attributes, price, currency, availability, images, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO items (id, title, description, brand, categories, attributes, price, currency, availability, images, extracted, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
 		defer ins.Close()
-		upd, err := tx.PrepareContext(ctx, `UPDATE items SET title = ?, description = ?, brand = ?, categories = ?, attributes = ?, price = ?, currency = ?, availability = ?, images = ?, updated_at = ? WHERE id = ?`)
+		upd, err := tx.PrepareContext(ctx, `UPDATE items SET title = ?, description = ?, brand = ?, categories = ?, attributes = ?, price = ?, currency = ?, availability = ?, images = ?, extracted = ?, updated_at = ? WHERE id = ?`)
 		if err != nil {
 			return err
 		}
@@ -90,10 +101,10 @@ func (db *DB) UpsertItems(ctx context.Context, items []aisle.Item) (aisle.Upsert
 			it := &items[i]
 			r := encodeItem(it)
 			var old itemRow
-			err := get.QueryRowContext(ctx, it.ID).Scan(&old.title, &old.description, &old.brand, &old.categories, &old.attributes, &old.price, &old.currency, &old.availability, &old.images)
+			err := get.QueryRowContext(ctx, it.ID).Scan(&old.title, &old.description, &old.brand, &old.categories, &old.attributes, &old.price, &old.currency, &old.availability, &old.images, &old.extracted)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
-				if _, err := ins.ExecContext(ctx, it.ID, r.title, r.description, r.brand, r.categories, r.attributes, r.price, r.currency, r.availability, r.images, now, now); err != nil {
+				if _, err := ins.ExecContext(ctx, it.ID, r.title, r.description, r.brand, r.categories, r.attributes, r.price, r.currency, r.availability, r.images, r.extracted, now, now); err != nil {
 					return fmt.Errorf("insert item: %w", err)
 				}
 				stats.Inserted++
@@ -103,7 +114,7 @@ func (db *DB) UpsertItems(ctx context.Context, items []aisle.Item) (aisle.Upsert
 				stats.Unchanged++
 				continue
 			default:
-				if _, err := upd.ExecContext(ctx, r.title, r.description, r.brand, r.categories, r.attributes, r.price, r.currency, r.availability, r.images, now, it.ID); err != nil {
+				if _, err := upd.ExecContext(ctx, r.title, r.description, r.brand, r.categories, r.attributes, r.price, r.currency, r.availability, r.images, r.extracted, now, it.ID); err != nil {
 					return fmt.Errorf("update item: %w", err)
 				}
 				if _, err := delCat.ExecContext(ctx, it.ID); err != nil {
@@ -125,16 +136,17 @@ func (db *DB) UpsertItems(ctx context.Context, items []aisle.Item) (aisle.Upsert
 	return stats, nil
 }
 
-const itemColumns = `id, title, description, brand, categories, attributes, price, currency, availability, images, created_at, updated_at`
+const itemColumns = `id, title, description, brand, categories, attributes, price, currency, availability, images, extracted, created_at, updated_at`
 
 func scanItem(s interface{ Scan(...any) error }) (aisle.Item, error) {
 	var (
 		it                         aisle.Item
 		cats, attrs, images, avail string
+		extracted                  string
 		price                      sql.NullFloat64
 		created, updated           int64
 	)
-	if err := s.Scan(&it.ID, &it.Title, &it.Description, &it.Brand, &cats, &attrs, &price, &it.Currency, &avail, &images, &created, &updated); err != nil {
+	if err := s.Scan(&it.ID, &it.Title, &it.Description, &it.Brand, &cats, &attrs, &price, &it.Currency, &avail, &images, &extracted, &created, &updated); err != nil {
 		return it, err
 	}
 	if err := json.Unmarshal([]byte(cats), &it.Categories); err != nil {
@@ -145,6 +157,12 @@ func scanItem(s interface{ Scan(...any) error }) (aisle.Item, error) {
 	}
 	if err := json.Unmarshal([]byte(images), &it.Images); err != nil {
 		return it, fmt.Errorf("decode images of %q: %w", it.ID, err)
+	}
+	if extracted != "" {
+		it.Extracted = new(aisle.Extracted)
+		if err := json.Unmarshal([]byte(extracted), it.Extracted); err != nil {
+			return it, fmt.Errorf("decode extracted attributes of %q: %w", it.ID, err)
+		}
 	}
 	if len(it.Attributes) == 0 {
 		it.Attributes = nil
@@ -204,7 +222,7 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
 
-// DeleteItem removes an item and its category rows.
+// DeleteItem removes an item, its category rows and its vectors.
 func (db *DB) DeleteItem(ctx context.Context, id string) error {
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		// Forgotten inside the transaction: no batch can commit between
@@ -217,7 +235,10 @@ func (db *DB) DeleteItem(ctx context.Context, id string) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return aisle.Errorf(aisle.ENOTFOUND, "item %q not found", id)
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM item_categories WHERE item_id = ?`, id)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM item_categories WHERE item_id = ?`, id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM item_vectors WHERE item_id = ?`, id)
 		return err
 	})
 	if err != nil && aisle.ErrorCode(err) == aisle.EINTERNAL {
@@ -259,6 +280,17 @@ func (db *DB) ListItems(ctx context.Context, f aisle.ItemFilter) (aisle.ItemPage
 	if f.Category != "" {
 		where = append(where, "i.id IN (SELECT item_id FROM item_categories WHERE category = ?)")
 		args = append(args, f.Category)
+	}
+	// Colour and material filters read the extracted JSON of each
+	// candidate row: no index, so they cost a scan of the rows in id order
+	// until a page is full.
+	if f.Color != "" {
+		where = append(where, "i.extracted <> '' AND EXISTS (SELECT 1 FROM json_each(i.extracted, '$.colors') WHERE value = lower(?))")
+		args = append(args, f.Color)
+	}
+	if f.Material != "" {
+		where = append(where, "i.extracted <> '' AND EXISTS (SELECT 1 FROM json_each(i.extracted, '$.materials') WHERE value = lower(?))")
+		args = append(args, f.Material)
 	}
 	q := `SELECT ` + prefixed("i.", itemColumns) + ` FROM items i`
 	if len(where) > 0 {

@@ -15,7 +15,7 @@ import (
 )
 
 // Opener opens a fresh, empty store and arranges for it to be closed when
-// the test ends.
+// the test ends. The store must extract item attributes with Extract.
 type Opener func(t *testing.T) aisle.Store
 
 // Run runs the whole contract suite against stores from open.
@@ -28,6 +28,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("EventsConcurrent", func(t *testing.T) { testEventsConcurrent(t, open) })
 	t.Run("Questions", func(t *testing.T) { testQuestions(t, open) })
 	t.Run("DeletesSeenByLaterBatches", func(t *testing.T) { testDeletesSeenByLaterBatches(t, open) })
+	t.Run("Extracted", func(t *testing.T) { testExtracted(t, open) })
+	t.Run("ItemVectors", func(t *testing.T) { testItemVectors(t, open) })
 }
 
 var ignoreTimes = cmpopts.IgnoreFields(aisle.Item{}, "CreatedAt", "UpdatedAt")
@@ -80,6 +82,7 @@ func testItems(t *testing.T, open Opener) {
 	}
 	want := sampleItems()[0]
 	want.Availability = aisle.AvailabilityInStock
+	want.Extracted = Extract(&want)
 	if diff := cmp.Diff(want, got, ignoreTimes); diff != "" {
 		t.Errorf("Item(p1) (-want +got):\n%s", diff)
 	}
@@ -171,7 +174,14 @@ func testItemList(t *testing.T, open Opener) {
 		if i%5 == 0 {
 			brand = "Other"
 		}
-		items = append(items, aisle.Item{ID: fmt.Sprintf("i%02d", i), Title: fmt.Sprintf("item %d", i), Brand: brand, Categories: []string{"All", fmt.Sprintf("C%d", i%3)}})
+		it := aisle.Item{ID: fmt.Sprintf("i%02d", i), Title: fmt.Sprintf("item %d", i), Brand: brand, Categories: []string{"All", fmt.Sprintf("C%d", i%3)}, Attributes: map[string]string{}}
+		if i%4 == 0 {
+			it.Attributes["color"] = "Navy Blue"
+		}
+		if i%6 == 0 {
+			it.Attributes["material"] = "steel"
+		}
+		items = append(items, it)
 	}
 	if _, err := s.UpsertItems(ctx, items); err != nil {
 		t.Fatal(err)
@@ -188,6 +198,12 @@ func testItemList(t *testing.T, open Opener) {
 		{"brand", aisle.ItemFilter{Brand: "Other"}, 5},
 		{"brand and category", aisle.ItemFilter{Brand: "Other", Category: "C0"}, 2},
 		{"unknown category", aisle.ItemFilter{Category: "None"}, 0},
+		{"color", aisle.ItemFilter{Color: "navy blue"}, 7},
+		{"color case-insensitive", aisle.ItemFilter{Color: "Navy Blue"}, 7},
+		{"material", aisle.ItemFilter{Material: "steel"}, 5},
+		{"color and material", aisle.ItemFilter{Color: "navy blue", Material: "steel"}, 3},
+		{"color and brand", aisle.ItemFilter{Color: "navy blue", Brand: "Other"}, 2},
+		{"unknown color", aisle.ItemFilter{Color: "red"}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
