@@ -144,6 +144,25 @@ func (a *Analyzer) Stem(word string) string {
 	return word
 }
 
+// TermOf returns the index term Terms gives for one non-Chinese word as
+// Words returns it, and false when Terms drops it (an English stop word).
+// With Words it lets a caller cache stems; Chinese must go through Terms,
+// which also adds the words inside long words.
+func (a *Analyzer) TermOf(word string) (string, bool) {
+	k := classify(word)
+	if k != kindLatin {
+		return word, true
+	}
+	if !a.cfg.KeepStopWords && english.IsStopWord(word) {
+		return "", false
+	}
+	return english.Stem(word, false), true
+}
+
+// IsStopWord reports whether Terms drops w (lower case) as an English stop
+// word, unless Config.KeepStopWords is set.
+func IsStopWord(w string) bool { return english.IsStopWord(w) }
+
 // kind is how a word is turned into terms.
 type kind uint8
 
