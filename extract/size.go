@@ -2,6 +2,7 @@ package extract
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -44,10 +45,18 @@ var units = map[string]string{
 // "A4", "XL".
 func sizes(title string) []string {
 	s := sizeNormalizer.Replace(title)
+	lower := strings.ToLower(s)
+	hasDigit := strings.ContainsAny(s, "0123456789")
 	var out []string
 	taken := make([]bool, len(s)+1)
 	var unitless []string
-	for _, m := range dimRE.FindAllStringSubmatchIndex(s, -1) {
+	// The patterns run only where they can match: regexps are the cost
+	// of extraction.
+	var dims [][]int
+	if hasDigit && (strings.Contains(lower, "x") || strings.Contains(lower, "by")) {
+		dims = dimRE.FindAllStringSubmatchIndex(s, -1)
+	}
+	for _, m := range dims {
 		var nums, us []string
 		for g := 1; g+1 < len(m)/2; g += 2 {
 			if m[2*g] < 0 {
@@ -78,7 +87,11 @@ func sizes(title string) []string {
 			out = appendUnique(out, d)
 		}
 	}
-	for _, m := range oneRE.FindAllStringSubmatchIndex(s, -1) {
+	var ones [][]int
+	if hasDigit {
+		ones = oneRE.FindAllStringSubmatchIndex(s, -1)
+	}
+	for _, m := range ones {
 		if taken[m[0]] {
 			continue
 		}
@@ -92,16 +105,22 @@ func sizes(title string) []string {
 		}
 		out = appendUnique(out, numText(s[m[2]:m[3]])+" "+units[u])
 	}
-	for _, m := range paperRE.FindAllStringSubmatch(s, -1) {
-		if m[2] == "" {
-			out = appendUnique(out, strings.ToLower(m[1]))
+	if strings.Contains(lower, "letter") || strings.Contains(lower, "legal") || strings.Contains(lower, "tabloid") || strings.Contains(lower, "ledger") {
+		for _, m := range paperRE.FindAllStringSubmatch(s, -1) {
+			if m[2] == "" {
+				out = appendUnique(out, strings.ToLower(m[1]))
+			}
 		}
 	}
-	for _, m := range isoRE.FindAllString(s, -1) {
-		out = appendUnique(out, m)
+	if hasDigit {
+		for _, m := range isoRE.FindAllString(s, -1) {
+			out = appendUnique(out, m)
+		}
 	}
-	for _, m := range apparelRE.FindAllStringSubmatch(s, -1) {
-		out = appendUnique(out, strings.ToUpper(m[1]))
+	if strings.Contains(lower, "size") {
+		for _, m := range apparelRE.FindAllStringSubmatch(s, -1) {
+			out = appendUnique(out, strings.ToUpper(m[1]))
+		}
 	}
 	return out
 }
@@ -160,16 +179,31 @@ const container = `(?:pack|pk|pkg|package|box|bx|case|carton|ctn|dispenser|set|b
 
 var (
 	totalRE = regexp.MustCompile(`(?i)\b(\d[\d,]*)\s+total\b`)
-	packREs = []*regexp.Regexp{
-		regexp.MustCompile(`(?i)\b(?:pack|box|case|carton|set|bag|bundle|package|tube)\s+of\s+` + numberWord + `\b`),
-		regexp.MustCompile(`(?i)\b(?:qty|quantity)\.?:?\s*(\d[\d,]*)\b`),
-		regexp.MustCompile(`(?i)` + numStart + numberWord + `(?:[\s-]+[a-z]+){0,2}\s*(?:/|\bper\b)\s*` + container + `\b`),
-		regexp.MustCompile(`(?i)` + numStart + numberWord + `\s*-?\s*(?:pack|pk|count|ct|pcs|pc|piece|pieces|hook|hooks)\b`),
-		regexp.MustCompile(`(?i)\b(?:(\d+)\s+)?dozen\b`),
-		regexp.MustCompile(`(?i)\b()sold individually\b`),
-		regexp.MustCompile(`(?i)` + numStart + `(\d[\d,]*)\s+(?:[a-z]+\s+){0,2}?(?:` + countNounsRE + `)\b`),
+	// packPatterns are tried in turn; a pattern runs only when the
+	// lower-case title holds one of its cues (regexps are the cost of
+	// extraction).
+	packPatterns = []struct {
+		kind int
+		re   *regexp.Regexp
+		cues []string
+	}{
+		{packCount, regexp.MustCompile(`(?i)\b(?:pack|box|case|carton|set|bag|bundle|package|tube)\s+of\s+` + numberWord + `\b`), []string{" of "}},
+		{packCount, regexp.MustCompile(`(?i)\b(?:qty|quantity)\.?:?\s*(\d[\d,]*)\b`), []string{"qty", "quantity"}},
+		{packCount, regexp.MustCompile(`(?i)` + numStart + numberWord + `(?:[\s-]+[a-z]+){0,2}\s*(?:/|\bper\b)\s*` + container + `\b`), []string{"/", "per"}},
+		{packCount, regexp.MustCompile(`(?i)` + numStart + numberWord + `\s*-?\s*(?:pack|pk|count|ct|pcs|pc|piece|pieces|hook|hooks)\b`), []string{"pack", "pk", "count", "ct", "pc", "piece", "hook"}},
+		{packDozen, regexp.MustCompile(`(?i)\b(?:(\d+)\s+)?dozen\b`), []string{"dozen"}},
+		{packSingle, regexp.MustCompile(`(?i)\b()sold individually\b`), []string{"individually"}},
+		{packNoun, regexp.MustCompile(`(?i)` + numStart + `(\d[\d,]*)\s+(?:[a-z]+\s+){0,2}?(?:` + countNounsRE + `)\b`), []string{"s"}},
 	}
 	heldRE = regexp.MustCompile(`(?i)\b(holds|up to|capacity|of)\s*$`)
+)
+
+// Kinds of pack patterns.
+const (
+	packCount  = iota // the number is the count
+	packDozen         // 12 times the number, if any
+	packSingle        // one
+	packNoun          // the number, unless the title says it is held ("Holds 1100 Cards")
 )
 
 // countNouns are the plural nouns a count of units goes with ("50
@@ -193,38 +227,52 @@ const maxPack = 1_000_000
 // total first, else the first count pattern ("Pack of 12", "12-Pack", "12
 // Count", "300/Pack", "Box of 100", "Dozen", "50 Sheets"); 0 when none.
 func packSize(title string) int {
-	if m := totalRE.FindStringSubmatch(title); m != nil {
-		if n := countValue(m[1]); n > 0 {
-			return n
+	lower := strings.ToLower(title)
+	if !strings.ContainsFunc(lower, func(r rune) bool { return r >= '0' && r <= '9' }) && !strings.Contains(lower, "dozen") &&
+		!strings.Contains(lower, "individually") && !strings.Contains(lower, " of ") {
+		return 0
+	}
+	if strings.Contains(lower, "total") {
+		if m := totalRE.FindStringSubmatch(title); m != nil {
+			if n := countValue(m[1]); n > 0 {
+				return n
+			}
 		}
 	}
 	best, bestAt := 0, len(title)+1
-	for i, re := range packREs {
-		for _, m := range re.FindAllStringSubmatchIndex(title, -1) {
-			if m[0] >= bestAt {
+	for _, p := range packPatterns {
+		if !slices.ContainsFunc(p.cues, func(c string) bool { return strings.Contains(lower, c) }) {
+			continue
+		}
+		for from := 0; from < bestAt; {
+			m := p.re.FindStringSubmatchIndex(title[from:])
+			if m == nil || from+m[0] >= bestAt {
 				break
 			}
 			text := ""
 			if m[2] >= 0 {
-				text = title[m[2]:m[3]]
+				text = title[from+m[2] : from+m[3]]
 			}
-			var n int
-			switch i {
-			case 4: // dozen
+			n := 0
+			switch p.kind {
+			case packCount:
+				n = countValue(text)
+			case packDozen:
 				n = 12
 				if text != "" {
 					n *= countValue(text)
 				}
-			case 5: // sold individually
+			case packSingle:
 				n = 1
-			default:
-				if i == len(packREs)-1 && heldRE.MatchString(title[:m[2]]) {
-					continue // "Holds 1100 Cards"
+			case packNoun:
+				if heldRE.MatchString(title[:from+m[2]]) {
+					from += m[1]
+					continue // "Holds 1100 Cards": a capacity
 				}
 				n = countValue(text)
 			}
 			if n > 0 {
-				best, bestAt = n, m[0]
+				best, bestAt = n, from+m[0]
 			}
 			break
 		}
