@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/tokenizer"
@@ -102,9 +104,13 @@ func OpenTextEncoder(ctx context.Context, dir string, cfg TextConfig) (*TextEnco
 		e.destroy()
 		return nil, fmt.Errorf("onnx: open %s: %w", dir, err)
 	}
-	cfg.Logger.Info("onnx text encoder open", "dir", dir, "model", layout.model, "library", rt.Library(),
+	attrs := []any{"dir", dir, "model", layout.model, "library", rt.Library(),
 		"output", e.output, "pooled", e.pooled, "pooling", e.pooling, "dim", e.dim,
-		"max_length", e.maxLength, "sessions", cfg.Sessions, "threads", cfg.Threads)
+		"max_length", e.maxLength, "sessions", cfg.Sessions, "threads", cfg.Threads}
+	if env := os.Getenv(EnvLibrary); env != "" && cfg.Library == "" {
+		attrs = append(attrs, "library_from", EnvLibrary)
+	}
+	cfg.Logger.Info("onnx text encoder open", attrs...)
 	return e, nil
 }
 
@@ -220,17 +226,51 @@ func (e *TextEncoder) Pooling() Pooling { return e.pooling }
 // Encode returns one vector per text, in order, of unit length unless
 // TextConfig.NoNormalize is set. Texts run in batches of
 // TextConfig.BatchSize, each padded to its longest text and truncated at
-// MaxLength tokens. It returns ctx's error when ctx ends first (a running
-// batch is stopped), ErrClosed after Close, or the runtime's error.
+// MaxLength tokens; the batches of one call run on as many sessions as are
+// idle, up to all of them. It returns ctx's error when ctx ends first
+// (running batches are stopped), ErrClosed after Close, or the runtime's
+// error.
 func (e *TextEncoder) Encode(ctx context.Context, texts []string) ([][]float32, error) {
-	out := make([][]float32, 0, len(texts))
-	for start := 0; start < len(texts); start += e.batchSize {
+	out := make([][]float32, len(texts))
+	batches := (len(texts) + e.batchSize - 1) / e.batchSize
+	encode := func(ctx context.Context, i int) error {
+		start := i * e.batchSize
 		end := min(start+e.batchSize, len(texts))
 		vecs, err := e.encodeBatch(ctx, texts[start:end])
-		if err != nil {
-			return nil, err
+		copy(out[start:end], vecs)
+		return err
+	}
+	if batches <= 1 || len(e.all) == 1 {
+		for i := range batches {
+			if err := encode(ctx, i); err != nil {
+				return nil, err
+			}
 		}
-		out = append(out, vecs...)
+		return out, nil
+	}
+	// Several batches and sessions: workers take batches in turn, and the
+	// first error stops the rest.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(batches, len(e.all)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= batches || ctx.Err() != nil {
+					return
+				}
+				if err := encode(ctx, i); err != nil {
+					cancel(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

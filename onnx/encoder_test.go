@@ -124,8 +124,13 @@ func TestBatchingAndDeterminism(t *testing.T) {
 		}
 		want = append(want, v[0])
 	}
-	for _, size := range []int{5, 17, 32} {
-		e := openEncoder(t, dir, TextConfig{BatchSize: size})
+	for _, cfg := range []TextConfig{
+		{BatchSize: 5, Sessions: 1},
+		{BatchSize: 17, Sessions: 1},
+		{BatchSize: 32, Sessions: 1},
+		{BatchSize: 3, Sessions: 3, Threads: 1}, // batches run in parallel
+	} {
+		e := openEncoder(t, dir, cfg)
 		for run := range 2 {
 			got, err := e.Encode(ctx, texts)
 			if err != nil {
@@ -133,7 +138,7 @@ func TestBatchingAndDeterminism(t *testing.T) {
 			}
 			for i := range texts {
 				if d := maxDiff(t, got[i], want[i]); d > 1e-5 {
-					t.Errorf("batch size %d, run %d, text %d: differs from one by one by %g", size, run, i, d)
+					t.Errorf("batch size %d, %d sessions, run %d, text %d: differs from one by one by %g", cfg.BatchSize, cfg.Sessions, run, i, d)
 				}
 			}
 		}
@@ -290,6 +295,7 @@ func TestOpenErrors(t *testing.T) {
 				e.Close()
 				t.Fatalf("OpenTextEncoder succeeded, want an error containing %q", tt.want)
 			}
+			t.Logf("error: %v", err)
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %q does not contain %q", err, tt.want)
 			}
@@ -326,7 +332,7 @@ func TestConcurrentEncode(t *testing.T) {
 
 func TestCancelAndClose(t *testing.T) {
 	dir, _ := modelDir(t, smallBERT, bertgen.Standard)
-	e, err := OpenTextEncoder(context.Background(), dir, TextConfig{})
+	e, err := OpenTextEncoder(context.Background(), dir, TextConfig{Sessions: 2, Threads: 1, BatchSize: 16})
 	if err != nil {
 		t.Fatal(err)
 	}
