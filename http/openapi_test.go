@@ -56,7 +56,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		}
 		rec.similar = func(context.Context, string, int) ([]aisle.Recommendation, error) { return recs(), nil }
 	})
-	e.seed()
+	e.seedSearch()
 	requests := []struct {
 		method, path string
 		body         string
@@ -91,6 +91,8 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"POST", "/v1/events", `{"events":[{"user":"u1","item":"nope","type":"click"}]}`, 422},
 		{"GET", "/v1/recommend/u1?n=5&exclude=pen-1", "", 200},
 		{"GET", "/v1/recommend/u1?n=0", "", 400},
+		{"GET", "/v1/search?q=pen&user=u1&n=2", "", 200},
+		{"GET", "/v1/search?q=", "", 400},
 	}
 	for _, r := range requests {
 		var body any

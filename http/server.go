@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aislehq/aisle"
@@ -138,6 +139,8 @@ type Server struct {
 	metrics *metrics
 	mux     *http.ServeMux
 	handler http.Handler
+	// searcher serves GET /v1/search; see SetSearcher.
+	searcher atomic.Pointer[searcherBox]
 
 	closeOnce sync.Once
 	closeErr  error
@@ -191,6 +194,7 @@ func (s *Server) routes() []route {
 		s.userRoutes(),
 		s.eventRoutes(),
 		s.recommendRoutes(),
+		s.searchRoutes(),
 		s.healthRoutes(),
 		s.metricsRoutes(),
 		s.openAPIRoutes(),

@@ -1,0 +1,99 @@
+package search
+
+import (
+	"strings"
+
+	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/query"
+)
+
+// filter is a search's structured filters: the request's and the
+// intent's. Discontinued items never pass; out-of-stock and preorder
+// items do (a shopper may still want to find them).
+type filter struct {
+	x                  *Index
+	categories, brands []string // each must match
+	colors             []string // any may match
+	minPrice, maxPrice *float64
+	excluded           map[int32]bool
+	structured         bool // the intent itself filters
+}
+
+// newFilterLocked returns the filters of req and in. It needs x.mu held.
+func (x *Index) newFilterLocked(in *query.Intent, req *Request) *filter {
+	f := &filter{x: x, minPrice: in.MinPrice, maxPrice: in.MaxPrice, colors: in.Colors}
+	for _, c := range []string{req.Category, in.Category} {
+		if c != "" {
+			f.categories = append(f.categories, c)
+		}
+	}
+	for _, b := range []string{req.Brand, in.Brand} {
+		if b != "" {
+			f.brands = append(f.brands, b)
+		}
+	}
+	f.structured = in.Category != "" || in.Brand != "" || len(in.Colors) > 0 || in.MinPrice != nil || in.MaxPrice != nil
+	for _, e := range in.Exclude {
+		for _, t := range x.cfg.Analyzer.Terms(nil, e) {
+			id, ok := x.termIDs[t]
+			if !ok {
+				continue
+			}
+			if f.excluded == nil {
+				f.excluded = make(map[int32]bool)
+			}
+			for _, p := range x.postings[id] {
+				f.excluded[p.doc] = true
+			}
+		}
+	}
+	return f
+}
+
+// keep reports whether the live or dead slot passes the filters.
+func (f *filter) keep(slot int32) bool {
+	d := &f.x.docs[slot]
+	if !d.alive || d.avail == aisle.AvailabilityDiscontinued || f.excluded[slot] {
+		return false
+	}
+	for _, c := range f.categories {
+		if !containsFold(d.categories, c) {
+			return false
+		}
+	}
+	for _, b := range f.brands {
+		if !strings.EqualFold(d.brand, b) {
+			return false
+		}
+	}
+	if len(f.colors) > 0 {
+		ok := false
+		for _, c := range f.colors {
+			ok = ok || containsFold(d.colors, c)
+		}
+		if !ok {
+			return false
+		}
+	}
+	if f.minPrice != nil || f.maxPrice != nil {
+		switch {
+		case d.price == nil:
+			return false
+		case f.minPrice != nil && *d.price < *f.minPrice:
+			return false
+		case f.maxPrice != nil && *d.price > *f.maxPrice:
+			return false
+		}
+	}
+	return true
+}
+
+// containsFold reports whether list holds s, case-insensitively.
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,453 @@
+// Package search finds catalog items for a shopper's query: an in-memory
+// BM25F index over the items' fields, optionally fused with dense retrieval
+// from an aisle.TextEncoder by reciprocal-rank fusion, with the structured
+// filters a query.Intent asks for, sort hints, facets over the whole
+// matched set, cursor paging and an optional personal re-ordering of the
+// best matches.
+//
+// An Index is kept current item by item (Upsert, Delete). It is guarded by
+// one sync.RWMutex: searches share it, updates take it alone, so a search
+// sees the catalog either before or after an update, never half of one.
+package search
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/query"
+)
+
+// Analyzer turns text into index terms. Package analyze provides the
+// real one; implementations must be safe for concurrent use.
+type Analyzer interface {
+	// Terms appends the index terms of text to dst and returns it.
+	Terms(dst []string, text string) []string
+}
+
+// Parser reads what a query asks for. Package query provides the real
+// one; implementations must be safe for concurrent use.
+type Parser interface {
+	// Parse returns the query's intent; an empty or over-long query is
+	// an *aisle.Error with code EINVALID and field "q".
+	Parse(q string) (query.Intent, error)
+}
+
+// Personalizer scores items by how much they suit one shopper; the
+// recommendation engine implements it. Implementations must be safe for
+// concurrent use.
+type Personalizer interface {
+	// Affinity returns one score per item, in the order of items: higher
+	// is more to the user's taste. A nil slice or zeros mean no history.
+	Affinity(ctx context.Context, user string, items []string) ([]float64, error)
+}
+
+// Popularity scores items by how popular they are, for queries asking
+// for the best sellers. Implementations must be safe for concurrent use.
+type Popularity interface {
+	// Popularity returns one score per item, in the order of items:
+	// higher is more popular.
+	Popularity(ctx context.Context, items []string) ([]float64, error)
+}
+
+// FieldWeights weigh a term's occurrences in each field of an item (the
+// "F" of BM25F). Zero fields take DefaultConfig's weights.
+type FieldWeights struct {
+	Title, Brand, Category, Tags, Description float64
+}
+
+// Config configures an Index. Zero fields take the defaults documented on
+// each field, which DefaultConfig returns.
+type Config struct {
+	// K1 is BM25's term-frequency saturation (default 1.2) and B its
+	// length normalisation (default 0.75), applied per field.
+	K1, B float64
+	// Weights are the field weights (default title 3, brand 2, category
+	// 1.5, tags 1.2, description 1).
+	Weights FieldWeights
+	// RRFK is the k of reciprocal-rank fusion, score = Σ w/(k+rank)
+	// (default 60).
+	RRFK float64
+	// DenseWeight is the weight of the dense ranking in the fusion; the
+	// BM25 ranking weighs 1 (default 1).
+	DenseWeight float64
+	// DenseK is how many dense neighbours join the matched set (default
+	// 100). Only neighbours with a positive similarity count.
+	DenseK int
+	// PersonalWeight is the share of the personal affinity in the order
+	// of the best PersonalWindow matches: each is ranked by
+	// (1-w)·relevance/max relevance + w·affinity/max affinity (default
+	// 0.25), so relevance still dominates; items beyond the window keep
+	// their order.
+	PersonalWeight float64
+	// PersonalWindow is how many of the best matches personalisation may
+	// re-order (default 50).
+	PersonalWindow int
+	// FacetLimit caps the values listed per facet, most frequent first
+	// (default 20).
+	FacetLimit int
+
+	// Analyzer makes index terms; nil splits text into lower-case words
+	// of letters and digits.
+	Analyzer Analyzer
+	// Parser reads the query's intent; nil takes the query's words as its
+	// terms, with no filters or sort.
+	Parser Parser
+	// Encoder encodes queries for dense retrieval; nil means BM25 only.
+	// Item vectors given to Upsert must have Encoder.Dim() floats.
+	Encoder aisle.TextEncoder
+	// Personalizer re-orders the best matches for a request's user; nil
+	// means no personalisation.
+	Personalizer Personalizer
+	// Popularity orders results for "popular" queries; nil keeps the
+	// relevance order for them.
+	Popularity Popularity
+	// Logger receives warnings about failures search works around (an
+	// encoder, parser or personalizer error); nil discards.
+	Logger *slog.Logger
+}
+
+// DefaultConfig returns the defaults documented on Config.
+func DefaultConfig() Config {
+	return Config{
+		K1:             1.2,
+		B:              0.75,
+		Weights:        FieldWeights{Title: 3, Brand: 2, Category: 1.5, Tags: 1.2, Description: 1},
+		RRFK:           60,
+		DenseWeight:    1,
+		DenseK:         100,
+		PersonalWeight: 0.25,
+		PersonalWindow: 50,
+		FacetLimit:     20,
+	}
+}
+
+// withDefaults returns c with its zero fields set to the defaults.
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	def := func(v *float64, dv float64) {
+		if *v <= 0 {
+			*v = dv
+		}
+	}
+	defInt := func(v *int, dv int) {
+		if *v <= 0 {
+			*v = dv
+		}
+	}
+	def(&c.K1, d.K1)
+	def(&c.B, d.B)
+	def(&c.Weights.Title, d.Weights.Title)
+	def(&c.Weights.Brand, d.Weights.Brand)
+	def(&c.Weights.Category, d.Weights.Category)
+	def(&c.Weights.Tags, d.Weights.Tags)
+	def(&c.Weights.Description, d.Weights.Description)
+	def(&c.RRFK, d.RRFK)
+	def(&c.DenseWeight, d.DenseWeight)
+	def(&c.PersonalWeight, d.PersonalWeight)
+	defInt(&c.DenseK, d.DenseK)
+	defInt(&c.PersonalWindow, d.PersonalWindow)
+	defInt(&c.FacetLimit, d.FacetLimit)
+	if c.Analyzer == nil {
+		c.Analyzer = words{}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Fields of an item, in the order of FieldWeights.
+const (
+	fieldTitle = iota
+	fieldBrand
+	fieldCategory
+	fieldTags
+	fieldDescription
+	numFields
+)
+
+// posting is one document's occurrences of a term, per field (saturating
+// at 255).
+type posting struct {
+	doc int32
+	tf  [numFields]uint8
+}
+
+// doc is one indexed item: what filters, sorts, facets and hits need.
+type doc struct {
+	id, title, brand string
+	// categories is the category path; colors the extracted colours.
+	categories, colors []string
+	price              *float64
+	created            time.Time
+	avail              aisle.Availability
+	lens               [numFields]float32
+	// terms are the distinct term ids of the document.
+	terms []int32
+	// facets are the numbers of its facet values (Index.facetVals).
+	facets [numFacets][]int32
+	// vec is the document's dense vector, nil when it has none.
+	vec   []float32
+	alive bool
+}
+
+// Index is an in-memory search index over a catalog. Create it with New.
+// Its methods are safe for concurrent use: searches run in parallel,
+// updates one at a time and exclusively (see the package documentation).
+type Index struct {
+	cfg     Config
+	weights [numFields]float64
+
+	// mu guards the fields below.
+	mu sync.RWMutex
+	// docs are indexed by slot; deleted slots stay (alive false) until
+	// dead outnumber live and compact renumbers them.
+	docs   []doc
+	slotOf map[string]int32
+	// termIDs numbers the terms; postings and df are indexed by term id.
+	// Each postings list is in slot order and may hold dead slots; df
+	// counts live documents only.
+	termIDs  map[string]int32
+	postings [][]posting
+	df       []int32
+	live     int
+	lenSum   [numFields]float64
+	// facetVals number the facet values of every item indexed.
+	facetVals [numFacets]facetTable
+}
+
+// New returns an empty index. It does no I/O.
+func New(cfg Config) *Index {
+	cfg = cfg.withDefaults()
+	w := cfg.Weights
+	return &Index{
+		cfg:     cfg,
+		weights: [numFields]float64{w.Title, w.Brand, w.Category, w.Tags, w.Description},
+		slotOf:  make(map[string]int32),
+		termIDs: make(map[string]int32),
+	}
+}
+
+// Len returns the number of items indexed.
+func (x *Index) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.live
+}
+
+// Upsert adds items, replacing those already indexed under the same id.
+// vecs is nil or holds one vector per item: nil for an item without one,
+// otherwise Config.Encoder.Dim() floats (the integrator feeds vectors
+// kept in storage; EncodeItems computes them). Items are taken as stored
+// (validated); an item without an id, or a vector of the wrong length,
+// is EINVALID and nothing is indexed.
+func (x *Index) Upsert(items []aisle.Item, vecs [][]float32) error {
+	if vecs != nil && len(vecs) != len(items) {
+		return aisle.Errorf(aisle.EINVALID, "%d vectors for %d items", len(vecs), len(items))
+	}
+	for i := range items {
+		if items[i].ID == "" {
+			return aisle.FieldErrorf(aisle.EINVALID, fmt.Sprintf("items[%d].id", i), "must not be empty")
+		}
+		if vecs == nil || vecs[i] == nil {
+			continue
+		}
+		if x.cfg.Encoder == nil {
+			return aisle.FieldErrorf(aisle.EINVALID, fmt.Sprintf("vectors[%d]", i), "given, but the index has no encoder")
+		}
+		if d := x.cfg.Encoder.Dim(); len(vecs[i]) != d {
+			return aisle.FieldErrorf(aisle.EINVALID, fmt.Sprintf("vectors[%d]", i), "has %d floats; the encoder makes %d", len(vecs[i]), d)
+		}
+	}
+	// Analyse outside the lock: it is the costly part.
+	docs := make([]doc, len(items))
+	fieldTerms := make([][numFields][]string, len(items))
+	for i := range items {
+		docs[i] = newDoc(&items[i])
+		if vecs != nil && vecs[i] != nil {
+			docs[i].vec = append([]float32(nil), vecs[i]...)
+		}
+		for f, text := range fieldTexts(&items[i]) {
+			fieldTerms[i][f] = x.cfg.Analyzer.Terms(nil, text)
+		}
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for i := range docs {
+		if slot, ok := x.slotOf[docs[i].id]; ok {
+			x.deleteLocked(slot)
+		}
+		x.addLocked(docs[i], &fieldTerms[i])
+	}
+	x.compactLocked()
+	return nil
+}
+
+// Delete removes the item with id; it reports whether it was indexed.
+func (x *Index) Delete(id string) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	slot, ok := x.slotOf[id]
+	if !ok {
+		return false
+	}
+	x.deleteLocked(slot)
+	x.compactLocked()
+	return true
+}
+
+// newDoc returns the stored facts of it, without terms.
+func newDoc(it *aisle.Item) doc {
+	d := doc{
+		id:         it.ID,
+		title:      it.Title,
+		brand:      it.Brand,
+		categories: it.Categories,
+		price:      it.Price,
+		created:    it.CreatedAt,
+		avail:      it.Availability,
+		alive:      true,
+	}
+	if d.created.IsZero() {
+		d.created = it.UpdatedAt
+	}
+	if ex := it.Extracted; ex != nil {
+		d.colors = ex.Colors
+		if d.brand == "" {
+			d.brand = ex.Brand
+		}
+		if len(d.categories) == 0 {
+			d.categories = ex.Category
+		}
+	}
+	return d
+}
+
+// fieldTexts returns the text of each field of it: the item's own brand
+// and categories, or the extracted ones when it has none.
+func fieldTexts(it *aisle.Item) [numFields]string {
+	var t [numFields]string
+	t[fieldTitle] = it.Title
+	t[fieldBrand] = it.Brand
+	t[fieldCategory] = strings.Join(it.Categories, "\n")
+	t[fieldDescription] = it.Description
+	if ex := it.Extracted; ex != nil {
+		if t[fieldBrand] == "" {
+			t[fieldBrand] = ex.Brand
+		}
+		if t[fieldCategory] == "" {
+			t[fieldCategory] = strings.Join(ex.Category, "\n")
+		}
+		t[fieldTags] = strings.Join(ex.Tags, "\n")
+	}
+	return t
+}
+
+// addLocked appends d in a new slot with the given terms per field.
+func (x *Index) addLocked(d doc, fieldTerms *[numFields][]string) {
+	slot := int32(len(x.docs))
+	start := make(map[int32]int) // term id → index of its posting in postings[term]
+	for f, terms := range fieldTerms {
+		d.lens[f] = float32(len(terms))
+		x.lenSum[f] += float64(len(terms))
+		for _, t := range terms {
+			id, ok := x.termIDs[t]
+			if !ok {
+				id = int32(len(x.postings))
+				x.termIDs[t] = id
+				x.postings = append(x.postings, nil)
+				x.df = append(x.df, 0)
+			}
+			p, ok := start[id]
+			if !ok {
+				p = len(x.postings[id])
+				start[id] = p
+				x.postings[id] = append(x.postings[id], posting{doc: slot})
+				x.df[id]++
+				d.terms = append(d.terms, id)
+			}
+			if tf := &x.postings[id][p].tf[f]; *tf < 255 {
+				*tf++
+			}
+		}
+	}
+	x.facetIDsLocked(&d)
+	x.docs = append(x.docs, d)
+	x.slotOf[d.id] = slot
+	x.live++
+}
+
+// deleteLocked marks slot dead and takes it out of the statistics.
+func (x *Index) deleteLocked(slot int32) {
+	d := &x.docs[slot]
+	for _, t := range d.terms {
+		x.df[t]--
+	}
+	for f := range d.lens {
+		x.lenSum[f] -= float64(d.lens[f])
+	}
+	delete(x.slotOf, d.id)
+	*d = doc{}
+	x.live--
+}
+
+// compactLocked renumbers the slots without the dead ones once these
+// outnumber the live ones (and there are more than 1,024), so updates
+// cost amortised time and memory proportional to the live catalog.
+func (x *Index) compactLocked() {
+	dead := len(x.docs) - x.live
+	if dead <= x.live || dead <= 1024 {
+		return
+	}
+	renum := make([]int32, len(x.docs))
+	docs := make([]doc, 0, x.live)
+	for slot := range x.docs {
+		renum[slot] = -1
+		if x.docs[slot].alive {
+			renum[slot] = int32(len(docs))
+			x.slotOf[x.docs[slot].id] = int32(len(docs))
+			docs = append(docs, x.docs[slot])
+		}
+	}
+	x.docs = docs
+	for t, ps := range x.postings {
+		kept := ps[:0]
+		for _, p := range ps {
+			if s := renum[p.doc]; s >= 0 {
+				p.doc = s
+				kept = append(kept, p)
+			}
+		}
+		x.postings[t] = kept
+	}
+}
+
+// EncodeItems returns the vectors of items' texts (aisle.Item.Text) from
+// enc, encoding batch texts per call (batch ≤ 0 means 64), for Upsert.
+func EncodeItems(ctx context.Context, enc aisle.TextEncoder, items []aisle.Item, batch int) ([][]float32, error) {
+	if batch <= 0 {
+		batch = 64
+	}
+	vecs := make([][]float32, 0, len(items))
+	texts := make([]string, 0, batch)
+	for start := 0; start < len(items); start += batch {
+		texts = texts[:0]
+		for i := start; i < min(start+batch, len(items)); i++ {
+			texts = append(texts, items[i].Text())
+		}
+		vs, err := enc.Encode(ctx, texts)
+		if err != nil {
+			return nil, fmt.Errorf("encode items: %w", err)
+		}
+		if len(vs) != len(texts) {
+			return nil, fmt.Errorf("encode items: %d vectors for %d texts", len(vs), len(texts))
+		}
+		vecs = append(vecs, vs...)
+	}
+	return vecs, nil
+}

@@ -1,0 +1,543 @@
+package search
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/query"
+)
+
+// Retrieval modes of a Request.
+const (
+	// RetrievalHybrid fuses BM25 and dense rankings (dense only when the
+	// index has an encoder); it is what "" means.
+	RetrievalHybrid = "hybrid"
+	// RetrievalBM25 ranks by BM25F alone.
+	RetrievalBM25 = "bm25"
+	// RetrievalDense ranks by the encoder's similarity alone.
+	RetrievalDense = "dense"
+)
+
+// Sources a Hit names.
+const (
+	SourceBM25   = "bm25"   // the item matched the query's terms
+	SourceDense  = "dense"  // the item was among the query's dense neighbours
+	SourceFilter = "filter" // the query was all filters (a brand, a colour) and the item passes them
+)
+
+// synonymWeight is the weight of a synonym's matches relative to the
+// query's own terms.
+const synonymWeight = 0.5
+
+// maxTerms caps the distinct terms searched (the rest are ignored), so a
+// hit's matched terms fit one bit mask.
+const maxTerms = 32
+
+// Request is one search.
+type Request struct {
+	// Query is the shopper's query (required, at most aisle.MaxQueryBytes).
+	Query string
+	// User, when given, lets Config.Personalizer re-order the best matches.
+	User string
+	// N is the page size: 0 means aisle.DefaultN, at most aisle.MaxN.
+	N int
+	// Cursor continues an earlier search with the same query, user and
+	// filters (its Result.NextCursor); "" starts at the first result.
+	Cursor string
+	// Category keeps items with this category anywhere in their path and
+	// Brand items of this brand, case-insensitively, as GET /v1/items
+	// does; "" keeps all.
+	Category, Brand string
+	// Retrieval is one of the Retrieval constants; "" is RetrievalHybrid.
+	Retrieval string
+}
+
+// Hit is one found item.
+type Hit struct {
+	ID    string   `json:"id"`
+	Title string   `json:"title"`
+	Score float64  `json:"score"`
+	Price *float64 `json:"price,omitempty"`
+	// Matched are the query's index terms (and synonyms) found in the
+	// item, for highlighting.
+	Matched []string `json:"matched"`
+	// Sources name the retrievers that found it: SourceBM25, SourceDense,
+	// SourceFilter.
+	Sources []string `json:"sources"`
+}
+
+// Result is one page of a search.
+type Result struct {
+	Items []Hit `json:"items"`
+	// Intent is what the query was read to ask for.
+	Intent query.Intent `json:"intent"`
+	// Facets count the whole matched set, not only this page.
+	Facets Facets `json:"facets"`
+	// Total is the size of the matched set.
+	Total int `json:"total"`
+	// NextCursor continues with the next page; "" on the last one.
+	NextCursor string `json:"next_cursor"`
+}
+
+// cand is one matched item, copied out of the index so that ordering and
+// paging run without the lock.
+type cand struct {
+	slot      int32
+	id, title string
+	price     *float64
+	created   int64
+	score     float64
+	sources   uint8 // bit i set: source i of sourceNames
+	mask      uint32
+}
+
+var sourceNames = [...]string{SourceBM25, SourceDense, SourceFilter}
+
+const (
+	srcBM25 = 1 << iota
+	srcDense
+	srcFilter
+)
+
+// Search runs req. Errors: an empty or over-long query is EINVALID (field
+// "q"), a bad n or cursor EINVALID (field "n" or "cursor"); a cancelled
+// ctx returns its error. A query that matches nothing gives an empty
+// Result, not an error. Failures of the encoder, parser, popularity or
+// personalizer that are not the caller's are logged and searched around
+// (BM25 only, the plain query, relevance order).
+func (x *Index) Search(ctx context.Context, req Request) (Result, error) {
+	if err := checkRequest(&req); err != nil {
+		return Result{}, err
+	}
+	offset, err := decodeCursor(req.Cursor, requestHash(&req))
+	if err != nil {
+		return Result{}, err
+	}
+	in, err := x.intent(req.Query)
+	if err != nil {
+		return Result{}, err
+	}
+	qv, err := x.queryVector(ctx, &in, req.Retrieval)
+	if err != nil {
+		return Result{}, err
+	}
+	x.mu.RLock()
+	terms, cands, facets := x.matchLocked(&in, &req, qv)
+	x.mu.RUnlock()
+	if err := x.order(ctx, cands, &in, &req); err != nil {
+		return Result{}, err
+	}
+	res := Result{Intent: in, Facets: facets, Total: len(cands), Items: []Hit{}}
+	end := min(offset+req.N, len(cands))
+	for _, c := range cands[min(offset, end):end] {
+		res.Items = append(res.Items, c.hit(terms))
+	}
+	if end < len(cands) {
+		res.NextCursor = encodeCursor(end, requestHash(&req))
+	}
+	return res, nil
+}
+
+// checkRequest validates req and fills its defaults.
+func checkRequest(req *Request) error {
+	switch q := strings.TrimSpace(req.Query); {
+	case q == "":
+		return aisle.FieldErrorf(aisle.EINVALID, "q", "must not be empty")
+	case len(req.Query) > aisle.MaxQueryBytes:
+		return aisle.FieldErrorf(aisle.EINVALID, "q", "longer than %d bytes", aisle.MaxQueryBytes)
+	case !utf8.ValidString(req.Query):
+		return aisle.FieldErrorf(aisle.EINVALID, "q", "not valid UTF-8")
+	}
+	switch {
+	case req.N == 0:
+		req.N = aisle.DefaultN
+	case req.N < 0 || req.N > aisle.MaxN:
+		return aisle.FieldErrorf(aisle.EINVALID, "n", "must be from 1 to %d", aisle.MaxN)
+	}
+	switch req.Retrieval {
+	case "":
+		req.Retrieval = RetrievalHybrid
+	case RetrievalHybrid, RetrievalBM25, RetrievalDense:
+	default:
+		return aisle.FieldErrorf(aisle.EINVALID, "retrieval", "must be hybrid, bm25 or dense")
+	}
+	return nil
+}
+
+// intent parses q with the configured parser. A parser failure that is
+// not an *aisle.Error is logged and the query's words are used instead.
+func (x *Index) intent(q string) (query.Intent, error) {
+	if x.cfg.Parser != nil {
+		in, err := x.cfg.Parser.Parse(q)
+		if err == nil {
+			return in, nil
+		}
+		if aisle.ErrorCode(err) != aisle.EINTERNAL {
+			return query.Intent{}, err
+		}
+		x.cfg.Logger.Warn("search: parse query", "err", err)
+	}
+	return query.Intent{Query: q, Terms: strings.Fields(q)}, nil
+}
+
+// queryVector encodes the (corrected) query for dense retrieval; nil when
+// the mode or the index has none. Only a cancelled ctx is an error; an
+// encoder failure is logged and gives nil.
+func (x *Index) queryVector(ctx context.Context, in *query.Intent, mode string) ([]float32, error) {
+	if x.cfg.Encoder == nil || mode == RetrievalBM25 {
+		return nil, nil
+	}
+	text := in.Query
+	if in.Corrected != "" {
+		text = in.Corrected
+	}
+	vs, err := x.cfg.Encoder.Encode(ctx, []string{text})
+	switch {
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case err != nil:
+		x.cfg.Logger.Warn("search: encode query", "err", err)
+		return nil, nil
+	case len(vs) != 1 || len(vs[0]) != x.cfg.Encoder.Dim():
+		x.cfg.Logger.Warn("search: encoder returned a malformed vector")
+		return nil, nil
+	}
+	return vs[0], nil
+}
+
+// queryTerm is one distinct index term searched, with its weight.
+type queryTerm struct {
+	text   string
+	weight float64
+}
+
+// queryTerms returns the distinct index terms of in's terms and synonyms.
+func (x *Index) queryTerms(in *query.Intent) []queryTerm {
+	var qts []queryTerm
+	seen := make(map[string]bool)
+	add := func(text string, w float64) {
+		for _, t := range x.cfg.Analyzer.Terms(nil, text) {
+			if !seen[t] && len(qts) < maxTerms {
+				seen[t] = true
+				qts = append(qts, queryTerm{t, w})
+			}
+		}
+	}
+	for _, t := range in.Terms {
+		add(t, 1)
+	}
+	for _, t := range in.Terms {
+		for _, s := range in.Synonyms[t] {
+			add(s, synonymWeight)
+		}
+	}
+	return qts
+}
+
+// scratch holds a search's per-slot state; pooled across searches.
+type scratch struct {
+	score []float32
+	mask  []uint32
+	keep  []uint8 // 0 unknown, 1 kept, 2 filtered out
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// matchLocked returns the query's terms, its matched set in relevance
+// order and the facets of that set. It needs x.mu held for reading.
+func (x *Index) matchLocked(in *query.Intent, req *Request, qv []float32) ([]queryTerm, []cand, Facets) {
+	qts := x.queryTerms(in)
+	f := x.newFilterLocked(in, req)
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	n := len(x.docs)
+	sc.score = resize(sc.score, n)
+	sc.mask = resize(sc.mask, n)
+	sc.keep = resize(sc.keep, n)
+	keep := func(slot int32) bool {
+		if sc.keep[slot] == 0 {
+			sc.keep[slot] = 2
+			if f.keep(slot) {
+				sc.keep[slot] = 1
+			}
+		}
+		return sc.keep[slot] == 1
+	}
+
+	var lexical []scored
+	if req.Retrieval != RetrievalDense {
+		lexical = x.bm25Locked(qts, sc, keep)
+	}
+	var dense []scored
+	if qv != nil {
+		dense = x.denseLocked(qv, keep)
+	}
+	var cands []cand
+	switch {
+	case len(qts) == 0 && f.structured && req.Retrieval != RetrievalDense:
+		// A query that is all filters ("hp", "red"): every item passing
+		// them, in catalog order, fused with any dense neighbours.
+		for slot := range x.docs {
+			if keep(int32(slot)) {
+				c := x.candLocked(int32(slot))
+				c.sources = srcFilter
+				cands = append(cands, c)
+			}
+		}
+		if dense != nil {
+			cands = x.fuse(cands, nil, dense)
+		}
+	case req.Retrieval == RetrievalBM25 || qv == nil:
+		cands = make([]cand, 0, len(lexical))
+		for _, l := range lexical {
+			c := x.candLocked(l.slot)
+			c.score, c.mask, c.sources = float64(l.score), sc.mask[l.slot], srcBM25
+			cands = append(cands, c)
+		}
+	case req.Retrieval == RetrievalDense:
+		for _, d := range dense {
+			c := x.candLocked(d.slot)
+			c.score, c.sources = float64(d.score), srcDense
+			cands = append(cands, c)
+		}
+	default:
+		lex := make([]cand, len(lexical))
+		for i, l := range lexical {
+			lex[i] = x.candLocked(l.slot)
+			lex[i].mask, lex[i].sources = sc.mask[l.slot], srcBM25
+		}
+		cands = x.fuse(nil, lex, dense)
+	}
+	return qts, cands, x.facetsLocked(cands)
+}
+
+// resize returns s with length n, all zero.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+// candLocked copies slot's facts into a candidate.
+func (x *Index) candLocked(slot int32) cand {
+	d := &x.docs[slot]
+	return cand{slot: slot, id: d.id, title: d.title, price: d.price, created: d.created.UnixMicro()}
+}
+
+// bm25Locked scores the kept documents matching qts by BM25F into sc and
+// returns them best first.
+func (x *Index) bm25Locked(qts []queryTerm, sc *scratch, keep func(int32) bool) []scored {
+	if x.live == 0 {
+		return nil
+	}
+	var avg [numFields]float64
+	for f := range avg {
+		avg[f] = max(x.lenSum[f]/float64(x.live), 1)
+	}
+	k1, b := x.cfg.K1, x.cfg.B
+	var matched []int32
+	for i, qt := range qts {
+		id, ok := x.termIDs[qt.text]
+		if !ok || x.df[id] == 0 {
+			continue
+		}
+		df := float64(x.df[id])
+		idf := math.Log(1 + (float64(x.live)-df+0.5)/(df+0.5))
+		for _, p := range x.postings[id] {
+			if !x.docs[p.doc].alive || !keep(p.doc) {
+				continue
+			}
+			lens := &x.docs[p.doc].lens
+			var tf float64
+			for f, n := range p.tf {
+				if n > 0 {
+					tf += x.weights[f] * float64(n) / (1 - b + b*float64(lens[f])/avg[f])
+				}
+			}
+			if sc.mask[p.doc] == 0 {
+				matched = append(matched, p.doc)
+			}
+			sc.score[p.doc] += float32(qt.weight * idf * tf / (k1 + tf))
+			sc.mask[p.doc] |= 1 << i
+		}
+	}
+	ranked := make([]scored, len(matched))
+	for i, slot := range matched {
+		ranked[i] = scored{slot, sc.score[slot]}
+	}
+	slices.SortFunc(ranked, compareScored)
+	return ranked
+}
+
+// fuse merges candidates by reciprocal-rank fusion: each ranking adds
+// w/(k+rank) to its items' scores (filter matches and BM25 weigh 1, dense
+// Config.DenseWeight). It returns them best first.
+func (x *Index) fuse(filtered, lexical []cand, dense []scored) []cand {
+	k := x.cfg.RRFK
+	at := make(map[string]int, len(filtered)+len(lexical)+len(dense))
+	var out []cand
+	add := func(c cand, w float64, rank int) {
+		i, ok := at[c.id]
+		if !ok {
+			i = len(out)
+			at[c.id] = i
+			out = append(out, c)
+		} else {
+			out[i].sources |= c.sources
+			out[i].mask |= c.mask
+		}
+		out[i].score += w / (k + float64(rank+1))
+	}
+	for r, c := range filtered {
+		add(c, 1, r)
+	}
+	for r, c := range lexical {
+		add(c, 1, r)
+	}
+	for r, d := range dense {
+		c := x.candLocked(d.slot)
+		c.sources = srcDense
+		add(c, x.cfg.DenseWeight, r)
+	}
+	slices.SortStableFunc(out, func(a, b cand) int { return cmp.Compare(b.score, a.score) })
+	return out
+}
+
+// hit returns c as a Hit, naming its matched terms from qts.
+func (c *cand) hit(qts []queryTerm) Hit {
+	h := Hit{ID: c.id, Title: c.title, Score: c.score, Price: c.price, Matched: []string{}, Sources: []string{}}
+	for i, qt := range qts {
+		if c.mask&(1<<i) != 0 {
+			h.Matched = append(h.Matched, qt.text)
+		}
+	}
+	for i, s := range sourceNames {
+		if c.sources&(1<<i) != 0 {
+			h.Sources = append(h.Sources, s)
+		}
+	}
+	return h
+}
+
+// order applies in's sort hint to cands, or else re-orders the best
+// matches for req.User. Only a cancelled ctx is an error.
+func (x *Index) order(ctx context.Context, cands []cand, in *query.Intent, req *Request) error {
+	switch in.Sort {
+	case query.SortPriceAsc, query.SortPriceDesc:
+		sign := 1
+		if in.Sort == query.SortPriceDesc {
+			sign = -1
+		}
+		slices.SortStableFunc(cands, func(a, b cand) int {
+			switch {
+			case a.price == nil || b.price == nil:
+				return cmp.Compare(boolInt(a.price == nil), boolInt(b.price == nil)) // unknown prices last
+			}
+			return sign * cmp.Compare(*a.price, *b.price)
+		})
+		return nil
+	case query.SortNewest:
+		slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(b.created, a.created) })
+		return nil
+	case query.SortPopular:
+		if x.cfg.Popularity == nil {
+			return nil
+		}
+		pop, err := x.cfg.Popularity.Popularity(ctx, ids(cands))
+		if ok, err := x.usable(ctx, "popularity", err, len(pop), len(cands)); !ok {
+			return err
+		}
+		sortBy(cands, pop)
+		return nil
+	}
+	if req.User == "" || x.cfg.Personalizer == nil {
+		return nil
+	}
+	return x.personalize(ctx, cands[:min(len(cands), x.cfg.PersonalWindow)], req.User)
+}
+
+// personalize re-orders window by relevance blended with the user's
+// affinity (see Config.PersonalWeight).
+func (x *Index) personalize(ctx context.Context, window []cand, user string) error {
+	if len(window) < 2 {
+		return nil
+	}
+	aff, err := x.cfg.Personalizer.Affinity(ctx, user, ids(window))
+	if ok, err := x.usable(ctx, "personalize", err, len(aff), len(window)); !ok {
+		return err
+	}
+	var maxRel, maxAff float64
+	for i := range window {
+		maxRel = max(maxRel, window[i].score)
+		maxAff = max(maxAff, math.Abs(aff[i]))
+	}
+	if maxAff == 0 || maxRel <= 0 {
+		return nil
+	}
+	w := x.cfg.PersonalWeight
+	blend := make([]float64, len(window))
+	for i := range window {
+		blend[i] = (1-w)*window[i].score/maxRel + w*aff[i]/maxAff
+	}
+	sortBy(window, blend)
+	return nil
+}
+
+// usable reports whether a helper's reply of got scores for want items
+// can be used. A cancelled ctx is returned; a failure or a reply of the
+// wrong length is logged and not used; an empty reply (no history) is
+// not used either.
+func (x *Index) usable(ctx context.Context, what string, err error, got, want int) (bool, error) {
+	switch {
+	case ctx.Err() != nil:
+		return false, ctx.Err()
+	case err != nil:
+		x.cfg.Logger.Warn("search: "+what, "err", err)
+		return false, nil
+	case got == 0:
+		return false, nil
+	case got != want:
+		x.cfg.Logger.Warn("search: "+what+" returned the wrong number of scores", "got", got, "want", want)
+		return false, nil
+	}
+	return true, nil
+}
+
+// sortBy orders cands by key, highest first, stably.
+func sortBy(cands []cand, key []float64) {
+	idx := make([]int, len(cands))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(key[b], key[a]) })
+	sorted := make([]cand, len(cands))
+	for i, j := range idx {
+		sorted[i] = cands[j]
+	}
+	copy(cands, sorted)
+}
+
+// ids returns the ids of cands.
+func ids(cands []cand) []string {
+	out := make([]string, len(cands))
+	for i := range cands {
+		out[i] = cands[i].id
+	}
+	return out
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
