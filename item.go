@@ -193,10 +193,12 @@ type ItemStore interface {
 // facets and ranking features use them. The store sets it on every write;
 // a value sent by a client is replaced. Empty fields were not found.
 type Extracted struct {
-	// Category is the category path (the item's own, or one inferred
-	// from its text when it has none), root first.
+	// Category is the item's own category path, root first; empty when
+	// it has none (no category is inferred from text).
 	Category []string `json:"category,omitempty"`
-	Brand    string   `json:"brand,omitempty"`
+	// Brand is the item's brand field, or else a known brand (one other
+	// items name in their brand field) that the title starts with.
+	Brand string `json:"brand,omitempty"`
 	// Colors and Materials are lower-case canonical names ("navy blue",
 	// "stainless steel").
 	Colors    []string `json:"colors,omitempty"`
