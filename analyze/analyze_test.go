@@ -31,6 +31,9 @@ func loaded(tb testing.TB) *Analyzer {
 // every Office item, skipping the test when the data is absent.
 func officeTexts(tb testing.TB) []string {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skip("analyses the whole Office catalog; skipped with -short")
+	}
 	data, err := os.ReadFile(officeItems)
 	if errors.Is(err, fs.ErrNotExist) {
 		tb.Skipf("%s absent", officeItems)

@@ -37,6 +37,9 @@ type catalog struct {
 	brands map[string]string
 	// categories are every level of every category path.
 	categories []category
+	// byTerm lists, for each term of a category name, the categories
+	// (by position) whose name has it.
+	byTerm map[string][]int
 	// titles are the items' title terms, for learned synonyms.
 	titles [][]string
 }
@@ -103,6 +106,16 @@ func learnCatalog(items []aisle.Item, an *analyze.Analyzer) *catalog {
 		}
 	}
 	slices.SortFunc(c.categories, func(a, b category) int { return strings.Compare(a.name, b.name) })
+	c.byTerm = make(map[string][]int)
+	for i, cat := range c.categories {
+		for _, p := range cat.parts {
+			for _, t := range p {
+				if l := c.byTerm[t]; len(l) == 0 || l[len(l)-1] != i {
+					c.byTerm[t] = append(l, i)
+				}
+			}
+		}
+	}
 	return c
 }
 
@@ -168,7 +181,15 @@ func (c *catalog) category(terms []string) string {
 		covered, support int
 	}
 	var cands []candidate
-	for i := range c.categories {
+	var seen []int
+	for _, t := range terms {
+		for _, i := range c.byTerm[t] {
+			if !slices.Contains(seen, i) {
+				seen = append(seen, i)
+			}
+		}
+	}
+	for _, i := range seen {
 		cat := &c.categories[i]
 		covered := 0
 		for _, p := range cat.parts {

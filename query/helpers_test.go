@@ -53,9 +53,13 @@ var officeItems = sync.OnceValues(func() ([]aisle.Item, error) {
 })
 
 // loadOffice returns the Office items, skipping the test when the data is
-// absent.
+// absent or under -short (make test's -race pass, which would take
+// minutes over the whole catalog and CC-CEDICT).
 func loadOffice(tb testing.TB) []aisle.Item {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skip("reads the whole Office catalog; skipped with -short")
+	}
 	if _, err := os.Stat(officeDir); errors.Is(err, fs.ErrNotExist) {
 		tb.Skipf("%s absent", officeDir)
 	}

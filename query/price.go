@@ -54,6 +54,9 @@ func isUnitWord(w string) bool {
 // currency ("under 100 sheets") is left alone, as is a bare range whose
 // first number is larger ("20200-1" is a model number).
 func extractPrice(readers []priceReader, s string, in *Intent) string {
+	if !strings.ContainsAny(s, "0123456789") {
+		return s
+	}
 	for _, r := range readers {
 		for {
 			m := r.find(s)

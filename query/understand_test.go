@@ -2,6 +2,7 @@ package query
 
 import (
 	"errors"
+	"sync"
 	"testing"
 
 	"github.com/aislehq/aisle"
@@ -149,4 +150,21 @@ func TestLearnMissingCEDICT(t *testing.T) {
 	if got.Language != "zh" || len(got.Terms) == 0 {
 		t.Errorf("Parse(订书机) without CEDICT = %+v", got)
 	}
+}
+
+// TestParseConcurrent parses from several goroutines at once (meaningful
+// under -race).
+func TestParseConcurrent(t *testing.T) {
+	u := tiny(t, Config{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for _, q := range []string{"black staplr under $30", "不要蓝牙", "cordless telephone -wireless"} {
+				if _, err := u.Parse(q); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
