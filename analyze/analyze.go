@@ -35,6 +35,7 @@ package analyze
 
 import (
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
@@ -63,6 +64,10 @@ type Config struct {
 type Analyzer struct {
 	cfg  Config
 	dict atomic.Pointer[dictionary]
+	// stems caches the stems of Latin-script words (word → stem), at
+	// most maxCachedStems of them, counted by nstems.
+	stems  sync.Map
+	nstems atomic.Int64
 }
 
 // New returns an Analyzer configured by cfg. It does no I/O: call Load to
@@ -101,7 +106,7 @@ func (a *Analyzer) Terms(dst []string, text string) []string {
 			if !a.cfg.KeepStopWords && english.IsStopWord(w) {
 				return
 			}
-			dst = append(dst, english.Stem(w, false))
+			dst = append(dst, a.stem(w))
 		case kindHan:
 			if isChineseStopWord(w) {
 				return
@@ -139,7 +144,7 @@ func (a *Analyzer) Words(dst []string, text string) []string {
 // otherwise. Unlike Terms it keeps stop words.
 func (a *Analyzer) Stem(word string) string {
 	if classify(word) == kindLatin {
-		return english.Stem(word, false)
+		return a.stem(word)
 	}
 	return word
 }
@@ -156,7 +161,27 @@ func (a *Analyzer) TermOf(word string) (string, bool) {
 	if !a.cfg.KeepStopWords && english.IsStopWord(word) {
 		return "", false
 	}
-	return english.Stem(word, false), true
+	return a.stem(word), true
+}
+
+// maxCachedStems bounds the stem cache: a catalog's vocabulary is a few
+// tens of thousands of words, and every word past the bound is stemmed
+// each time.
+const maxCachedStems = 1 << 17
+
+// stem returns the Porter2 stem of the Latin-script word w, remembering
+// it: stemming allocates on every suffix test, and text repeats its words.
+func (a *Analyzer) stem(w string) string {
+	if s, ok := a.stems.Load(w); ok {
+		return s.(string)
+	}
+	s := english.Stem(w, false)
+	if a.nstems.Load() < maxCachedStems {
+		if _, loaded := a.stems.LoadOrStore(strings.Clone(w), s); !loaded {
+			a.nstems.Add(1)
+		}
+	}
+	return s
 }
 
 // IsStopWord reports whether Terms drops w (lower case) as an English stop

@@ -58,10 +58,11 @@ type Understander struct {
 
 // Learn builds an Understander from the catalog, the event log (in time
 // order; search events followed by the same shopper's clicks, cart adds
-// and purchases teach synonyms), an (whose Chinese dictionary, if any,
-// must be loaded first: Learn analyses its own phrase lists with it) and
-// cfg. It reads cfg.SynonymFile and the CEDICT file. Errors name the file
-// (and the line, for a bad synonym line).
+// and purchases teach synonyms), an (the analyzer the search index uses;
+// load its Chinese dictionary first, so Chinese catalog text gives the
+// index's terms) and cfg. It reads cfg.SynonymFile and the CEDICT file
+// and keeps no reference to items or events. Errors name the file (and
+// the line, for a bad line).
 func Learn(items []aisle.Item, events []aisle.Event, an *analyze.Analyzer, cfg Config) (*Understander, error) {
 	if cfg.MaxEdits == 0 {
 		cfg.MaxEdits = 2
@@ -156,10 +157,11 @@ func (u *Understander) Parse(q string) (Intent, error) {
 	rest := extractPrice(u.prices, s, &in)
 	rest, minus := extractMinus(rest)
 	words := u.an.Words(nil, rest)
-	if in.Language != "en" && in.Language != "" {
-		// Only English words are corrected, against an English catalog.
-	} else if fixes := u.correct(words); len(fixes) > 0 {
-		in.Corrected = applyFixes(s, fixes)
+	if in.Language == "en" || in.Language == "" {
+		// Only English queries are corrected, against the catalog's words.
+		if fixes := u.correct(words); len(fixes) > 0 {
+			in.Corrected = applyFixes(s, fixes)
+		}
 	}
 	p := parser{u: u, in: &in}
 	p.scan(u.units(words))
