@@ -57,7 +57,7 @@ type TextConfig struct {
 	MaxLength int
 	// Sessions is the number of ONNX Runtime sessions, each serving one
 	// Encode batch at a time, so that concurrent Encode calls run in
-	// parallel (default 1 on machines with fewer than 4 CPUs, else 2).
+	// parallel (default 1 when GOMAXPROCS is below 4, else 2).
 	Sessions int
 	// Threads is the intra-op thread count of each session (default
 	// GOMAXPROCS divided by Sessions, at least 1).
@@ -85,7 +85,7 @@ func (c TextConfig) withDefaults() (TextConfig, error) {
 	}
 	if c.Sessions == 0 {
 		c.Sessions = 1
-		if runtime.NumCPU() >= 4 {
+		if runtime.GOMAXPROCS(0) >= 4 {
 			c.Sessions = 2
 		}
 	}

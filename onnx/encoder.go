@@ -333,21 +333,34 @@ func (e *TextEncoder) run(ctx context.Context, s *session, b tokenizer.Batch) ([
 		}
 		inputs[i] = t
 	}
+	// The output goes straight into a tensor of the expected shape; only
+	// while probing the dimension does ONNX Runtime allocate it.
+	want := ort.NewShape(int64(b.Rows), int64(b.Cols), int64(e.dim))
+	if e.pooled {
+		want = ort.NewShape(int64(b.Rows), int64(e.dim))
+	}
 	outputs := []ort.Value{nil}
+	if e.dim > 0 {
+		t, err := ort.NewEmptyTensor[float32](want)
+		if err != nil {
+			return nil, fmt.Errorf("output %s: %w", e.output, err)
+		}
+		outputs[0] = t
+	}
+	defer func() {
+		if outputs[0] != nil {
+			outputs[0].Destroy()
+		}
+	}()
 	if err := e.runStoppable(ctx, s, inputs, outputs); err != nil {
 		return nil, err
 	}
-	defer outputs[0].Destroy()
 	t, ok := outputs[0].(*ort.Tensor[float32])
 	if !ok {
 		return nil, fmt.Errorf("output %s is not a float32 tensor", e.output)
 	}
 	got := t.GetShape()
-	want := ort.NewShape(int64(b.Rows), int64(b.Cols), int64(e.dim))
-	if e.pooled {
-		want = ort.NewShape(int64(b.Rows), int64(e.dim))
-	}
-	if e.dim <= 0 { // probing
+	if e.dim <= 0 {
 		want[len(want)-1] = got[len(got)-1]
 	}
 	if !got.Equals(want) {
@@ -356,7 +369,9 @@ func (e *TextEncoder) run(ctx context.Context, s *session, b tokenizer.Batch) ([
 	return e.pool(t.GetData(), b, int(want[len(want)-1])), nil
 }
 
-// runStoppable runs s, terminating the run if ctx ends meanwhile.
+// runStoppable runs s, terminating the run if ctx ends meanwhile. An
+// output ONNX Runtime allocates is left in outputs, for the caller to
+// destroy, even when ctx ended.
 func (e *TextEncoder) runStoppable(ctx context.Context, s *session, inputs, outputs []ort.Value) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -370,9 +385,6 @@ func (e *TextEncoder) runStoppable(ctx context.Context, s *session, inputs, outp
 	if !stop() {
 		<-terminated
 		s.run.UnsetTerminate()
-		if err == nil {
-			outputs[0].Destroy()
-		}
 		return ctx.Err()
 	}
 	return err
