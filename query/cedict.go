@@ -15,6 +15,10 @@ import (
 // first becomes the query's term, the others its synonyms.
 const maxGlosses = 3
 
+// maxGlossSpaces is the most spaces a gloss worth analysing has: one
+// that keeps at most three terms has few words besides stop words.
+const maxGlossSpaces = 5
+
 // parenthetical matches CC-CEDICT's remarks inside glosses: "(bound
 // form) pen", "(Tw) ...".
 var parenthetical = regexp.MustCompile(`\([^)]*\)`)
@@ -70,13 +74,16 @@ func readCEDICT(path string, an *analyze.Analyzer, hasTerm func(string) bool) (m
 // glossTerms returns the index terms of one gloss, or nil for a gloss
 // that is no translation.
 func glossTerms(tm *termer, g string) []string {
-	g = strings.TrimSpace(parenthetical.ReplaceAllString(g, ""))
+	if strings.Contains(g, "(") {
+		g = parenthetical.ReplaceAllString(g, "")
+	}
+	g = strings.TrimSpace(g)
 	for _, skip := range []string{"CL:", "variant of", "old variant", "surname", "abbr.", "see ", "used in", "also written", "also pr.", "classifier", "Japanese variant", "erhua variant"} {
 		if strings.HasPrefix(g, skip) {
 			return nil
 		}
 	}
-	if strings.ContainsAny(g, "[]|") {
+	if strings.ContainsAny(g, "[]|") || strings.Count(g, " ") > maxGlossSpaces {
 		return nil
 	}
 	for _, article := range []string{"to ", "a ", "an ", "the "} {
