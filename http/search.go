@@ -16,6 +16,8 @@ type Searcher interface {
 	Search(ctx context.Context, req search.Request) (search.Result, error)
 }
 
+var _ Searcher = (*search.Index)(nil)
+
 // searcherBox holds a Searcher in an atomic.Pointer.
 type searcherBox struct{ s Searcher }
 

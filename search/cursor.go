@@ -45,8 +45,8 @@ func decodeCursor(cursor string, hash uint64) (int, error) {
 		return 0, bad
 	}
 	off, n := binary.Uvarint(b[8:])
-	if n <= 0 || 8+n != len(b) || off > maxOffset {
-		return 0, bad
+	if n <= 0 || 8+n != len(b) || off > maxOffset || encodeCursor(int(off), hash) != cursor {
+		return 0, bad // the last test rejects non-canonical spellings
 	}
 	return int(off), nil
 }

@@ -9,7 +9,8 @@ import (
 
 // filter is a search's structured filters: the request's and the
 // intent's. Discontinued items never pass; out-of-stock and preorder
-// items do (a shopper may still want to find them).
+// items do (a shopper may still want to find them). A colour matches an
+// item's extracted colours or, for an item without any, its title.
 type filter struct {
 	x                  *Index
 	categories, brands []string // each must match
@@ -17,6 +18,9 @@ type filter struct {
 	minPrice, maxPrice *float64
 	excluded           map[int32]bool
 	structured         bool // the intent itself filters
+	// titleColors are the slots whose title names one of colors, for
+	// items without extracted colours.
+	titleColors map[int32]bool
 }
 
 // newFilterLocked returns the filters of req and in. It needs x.mu held.
@@ -33,6 +37,14 @@ func (x *Index) newFilterLocked(in *query.Intent, req *Request) *filter {
 		}
 	}
 	f.structured = in.Category != "" || in.Brand != "" || len(in.Colors) > 0 || in.MinPrice != nil || in.MaxPrice != nil
+	for _, c := range in.Colors {
+		for slot := range x.titleMatchesLocked(c) {
+			if f.titleColors == nil {
+				f.titleColors = make(map[int32]bool)
+			}
+			f.titleColors[slot] = true
+		}
+	}
 	for _, e := range in.Exclude {
 		for _, t := range x.cfg.Analyzer.Terms(nil, e) {
 			id, ok := x.termIDs[t]
@@ -67,7 +79,7 @@ func (f *filter) keep(slot int32) bool {
 		}
 	}
 	if len(f.colors) > 0 {
-		ok := false
+		ok := len(d.colors) == 0 && f.titleColors[slot]
 		for _, c := range f.colors {
 			ok = ok || containsFold(d.colors, c)
 		}
@@ -96,4 +108,29 @@ func containsFold(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// titleMatchesLocked returns the slots whose title holds every index
+// term of text. It needs x.mu held.
+func (x *Index) titleMatchesLocked(text string) map[int32]bool {
+	terms := x.cfg.Analyzer.Terms(nil, text)
+	count := make(map[int32]int)
+	for _, t := range terms {
+		id, ok := x.termIDs[t]
+		if !ok {
+			return nil
+		}
+		for _, p := range x.postings[id] {
+			if p.tf[fieldTitle] > 0 {
+				count[p.doc]++
+			}
+		}
+	}
+	out := make(map[int32]bool)
+	for slot, n := range count {
+		if n == len(terms) {
+			out[slot] = true
+		}
+	}
+	return out
 }

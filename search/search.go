@@ -480,13 +480,17 @@ func (x *Index) personalize(ctx context.Context, window []cand, user string) err
 		maxRel = max(maxRel, window[i].score)
 		maxAff = max(maxAff, math.Abs(aff[i]))
 	}
-	if maxAff == 0 || maxRel <= 0 {
+	if maxAff == 0 {
 		return nil
 	}
 	w := x.cfg.PersonalWeight
 	blend := make([]float64, len(window))
 	for i := range window {
-		blend[i] = (1-w)*window[i].score/maxRel + w*aff[i]/maxAff
+		rel := 1.0 // all equally relevant (a query that is all filters)
+		if maxRel > 0 {
+			rel = window[i].score / maxRel
+		}
+		blend[i] = (1-w)*rel + w*aff[i]/maxAff
 	}
 	sortBy(window, blend)
 	return nil

@@ -1,0 +1,54 @@
+package search_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/analyze"
+	"github.com/aislehq/aisle/query"
+	"github.com/aislehq/aisle/search"
+)
+
+// TestOfficeWithParser searches the Office catalog through the real
+// query understanding: what it reads out of a query is applied.
+func TestOfficeWithParser(t *testing.T) {
+	items := officeItems(t)
+	an := analyze.New(analyze.Config{})
+	u, err := query.Learn(items, nil, an, query.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := newIndex(t, search.Config{Analyzer: an, Parser: u}, items)
+	byID := make(map[string]aisle.Item)
+	for _, it := range items {
+		byID[it.ID] = it
+	}
+	tests := []struct {
+		q    string
+		each func(it aisle.Item) bool // every hit must pass
+	}{
+		{"swingline stapler", func(it aisle.Item) bool {
+			return it.Brand == "Swingline" && strings.Contains(strings.ToLower(it.Title), "stapl")
+		}},
+		{"hp", func(it aisle.Item) bool { return it.Brand == "HP" }},
+		{"staplr", func(it aisle.Item) bool { // corrected to stapler, in a staplers category
+			return strings.Contains(strings.ToLower(strings.Join(it.Categories, " ")), "stapler")
+		}},
+		{"stapler without electric", func(it aisle.Item) bool { return !strings.Contains(strings.ToLower(it.Text()), "electric") }},
+		{"black pens", func(it aisle.Item) bool { return strings.Contains(strings.ToLower(it.Title), "black") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			hits, first := allPages(t, x, search.Request{Query: tt.q, N: aisle.MaxN})
+			if len(hits) == 0 {
+				t.Fatalf("no hits; intent %+v", first.Intent)
+			}
+			for _, h := range hits {
+				if it := byID[h.ID]; !tt.each(it) {
+					t.Errorf("hit %s %q (brand %q) does not fit; intent %+v", h.ID, it.Title, it.Brand, first.Intent)
+				}
+			}
+		})
+	}
+}
