@@ -3,6 +3,8 @@ package search
 import (
 	"container/heap"
 	"slices"
+
+	"github.com/aislehq/aisle/vector"
 )
 
 // scored is a slot with a similarity.
@@ -11,11 +13,38 @@ type scored struct {
 	score float32
 }
 
+// VectorIndex is a nearest-neighbour index over unit vectors, for
+// Config.Vectors; package vector's indexes satisfy it. It must be safe
+// for concurrent use.
+type VectorIndex interface {
+	// Add stores v under id, replacing any vector id had.
+	Add(id int32, v []float32)
+	// Delete removes id.
+	Delete(id int32)
+	// Search returns up to k ids with the highest dot product with q,
+	// best first, among those keep accepts.
+	Search(q []float32, k int, keep func(id int32) bool) []vector.Hit
+}
+
 // denseLocked returns the Config.DenseK kept documents most similar to
 // qv (dot product of unit vectors), best first, with positive
-// similarity only. It scans every vector: exact, and at a few thousand
-// items well under a millisecond. It needs x.mu held for reading.
+// similarity only: from Config.Vectors, or else by scanning every
+// vector (exact, and at a few thousand items well under a millisecond).
+// It needs x.mu held for reading.
 func (x *Index) denseLocked(qv []float32, keep func(int32) bool) []scored {
+	if x.cfg.Vectors != nil {
+		hits := x.cfg.Vectors.Search(qv, x.cfg.DenseK, func(key int32) bool {
+			slot, ok := x.keySlot[key]
+			return ok && keep(slot)
+		})
+		out := make([]scored, 0, len(hits))
+		for _, h := range hits {
+			if slot, ok := x.keySlot[h.ID]; ok && h.Score > 0 {
+				out = append(out, scored{slot, h.Score})
+			}
+		}
+		return out
+	}
 	h := make(minHeap, 0, x.cfg.DenseK)
 	for slot := range x.docs {
 		v := x.docs[slot].vec

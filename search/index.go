@@ -72,12 +72,18 @@ type Config struct {
 	// the category field is stripped: nDCG@10 0.161 at weight 1, 0.174 at
 	// 0.5, 0.183 at 0.3, 0.187 at 0.1; see docs/BENCHMARKS.md.
 	Weights FieldWeights
+	// Fusion is how BM25 and dense rankings are merged: FusionRRF (the
+	// default) or FusionLinear.
+	Fusion string
 	// RRFK is the k of reciprocal-rank fusion, score = Σ w/(k+rank)
 	// (default 60).
 	RRFK float64
-	// DenseWeight is the weight of the dense ranking in the fusion; the
-	// BM25 ranking weighs 1 (default 1).
+	// DenseWeight is the weight of the dense ranking in reciprocal-rank
+	// fusion; the BM25 ranking weighs 1 (default 1).
 	DenseWeight float64
+	// LinearDense is the dense share α of linear fusion, score =
+	// (1-α)·BM25/best BM25 + α·similarity (default 0.5).
+	LinearDense float64
 	// DenseK is how many dense neighbours join the matched set (default
 	// 100). Only neighbours with a positive similarity count.
 	DenseK int
@@ -103,6 +109,12 @@ type Config struct {
 	// Encoder encodes queries for dense retrieval; nil means BM25 only.
 	// Item vectors given to Upsert must have Encoder.Dim() floats.
 	Encoder aisle.TextEncoder
+	// Vectors, when set, holds the item vectors and answers dense
+	// retrieval (vector.New's index, empty, for vectors of Encoder.Dim()
+	// floats; the Index adds and deletes in it under its own keys); nil
+	// scans every vector exactly, which suits catalogs up to tens of
+	// thousands of items.
+	Vectors VectorIndex
 	// Personalizer re-orders the best matches for a request's user; nil
 	// means no personalisation.
 	Personalizer Personalizer
@@ -120,8 +132,10 @@ func DefaultConfig() Config {
 		K1:             1.2,
 		B:              0.75,
 		Weights:        FieldWeights{Title: 3, Brand: 2, Category: 1.5, Tags: 1.2, Description: 0.3},
+		Fusion:         FusionRRF,
 		RRFK:           60,
 		DenseWeight:    1,
+		LinearDense:    0.5,
 		DenseK:         100,
 		PersonalWeight: 0.25,
 		PersonalWindow: 50,
@@ -151,6 +165,10 @@ func (c Config) withDefaults() Config {
 	def(&c.Weights.Description, d.Weights.Description)
 	def(&c.RRFK, d.RRFK)
 	def(&c.DenseWeight, d.DenseWeight)
+	def(&c.LinearDense, d.LinearDense)
+	if c.Fusion == "" {
+		c.Fusion = d.Fusion
+	}
 	def(&c.PersonalWeight, d.PersonalWeight)
 	defInt(&c.DenseK, d.DenseK)
 	defInt(&c.PersonalWindow, d.PersonalWindow)
@@ -194,9 +212,12 @@ type doc struct {
 	terms []int32
 	// facets are the numbers of its facet values (Index.facetVals).
 	facets [numFacets][]int32
-	// vec is the document's dense vector, nil when it has none.
-	vec   []float32
-	alive bool
+	// vec is the document's dense vector, nil when it has none or when
+	// it is in Config.Vectors (inVectors) under key.
+	vec       []float32
+	inVectors bool
+	key       int32
+	alive     bool
 }
 
 // Index is an in-memory search index over a catalog. Create it with New.
@@ -222,6 +243,11 @@ type Index struct {
 	lenSum   [numFields]float64
 	// facetVals number the facet values of every item indexed.
 	facetVals [numFacets]facetTable
+	// keySlot maps the key of each live document (a number given to
+	// each document added, never reused) to its slot: Config.Vectors
+	// knows documents by key, since compaction changes slots.
+	keySlot map[int32]int32
+	nextKey int32
 }
 
 // New returns an empty index. It does no I/O.
@@ -233,6 +259,7 @@ func New(cfg Config) *Index {
 		weights: [numFields]float64{w.Title, w.Brand, w.Category, w.Tags, w.Description},
 		slotOf:  make(map[string]int32),
 		termIDs: make(map[string]int32),
+		keySlot: make(map[int32]int32),
 	}
 }
 
@@ -380,6 +407,13 @@ func (x *Index) addLocked(d doc, fieldTerms *[numFields][]string) {
 		}
 	}
 	x.facetIDsLocked(&d)
+	d.key = x.nextKey
+	x.nextKey++
+	x.keySlot[d.key] = slot
+	if x.cfg.Vectors != nil && d.vec != nil {
+		x.cfg.Vectors.Add(d.key, d.vec)
+		d.vec, d.inVectors = nil, true
+	}
 	x.docs = append(x.docs, d)
 	x.slotOf[d.id] = slot
 	x.live++
@@ -395,6 +429,10 @@ func (x *Index) deleteLocked(slot int32) {
 		x.lenSum[f] -= float64(d.lens[f])
 	}
 	delete(x.slotOf, d.id)
+	delete(x.keySlot, d.key)
+	if d.inVectors {
+		x.cfg.Vectors.Delete(d.key)
+	}
 	*d = doc{}
 	x.live--
 }
@@ -414,6 +452,7 @@ func (x *Index) compactLocked() {
 		if x.docs[slot].alive {
 			renum[slot] = int32(len(docs))
 			x.slotOf[x.docs[slot].id] = int32(len(docs))
+			x.keySlot[x.docs[slot].key] = int32(len(docs))
 			docs = append(docs, x.docs[slot])
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/aislehq/aisle/eval"
 	"github.com/aislehq/aisle/ngram"
 	"github.com/aislehq/aisle/search"
+	"github.com/aislehq/aisle/vector"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -271,5 +272,39 @@ func BenchmarkSearch(b *testing.B) {
 				b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 			}
 		})
+	}
+}
+
+// TestOfficeCompaction re-indexes the whole catalog until the index
+// compacts its dead slots, and checks that searches find the same.
+func TestOfficeCompaction(t *testing.T) {
+	enc := ngram.New(ngram.Config{Dim: 32, Buckets: 1 << 12}) // untrained (a random table): vectors still differ by text
+	for _, vi := range []search.VectorIndex{nil, vector.NewFlat(enc.Dim())} {
+		x, items := officeIndex(t, search.Config{Encoder: enc, Vectors: vi})
+		vecs, err := search.EncodeItems(context.Background(), enc, items, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		queries := officeQueries(items)[:40]
+		before := make([]search.Result, len(queries))
+		for i, q := range queries {
+			if before[i], err = x.Search(context.Background(), search.Request{Query: q, N: 50}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 3 {
+			if err := x.Upsert(items, vecs); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, q := range queries {
+			after, err := x.Search(context.Background(), search.Request{Query: q, N: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(after, before[i]); d != "" {
+				t.Errorf("vectors %T, %q after re-indexing (-got +want):\n%s", vi, q, d)
+			}
+		}
 	}
 }

@@ -24,6 +24,12 @@ const (
 	RetrievalDense = "dense"
 )
 
+// Fusions of Config.Fusion.
+const (
+	FusionRRF    = "rrf"    // reciprocal-rank fusion (the default)
+	FusionLinear = "linear" // a weighted sum of normalised scores
+)
+
 // Sources a Hit names.
 const (
 	SourceBM25   = "bm25"   // the item matched the query's terms
@@ -291,7 +297,7 @@ func (x *Index) matchLocked(in *query.Intent, req *Request, qv []float32) ([]que
 			}
 		}
 		if dense != nil {
-			cands = x.fuse(cands, nil, dense)
+			cands = x.fuse(cands, dense)
 		}
 	case req.Retrieval == RetrievalBM25 || qv == nil:
 		cands = make([]cand, 0, len(lexical))
@@ -310,9 +316,9 @@ func (x *Index) matchLocked(in *query.Intent, req *Request, qv []float32) ([]que
 		lex := make([]cand, len(lexical))
 		for i, l := range lexical {
 			lex[i] = x.candLocked(l.slot)
-			lex[i].mask, lex[i].sources = sc.mask[l.slot], srcBM25
+			lex[i].score, lex[i].mask, lex[i].sources = float64(l.score), sc.mask[l.slot], srcBM25
 		}
-		cands = x.fuse(nil, lex, dense)
+		cands = x.fuse(lex, dense)
 	}
 	return qts, cands, x.facetsLocked(cands)
 }
@@ -378,35 +384,46 @@ func (x *Index) bm25Locked(qts []queryTerm, sc *scratch, keep func(int32) bool) 
 	return ranked
 }
 
-// fuse merges candidates by reciprocal-rank fusion: each ranking adds
-// w/(k+rank) to its items' scores (filter matches and BM25 weigh 1, dense
-// Config.DenseWeight). It returns them best first.
-func (x *Index) fuse(filtered, lexical []cand, dense []scored) []cand {
-	k := x.cfg.RRFK
-	at := make(map[string]int, len(filtered)+len(lexical)+len(dense))
-	var out []cand
-	add := func(c cand, w float64, rank int) {
-		i, ok := at[c.id]
-		if !ok {
-			i = len(out)
-			at[c.id] = i
-			out = append(out, c)
-		} else {
-			out[i].sources |= c.sources
-			out[i].mask |= c.mask
+// fuse merges a first ranking (BM25's, or the items passing a query
+// that is all filters) with the dense one, by Config.Fusion, and returns
+// the result best first.
+//
+// FusionRRF: each ranking adds w/(RRFK+rank) to its items' scores, the
+// first weighing 1 and the dense one DenseWeight. FusionLinear: the
+// score is (1-α)·score/best score of the first ranking + α·similarity,
+// α = LinearDense, an item missing from a ranking scoring 0 there.
+func (x *Index) fuse(first []cand, dense []scored) []cand {
+	linear := x.cfg.Fusion == FusionLinear
+	at := make(map[int32]int, len(first)+len(dense))
+	out := make([]cand, 0, len(first)+len(dense))
+	var best float64
+	for _, c := range first {
+		best = max(best, c.score)
+	}
+	for r, c := range first {
+		at[c.slot] = len(out)
+		switch {
+		case !linear:
+			c.score = 1 / (x.cfg.RRFK + float64(r+1))
+		case best > 0:
+			c.score = (1 - x.cfg.LinearDense) * c.score / best
+		default:
+			c.score = 0
 		}
-		out[i].score += w / (k + float64(rank+1))
-	}
-	for r, c := range filtered {
-		add(c, 1, r)
-	}
-	for r, c := range lexical {
-		add(c, 1, r)
+		out = append(out, c)
 	}
 	for r, d := range dense {
-		c := x.candLocked(d.slot)
-		c.sources = srcDense
-		add(c, x.cfg.DenseWeight, r)
+		add := x.cfg.DenseWeight / (x.cfg.RRFK + float64(r+1))
+		if linear {
+			add = x.cfg.LinearDense * float64(d.score)
+		}
+		i, ok := at[d.slot]
+		if !ok {
+			i = len(out)
+			out = append(out, x.candLocked(d.slot))
+		}
+		out[i].sources |= srcDense
+		out[i].score += add
 	}
 	slices.SortStableFunc(out, func(a, b cand) int { return cmp.Compare(b.score, a.score) })
 	return out

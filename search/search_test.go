@@ -12,6 +12,7 @@ import (
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/query"
 	"github.com/aislehq/aisle/search"
+	"github.com/aislehq/aisle/vector"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -371,5 +372,69 @@ func TestCancelledEncoder(t *testing.T) {
 	_, err := x.Search(ctx, search.Request{Query: "pen"})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestFusions(t *testing.T) {
+	tests := []struct {
+		fusion, q string
+		want      []string
+	}{
+		{search.FusionRRF, "glue", []string{"tape-1"}}, // dense alone
+		{search.FusionLinear, "glue", []string{"tape-1"}},
+		// RRF counts ranks, linear fusion scores: there staples-1's brand
+		// match weighs more than stapler-2's place.
+		{search.FusionRRF, "swingline stapler", []string{"stapler-1", "stapler-3", "stapler-2", "staples-1"}},
+		{search.FusionLinear, "swingline stapler", []string{"stapler-1", "stapler-3", "staples-1", "stapler-2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fusion+" "+tt.q, func(t *testing.T) {
+			x := newIndex(t, search.Config{Encoder: concepts, Fusion: tt.fusion}, fixture(t))
+			res, err := x.Search(context.Background(), search.Request{Query: tt.q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(hitIDs(res.Items), tt.want); d != "" {
+				t.Errorf("ids (-got +want):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestVectorIndex checks that dense retrieval through a vector index
+// finds what the built-in scan finds, and follows updates.
+func TestVectorIndex(t *testing.T) {
+	items := fixture(t)
+	scan := newIndex(t, search.Config{Encoder: concepts}, items)
+	for _, tt := range []struct {
+		name string
+		vi   search.VectorIndex
+	}{
+		{"flat", vector.NewFlat(concepts.Dim())},
+		{"hnsw", vector.New(concepts.Dim(), vector.Config{ExactBelow: -1})},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			x := newIndex(t, search.Config{Encoder: concepts, Vectors: tt.vi}, items)
+			for _, q := range []string{"glue", "pen", "swingline stapler"} {
+				for _, mode := range []string{search.RetrievalDense, search.RetrievalHybrid} {
+					want, err := scan.Search(context.Background(), search.Request{Query: q, Retrieval: mode})
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, err := x.Search(context.Background(), search.Request{Query: q, Retrieval: mode})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if d := cmp.Diff(hitIDs(got.Items), hitIDs(want.Items)); d != "" {
+						t.Errorf("%s %q (-got +want):\n%s", mode, q, d)
+					}
+				}
+			}
+			x.Delete("tape-1")
+			res, err := x.Search(context.Background(), search.Request{Query: "glue"})
+			if err != nil || len(res.Items) != 0 {
+				t.Errorf("deleted item found: %v, %v", hitIDs(res.Items), err)
+			}
+		})
 	}
 }
