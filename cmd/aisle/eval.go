@@ -9,9 +9,13 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/analyze"
 	"github.com/aislehq/aisle/dataset"
 	"github.com/aislehq/aisle/eval"
 	"github.com/aislehq/aisle/importer"
+	"github.com/aislehq/aisle/ngram"
+	"github.com/aislehq/aisle/search"
 	"github.com/aislehq/aisle/train"
 )
 
@@ -25,9 +29,10 @@ func runEval(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	asJSON := fs.Bool("json", false, "print one JSON object per model and protocol")
 	seed := fs.Uint64("seed", 1, "random seed (model initialisation, sampled negatives)")
 	skip := fs.String("skip", "", "comma-separated models not to train (popular, transition, ease, slist, mf)")
+	task := fs.String("task", "recommend", "recommend (next-item recommendation), or search (the search benchmark on the catalog's categories)")
 	cfg.LogLevel = "warn"
 	bindLog(fs, &cfg)
-	if err := parse(fs, "aisle eval -data PATH [-format s3rec|lcrec|aisle] [-protocol full|sampled100] [-json]", args); err != nil {
+	if err := parse(fs, "aisle eval -data PATH [-format s3rec|lcrec|aisle] [-task recommend|search] [-protocol full|sampled100] [-json]", args); err != nil {
 		return err
 	}
 	if err := noArgs(fs); err != nil {
@@ -35,6 +40,9 @@ func runEval(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	}
 	if *data == "" {
 		return usageError{"-data is required"}
+	}
+	if *task != "recommend" && *task != "search" {
+		return usageError{fmt.Sprintf("-task %q: want recommend or search", *task)}
 	}
 	if *protocol != string(eval.Full) && *protocol != string(eval.Sampled100) {
 		return usageError{fmt.Sprintf("-protocol %q: want full or sampled100", *protocol)}
@@ -65,6 +73,9 @@ func runEval(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	d, err := dataset.FromEvents(db.Events(ctx, 0), dataset.Options{})
 	if err != nil {
 		return err
+	}
+	if *task == "search" {
+		return runSearchEval(ctx, e, *data, *format, d, *seed, *asJSON)
 	}
 	tc := train.Config{Seed: *seed, Progress: trainProgress(e.stderr)}
 	if *skip != "" {
@@ -102,4 +113,67 @@ func datasetName(path string) string {
 		return "beauty"
 	}
 	return base
+}
+
+// runSearchEval runs the search benchmark (eval.SearchBenchmark) on the
+// catalog at path, plain and hard, with BM25 alone and, through the
+// built-in text encoder trained on the indexed texts and on d's
+// histories, dense alone and hybrid.
+func runSearchEval(ctx context.Context, e *env, path, format string, d *dataset.Dataset, seed uint64, asJSON bool) error {
+	items, err := eval.ReadItems(ctx, path, format)
+	if err != nil {
+		return err
+	}
+	newEncoder := func(ctx context.Context, indexed []aisle.Item) (aisle.TextEncoder, error) {
+		return trainSearchEncoder(ctx, indexed, d, seed)
+	}
+	var results []eval.SearchResult
+	for _, hard := range []bool{false, true} {
+		rs, err := eval.SearchBenchmark(ctx, items, eval.SearchOptions{
+			Index:      search.Config{Analyzer: analyze.New(analyze.Config{})},
+			NewEncoder: newEncoder,
+			Hard:       hard,
+		})
+		if err != nil {
+			return err
+		}
+		results = append(results, rs...)
+	}
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		for _, r := range results {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "%s: %d items, %d search queries (category leaves and brand + leaf)\n\n", path, len(items), len(eval.SearchCases(items)))
+	eval.WriteSearchTable(e.stdout, results)
+	return nil
+}
+
+// trainSearchEncoder trains the built-in text encoder on the texts of
+// items and the pairs of items next to each other in d's histories.
+func trainSearchEncoder(ctx context.Context, items []aisle.Item, d *dataset.Dataset, seed uint64) (*ngram.Model, error) {
+	at := make(map[string]int32, len(items))
+	corpus := ngram.Corpus{Texts: make([]string, len(items))}
+	for i := range items {
+		at[items[i].ID] = int32(i)
+		corpus.Texts[i] = items[i].Text()
+	}
+	for _, seq := range d.Seqs {
+		for k := 1; k < len(seq); k++ {
+			a, okA := at[d.Items[seq[k-1]]]
+			b, okB := at[d.Items[seq[k]]]
+			if okA && okB && a != b {
+				corpus.Pairs = append(corpus.Pairs, [2]int32{a, b})
+			}
+		}
+	}
+	m, err := ngram.Train(ctx, corpus, ngram.Config{Seed: seed}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("search encoder: %w", err)
+	}
+	return m, nil
 }
