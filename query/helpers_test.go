@@ -99,7 +99,7 @@ var officeUnderstander = sync.OnceValues(func() (*Understander, error) {
 func office(tb testing.TB) *Understander {
 	tb.Helper()
 	loadOffice(tb)
-	for _, p := range []string{analyze.DefaultJiebaDict, testCEDICT} {
+	for _, p := range []string{analyze.DefaultJiebaDict, testCEDICT, DefaultHunspell} {
 		if _, err := os.Stat(p); err != nil {
 			tb.Fatalf("%v (run make deps)", err)
 		}

@@ -29,7 +29,9 @@
 //     unless French, German or Spanish function words outnumber English
 //     stop words.
 //   - Spelling, for English queries only: a word that is neither a catalog
-//     word nor a catalog stem nor a word of the grammar above is replaced
+//     word nor a catalog stem nor a word of the grammar above nor an
+//     English word of the Hunspell en_US list (with its suffix flags:
+//     "blond" is not "bond", "swipe" not "wipe") is replaced
 //     by the catalog word fewest edits away (insertions, deletions,
 //     substitutions, transpositions; one edit for words under eight
 //     letters, Config.MaxEdits for longer ones), the most frequent among

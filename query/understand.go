@@ -31,6 +31,11 @@ type Config struct {
 	// translation off (see Understander.Translates); a file named here
 	// must exist.
 	CEDICT string
+	// Hunspell names a Hunspell .dic word list whose words spelling
+	// correction leaves alone even when the catalog lacks them ("pants"
+	// is not "paints"); "" means DefaultHunspell, and then a missing file
+	// only means the catalog's words alone are known.
+	Hunspell string
 	// MaxEdits is the largest edit distance spelling correction bridges
 	// for words of eight or more letters (shorter ones get at most 1, and
 	// words under four letters none); 0 means 2, a negative value turns
@@ -53,6 +58,7 @@ type Understander struct {
 	zhMaxRunes int
 	synonyms   *synonyms
 	prices     []priceReader
+	english    map[string]string // Hunspell's words and their affix flags; nil without
 	translates bool
 }
 
@@ -60,9 +66,9 @@ type Understander struct {
 // order; search events followed by the same shopper's clicks, cart adds
 // and purchases teach synonyms), an (the analyzer the search index uses;
 // load its Chinese dictionary first, so Chinese catalog text gives the
-// index's terms) and cfg. It reads cfg.SynonymFile and the CEDICT file
-// and keeps no reference to items or events. Errors name the file (and
-// the line, for a bad line).
+// index's terms) and cfg. It reads cfg.SynonymFile, the CEDICT file and
+// the Hunspell word list, and keeps no reference to items or events.
+// Errors name the file (and the line, for a bad line).
 func Learn(items []aisle.Item, events []aisle.Event, an *analyze.Analyzer, cfg Config) (*Understander, error) {
 	if cfg.MaxEdits == 0 {
 		cfg.MaxEdits = 2
@@ -79,6 +85,18 @@ func Learn(items []aisle.Item, events []aisle.Event, an *analyze.Analyzer, cfg C
 		u.brands.add(strings.Split(key, " "), cue{kind: cueBrand, value: name})
 	}
 	if cfg.MaxEdits > 0 {
+		hunspell := cfg.Hunspell
+		if hunspell == "" {
+			hunspell = DefaultHunspell
+		}
+		words, err := readHunspellWords(hunspell)
+		switch {
+		case err == nil:
+			u.english = words
+		case cfg.Hunspell == "" && errors.Is(err, fs.ErrNotExist):
+		default:
+			return nil, err
+		}
 		u.speller = newSpeller(u.catalog.words, cfg.MaxEdits, u.knownWord)
 	}
 	u.zh = make(map[string]zhEntry)
@@ -126,12 +144,14 @@ func (u *Understander) addZh(w string, e zhEntry) {
 }
 
 // knownWord reports whether spelling correction must leave w alone: a
-// catalog word or stem, or a word the query grammar uses.
+// catalog word or stem, a word the query grammar uses, or an English word
+// Hunspell knows.
 func (u *Understander) knownWord(w string) bool {
 	if _, ok := u.catalog.words[w]; ok {
 		return true
 	}
-	return u.catalog.hasTerm(u.an.Stem(w)) || u.phrases.hasWord(w) || analyze.IsStopWord(w)
+	return u.catalog.hasTerm(u.an.Stem(w)) || u.phrases.hasWord(w) || analyze.IsStopWord(w) ||
+		(u.english != nil && isEnglishWord(u.english, w))
 }
 
 // Parse reads q. The Intent's Terms are index terms (the output of

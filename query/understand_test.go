@@ -65,6 +65,9 @@ func TestParseOffice(t *testing.T) {
 		// Spelling.
 		{"cordles phone", Intent{Language: "en", Corrected: "cordless phone", Terms: []string{"cordless", "phone"}}},
 		{"staplr", Intent{Language: "en", Corrected: "stapler", Terms: []string{"stapler"}, Category: "Staplers & Punches"}},
+		// English words the catalog lacks stay as they are (Hunspell).
+		{"blond", Intent{Language: "en", Terms: []string{"blond"}}},
+		{"swipe", Intent{Language: "en", Terms: []string{"swipe"}}},
 		{"Sharpee markers", Intent{Language: "en", Corrected: "sharpie markers", Terms: []string{"marker"}, Brand: "Sharpie", Category: "Markers & Highlighters"}},
 		// Chinese over the English catalog.
 		{"订书机", Intent{Language: "zh", Terms: []string{"stapler"}, Category: "Staplers & Punches",
