@@ -3,6 +3,7 @@ package analyze
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"strconv"
@@ -28,9 +29,15 @@ func loadDictionary(path string) (*dictionary, error) {
 		return nil, fmt.Errorf("load chinese dictionary: %w", err)
 	}
 	defer f.Close()
+	return parseDictionary(f, path)
+}
+
+// parseDictionary reads a jieba dictionary from r; path names it in
+// errors ("path:line: reason").
+func parseDictionary(r io.Reader, path string) (*dictionary, error) {
 	d := &dictionary{freq: make(map[string]uint32, 1<<19)}
 	var total float64
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	for line := 1; sc.Scan(); line++ {
 		fields := strings.Fields(sc.Text())
 		if len(fields) == 0 {

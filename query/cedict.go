@@ -3,6 +3,7 @@ package query
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"slices"
@@ -23,21 +24,26 @@ const maxGlossSpaces = 5
 // form) pen", "(Tw) ...".
 var parenthetical = regexp.MustCompile(`\([^)]*\)`)
 
-// readCEDICT reads a CC-CEDICT file ("trad simp [pin1 yin1] /gloss/gloss/"
-// lines, "#" comments) and returns, for each simplified and traditional
-// headword, the glosses whose index terms the catalog all has (one to
-// three terms; remarks, classifiers, "variant of" and "surname" glosses
-// left out), as index terms, in dictionary order. A line that is not in
-// that format is an error naming file:line.
+// readCEDICT reads the CC-CEDICT file at path; see parseCEDICT.
 func readCEDICT(path string, an *analyze.Analyzer, hasTerm func(string) bool) (map[string][][]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read cedict: %w", err)
 	}
 	defer f.Close()
+	return parseCEDICT(f, path, an, hasTerm)
+}
+
+// parseCEDICT reads CC-CEDICT ("trad simp [pin1 yin1] /gloss/gloss/"
+// lines, "#" comments) and returns, for each simplified and traditional
+// headword, the glosses whose index terms the catalog all has (one to
+// three terms; remarks, classifiers, "variant of" and "surname" glosses
+// left out), as index terms, in dictionary order. A line that is not in
+// that format is an error naming name:line.
+func parseCEDICT(r io.Reader, name string, an *analyze.Analyzer, hasTerm func(string) bool) (map[string][][]string, error) {
 	out := make(map[string][][]string)
 	tm := newTermer(an)
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	for line := 1; sc.Scan(); line++ {
 		text := sc.Text()
@@ -47,8 +53,8 @@ func readCEDICT(path string, an *analyze.Analyzer, hasTerm func(string) bool) (m
 		trad, rest, ok1 := strings.Cut(text, " ")
 		simp, rest, ok2 := strings.Cut(rest, " ")
 		_, glosses, ok3 := strings.Cut(rest, "] /")
-		if !ok1 || !ok2 || !ok3 {
-			return nil, fmt.Errorf("read cedict: %s:%d: want \"traditional simplified [pinyin] /gloss/\"", path, line)
+		if !ok1 || !ok2 || !ok3 || trad == "" || simp == "" {
+			return nil, fmt.Errorf("read cedict: %s:%d: want \"traditional simplified [pinyin] /gloss/\"", name, line)
 		}
 		for _, g := range strings.Split(strings.TrimSuffix(glosses, "/"), "/") {
 			terms := glossTerms(tm, g)
@@ -66,7 +72,7 @@ func readCEDICT(path string, an *analyze.Analyzer, hasTerm func(string) bool) (m
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read cedict: %s: %w", path, err)
+		return nil, fmt.Errorf("read cedict: %s: %w", name, err)
 	}
 	return out, nil
 }
