@@ -21,9 +21,10 @@ type Config struct {
 	// ignored. Default 32: a title, brand and category path fit, and a
 	// long description is cut.
 	MaxWords int
-	// Epochs is the number of passes over the training pairs. Default 5.
+	// Epochs is the number of passes over the training pairs. Default 2
+	// (more overfits the Office co-purchases).
 	Epochs int
-	// LearningRate is Adagrad's step size. Default 0.005.
+	// LearningRate is Adagrad's step size. Default 0.01.
 	LearningRate float64
 	// Temperature divides the cosines in the contrastive loss. Default 0.05.
 	Temperature float64
@@ -57,11 +58,11 @@ func (c Config) withDefaults() Config {
 	def(&c.MinN, 3)
 	def(&c.MaxN, 4)
 	def(&c.MaxWords, 32)
-	def(&c.Epochs, 5)
+	def(&c.Epochs, 2)
 	def(&c.BatchSize, 256)
 	def(&c.Workers, runtime.GOMAXPROCS(0))
 	if c.LearningRate == 0 {
-		c.LearningRate = 0.005
+		c.LearningRate = 0.01
 	}
 	if c.Temperature == 0 {
 		c.Temperature = 0.05

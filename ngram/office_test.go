@@ -241,8 +241,9 @@ func TestOfficeQuality(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("trained on %d items and %d pairs in %v", len(o.texts), len(train), time.Since(start).Round(time.Millisecond))
-	rUntrained := recallAt(10, test, cosines(encodeAll(t, New(cfg), o.texts)))
-	rTFIDF := recallAt(10, test, tfidf(o.texts))
+	untrainedSim, tfidfSim := cosines(encodeAll(t, New(cfg), o.texts)), tfidf(o.texts)
+	rUntrained := recallAt(10, test, untrainedSim)
+	rTFIDF := recallAt(10, test, tfidfSim)
 	trainedSim := cosines(encodeAll(t, m, o.texts))
 	rTrained := recallAt(10, test, trainedSim)
 	t.Logf("recall@10 of the partner item over %d held-out pairs: untrained %.4f, TF-IDF %.4f, trained %.4f", len(test), rUntrained, rTFIDF, rTrained)
@@ -254,7 +255,9 @@ func TestOfficeQuality(t *testing.T) {
 		t.Errorf("trained recall@10 %.4f is more than 10%% below TF-IDF's %.4f", rTrained, rTFIDF)
 	}
 	leaf, chance := sameLeafAt1(o.cats, trainedSim)
-	t.Logf("nearest neighbour in the same category path: %.4f of items (chance %.4f)", leaf, chance)
+	leafUntrained, _ := sameLeafAt1(o.cats, untrainedSim)
+	leafTFIDF, _ := sameLeafAt1(o.cats, tfidfSim)
+	t.Logf("nearest neighbour in the same category path: trained %.4f of items, untrained %.4f, TF-IDF %.4f, chance %.4f", leaf, leafUntrained, leafTFIDF, chance)
 	if leaf < 10*chance {
 		t.Errorf("nearest neighbours share the category path for %.4f of items, not 10× chance (%.4f)", leaf, chance)
 	}
