@@ -210,7 +210,7 @@ type SearchOptions struct {
 // SearchResult is one retrieval method's score on the search benchmark.
 type SearchResult struct {
 	Variant string  `json:"variant"` // "plain" or "hard"
-	Method  string  `json:"method"`  // a search.Retrieval constant
+	Method  string  `json:"method"`  // one of the Method constants
 	Queries int     `json:"queries"`
 	NDCG10  float64 `json:"ndcg@10"`
 	// Recall50 is the share of the relevant items in the top 50, out of
@@ -219,10 +219,18 @@ type SearchResult struct {
 	Recall50 float64 `json:"recall@50"`
 }
 
+// Methods of the search benchmark, as SearchResult.Method names them.
+const (
+	MethodBM25   = "bm25"   // BM25F alone
+	MethodDense  = "dense"  // the encoder alone
+	MethodRRF    = "rrf"    // hybrid, reciprocal-rank fusion (the index's default)
+	MethodLinear = "linear" // hybrid, linear fusion
+)
+
 // SearchBenchmark builds the search benchmark from items (SearchCases),
 // indexes the catalog (stripped with opts.Hard) and scores BM25 alone,
-// and with an encoder dense alone and hybrid, by mean nDCG@10 and
-// recall@50 over the cases.
+// and with an encoder dense alone and both hybrids (opts.Index with
+// Fusion RRF and linear), by mean nDCG@10 and recall@50 over the cases.
 func SearchBenchmark(ctx context.Context, items []aisle.Item, opts SearchOptions) ([]SearchResult, error) {
 	cases := SearchCases(items)
 	variant := "plain"
@@ -234,7 +242,11 @@ func SearchBenchmark(ctx context.Context, items []aisle.Item, opts SearchOptions
 	cfg := opts.Index
 	cfg.Parser = nil
 	cfg.Encoder = nil
-	methods := []string{search.RetrievalBM25}
+	cfg.Fusion = search.FusionRRF
+	type method struct {
+		name, retrieval, fusion string
+	}
+	methods := []method{{MethodBM25, search.RetrievalBM25, search.FusionRRF}}
 	var vecs [][]float32
 	if opts.NewEncoder != nil {
 		enc, err := opts.NewEncoder(ctx, indexed)
@@ -245,17 +257,27 @@ func SearchBenchmark(ctx context.Context, items []aisle.Item, opts SearchOptions
 			return nil, fmt.Errorf("search benchmark: %w", err)
 		}
 		cfg.Encoder = enc
-		methods = append(methods, search.RetrievalDense, search.RetrievalHybrid)
+		methods = append(methods,
+			method{MethodDense, search.RetrievalDense, search.FusionRRF},
+			method{MethodRRF, search.RetrievalHybrid, search.FusionRRF},
+			method{MethodLinear, search.RetrievalHybrid, search.FusionLinear})
 	}
-	x := search.New(cfg)
-	if err := x.Upsert(indexed, vecs); err != nil {
-		return nil, fmt.Errorf("search benchmark: %w", err)
-	}
+	indexes := make(map[string]*search.Index)
 	var results []SearchResult
 	for _, m := range methods {
-		r := SearchResult{Variant: variant, Method: m, Queries: len(cases)}
+		x, ok := indexes[m.fusion]
+		if !ok {
+			c := cfg
+			c.Fusion = m.fusion
+			x = search.New(c)
+			if err := x.Upsert(indexed, vecs); err != nil {
+				return nil, fmt.Errorf("search benchmark: %w", err)
+			}
+			indexes[m.fusion] = x
+		}
+		r := SearchResult{Variant: variant, Method: m.name, Queries: len(cases)}
 		for _, c := range cases {
-			res, err := x.Search(ctx, search.Request{Query: c.Query, N: 50, Retrieval: m})
+			res, err := x.Search(ctx, search.Request{Query: c.Query, N: 50, Retrieval: m.retrieval})
 			if err != nil {
 				return nil, fmt.Errorf("search benchmark: query %q: %w", c.Query, err)
 			}

@@ -82,7 +82,9 @@ type Config struct {
 	// fusion; the BM25 ranking weighs 1 (default 1).
 	DenseWeight float64
 	// LinearDense is the dense share α of linear fusion, score =
-	// (1-α)·BM25/best BM25 + α·similarity (default 0.5).
+	// (1-α)·BM25/best BM25 + α·similarity (default 0.3, the best of 0.3,
+	// 0.5 and 0.7 on both variants of the search benchmark; see
+	// docs/BENCHMARKS.md).
 	LinearDense float64
 	// DenseK is how many dense neighbours join the matched set (default
 	// 100). Only neighbours with a positive similarity count.
@@ -135,7 +137,7 @@ func DefaultConfig() Config {
 		Fusion:         FusionRRF,
 		RRFK:           60,
 		DenseWeight:    1,
-		LinearDense:    0.5,
+		LinearDense:    0.3,
 		DenseK:         100,
 		PersonalWeight: 0.25,
 		PersonalWindow: 50,
