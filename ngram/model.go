@@ -14,7 +14,9 @@ var _ aisle.TextEncoder = (*Model)(nil)
 
 // Model is a hashing text encoder: an embedding table of Buckets rows of
 // Dim floats. Its methods are safe for concurrent use, except
-// UnmarshalBinary, which must not run beside any other method.
+// UnmarshalBinary, which must not run beside any other method. The zero
+// Model has Dim 0 and is meant to be filled by UnmarshalBinary; New and
+// Train return ready ones.
 type Model struct {
 	cfg   Config
 	feat  featurizer

@@ -71,6 +71,40 @@ func TestFeatures(t *testing.T) {
 	}
 }
 
+// TestFeaturesStable pins the rows of one text: a saved model's table is
+// indexed by them, so any change to normalisation or hashing breaks every
+// saved model and needs a new format version.
+func TestFeaturesStable(t *testing.T) {
+	got := features(featurizerFor(Config{}.withDefaults()), "Blue pen 黑色")
+	want := []uint32{
+		0x12b4b, 0xef62, 0x1a968, 0x4cab, 0x1525f, 0x8c7d, 0x8539, 0x1102e, 0x28b5,
+		0x1877e, 0x3132, 0x4adc, 0x11d74, 0xa9f4, 0x55fa, 0x1befe, 0x1ae98, 0x72f7,
+	}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("feature rows changed (-got +want):\n%s", diff)
+	}
+}
+
+func FuzzEncodeTo(f *testing.F) {
+	for _, s := range shop {
+		f.Add(s)
+	}
+	f.Add("")
+	f.Add("\xff\xfe invalid UTF-8 \u0301\u0301 ｶﾀｶﾅ 한국어 ﬁ")
+	m := New(small)
+	f.Fuzz(func(t *testing.T, text string) {
+		v, w := make([]float32, m.Dim()), make([]float32, m.Dim())
+		m.EncodeTo(v, text)
+		m.EncodeTo(w, text)
+		if !slices.Equal(v, w) {
+			t.Fatal("two encodings of the same text differ")
+		}
+		if n := dot(v, v); n != 0 && (n < 0.999 || n > 1.001) {
+			t.Fatalf("squared length %v, want 0 or 1", n)
+		}
+	})
+}
+
 func TestFeaturesMaxWords(t *testing.T) {
 	f := featurizerFor(Config{MaxWords: 2}.withDefaults())
 	if diff := cmp.Diff(features(f, "blue gel pen refill"), features(f, "blue gel")); diff != "" {
