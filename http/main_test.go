@@ -44,8 +44,9 @@ type fakeRecommender struct {
 }
 
 var (
-	_ Recommender     = (*fakeRecommender)(nil)
-	_ CatalogObserver = (*fakeRecommender)(nil)
+	_ Recommender        = (*fakeRecommender)(nil)
+	_ CatalogObserver    = (*fakeRecommender)(nil)
+	_ ContentRecommender = (*fakeRecommender)(nil)
 )
 
 // ObserveItems, ForgetItem and ForgetUser record catalog changes as
@@ -72,6 +73,15 @@ func (f *fakeRecommender) Recommend(ctx context.Context, user string, req aisle.
 
 func (f *fakeRecommender) Similar(ctx context.Context, item string, n int) ([]aisle.Recommendation, error) {
 	f.record(fmt.Sprintf("similar %s n=%d", item, n))
+	if f.similar == nil {
+		return nil, nil
+	}
+	return f.similar(ctx, item, n)
+}
+
+// SimilarContent records "content item n=.." and answers as Similar does.
+func (f *fakeRecommender) SimilarContent(ctx context.Context, item string, n int) ([]aisle.Recommendation, error) {
+	f.record(fmt.Sprintf("content %s n=%d", item, n))
 	if f.similar == nil {
 		return nil, nil
 	}

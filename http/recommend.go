@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/aislehq/aisle"
@@ -46,8 +47,24 @@ func (s *Server) recommend(w http.ResponseWriter, r *http.Request) error {
 	return writeRecommendations(w, recs)
 }
 
-// similar finds items like one item: GET /v1/items/{id}/similar?n=. It
-// replies 404 when the item is not in the catalog.
+// ContentRecommender is an optional capability of a Recommender: items
+// like an item by their texts alone (GET /v1/items/{id}/similar?mode=content).
+type ContentRecommender interface {
+	// SimilarContent returns up to n items whose texts are most like
+	// item's, best first.
+	SimilarContent(ctx context.Context, item string, n int) ([]aisle.Recommendation, error)
+}
+
+// Similarity modes of GET /v1/items/{id}/similar.
+const (
+	modeBehavior = "behavior" // what shoppers take together (default)
+	modeContent  = "content"  // what is described alike
+)
+
+// similar finds items like one item: GET /v1/items/{id}/similar?n=&mode=.
+// mode is behavior (default: items shoppers take together with it) or
+// content (items described alike, which reaches items no shopper has
+// touched yet). It replies 404 when the item is not in the catalog.
 func (s *Server) similar(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -61,10 +78,28 @@ func (s *Server) similar(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	mode, err := stringParam(q, "mode", 16)
+	if err != nil {
+		return err
+	}
+	cr, canContent := s.rec.(ContentRecommender)
+	switch mode {
+	case "", modeBehavior, modeContent:
+	default:
+		return aisle.FieldErrorf(aisle.EINVALID, "mode", "must be %s or %s, not %q", modeBehavior, modeContent, clip(mode))
+	}
+	if mode == modeContent && !canContent {
+		return aisle.FieldErrorf(aisle.EINVALID, "mode", "content similarity is not available on this server")
+	}
 	if _, err := s.store.Item(r.Context(), id); err != nil {
 		return err
 	}
-	recs, err := s.rec.Similar(r.Context(), id, n)
+	var recs []aisle.Recommendation
+	if mode == modeContent {
+		recs, err = cr.SimilarContent(r.Context(), id, n)
+	} else {
+		recs, err = s.rec.Similar(r.Context(), id, n)
+	}
 	if err != nil {
 		return err
 	}

@@ -74,6 +74,15 @@ func TestSimilar(t *testing.T) {
 	if n := len(e.rec.Requests()); n != 1 {
 		t.Errorf("recommender asked about an unknown item")
 	}
+	e.expect(http.StatusOK, "GET", "/v1/items/pen-1/similar?mode=content&n=3", nil)
+	e.expect(http.StatusOK, "GET", "/v1/items/pen-1/similar?mode=behavior", nil)
+	if d := cmp.Diff(e.rec.Requests()[1:], []string{"content pen-1 n=3", "similar pen-1 n=10"}); d != "" {
+		t.Errorf("recommender requests (-got +want):\n%s", d)
+	}
+	body := e.expect(http.StatusBadRequest, "GET", "/v1/items/pen-1/similar?mode=visual", nil).body
+	if !strings.Contains(string(body), `"field":"mode"`) {
+		t.Errorf("bad mode: %s, want an error naming mode", body)
+	}
 }
 
 func TestRecommenderErrors(t *testing.T) {

@@ -94,19 +94,32 @@ func (c *Content) profile(history []int32) []float32 {
 	if c.dim == 0 {
 		return nil
 	}
+	start := max(0, len(history)-c.cfg.Window)
+	vecs := make([][]float32, 0, len(history)-start)
+	for _, i := range history[start:] {
+		vecs = append(vecs, c.Vector(i))
+	}
+	return c.cfg.Profile(vecs)
+}
+
+// Profile returns a shopper's profile from the vectors of their items,
+// oldest first (nil for an item without one): the sum of the latest
+// Window of them, the one k places before the latest weighed Decay^k. It
+// returns nil when none has a vector. Zero fields take their defaults.
+func (c ContentConfig) Profile(vecs [][]float32) []float32 {
+	c = c.withDefaults()
 	var p []float32
-	w := 1.0
-	for k := len(history) - 1; k >= 0 && k >= len(history)-c.cfg.Window; k-- {
-		v := c.Vector(history[k])
-		if v != nil {
+	w := float32(1)
+	for k := len(vecs) - 1; k >= 0 && k >= len(vecs)-c.Window; k-- {
+		if v := vecs[k]; len(v) > 0 {
 			if p == nil {
-				p = make([]float32, c.dim)
+				p = make([]float32, len(v))
 			}
-			for d, x := range v {
-				p[d] += float32(w) * x
+			for d, x := range v[:len(p)] {
+				p[d] += w * x
 			}
 		}
-		w *= c.cfg.Decay
+		w *= float32(c.Decay)
 	}
 	return p
 }
@@ -233,3 +246,6 @@ func (c *Content) UnmarshalBinary(data []byte) error {
 	c.bufs.New = nc.bufs.New
 	return nil
 }
+
+// Config returns the model's configuration, defaults filled in.
+func (c *Content) Config() ContentConfig { return c.cfg }

@@ -24,6 +24,7 @@ import (
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/dataset"
+	"github.com/aislehq/aisle/embedding"
 )
 
 // Model names reported with each recommendation.
@@ -68,6 +69,13 @@ type Config struct {
 	NewArrivals  int
 	NewWindow    time.Duration
 	NewMaxEvents int
+	// Encoder, when set, makes the item vectors behind content-based
+	// recommendations and similar items (and search's dense retrieval),
+	// stored under EncoderName, which must change whenever Encoder's
+	// vectors would (another model). Nil uses the built-in text encoder
+	// of the version serving (untrained before the first version).
+	Encoder     aisle.TextEncoder
+	EncoderName string
 }
 
 // DefaultConfig returns the defaults documented on Config.
@@ -138,6 +146,10 @@ type Engine struct {
 	stats atomic.Pointer[Stats]
 	model atomic.Pointer[personal] // the trained version serving, if any
 
+	emb     atomic.Pointer[embedding.Catalog] // item vectors (content.go)
+	embSync sync.Mutex                        // serialises syncEmbeddings
+	embq    chan []aisle.Item                 // changed items for the refresh loop to encode
+
 	// mu guards the popularity model.
 	mu      sync.Mutex
 	pop     *Popularity
@@ -160,7 +172,7 @@ func NewEngine(store Store, cfg Config, logger *slog.Logger) *Engine {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{store: store, cfg: cfg.withDefaults(), logger: logger}
+	return &Engine{store: store, cfg: cfg.withDefaults(), logger: logger, embq: make(chan []aisle.Item, 64)}
 }
 
 // Open builds the models from the store and starts the background refresh,
@@ -169,8 +181,12 @@ func (e *Engine) Open(ctx context.Context) error {
 	if err := e.Build(ctx); err != nil {
 		return err
 	}
-	if err := e.loadLatest(); err != nil {
+	if _, err := e.loadLatest(); err != nil {
 		return err
+	}
+	if err := e.syncEmbeddings(ctx); err != nil {
+		// Content-based results wait for the next rebuild; the rest serves.
+		e.logger.Error("item vectors", "err", err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	e.cancel, e.done = cancel, make(chan struct{})
@@ -200,8 +216,18 @@ func (e *Engine) refreshLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-poll.C:
-			if err := e.loadLatest(); err != nil {
+			loaded, err := e.loadLatest()
+			if err != nil {
 				e.logger.Error("load model version", "err", err)
+			}
+			if loaded {
+				e.logSync(ctx)
+			}
+		case items := <-e.embq:
+			if cat := e.emb.Load(); cat != nil {
+				if err := cat.Upsert(ctx, items); err != nil && ctx.Err() == nil {
+					e.logger.Error("item vectors", "err", err)
+				}
 			}
 		case <-t.C:
 			e.mu.Lock()
@@ -213,7 +239,15 @@ func (e *Engine) refreshLoop(ctx context.Context) {
 			if err := e.Build(ctx); err != nil && ctx.Err() == nil {
 				e.logger.Error("rebuild models", "err", err)
 			}
+			e.logSync(ctx)
 		}
+	}
+}
+
+// logSync syncs the item vectors, logging a failure.
+func (e *Engine) logSync(ctx context.Context) {
+	if err := e.syncEmbeddings(ctx); err != nil && ctx.Err() == nil {
+		e.logger.Error("item vectors", "err", err)
 	}
 }
 

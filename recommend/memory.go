@@ -157,20 +157,24 @@ func (e *Engine) ObserveItems(items []aisle.Item) {
 		briefs[items[i].ID] = briefOf(&items[i])
 	}
 	e.memMu.Lock()
-	defer e.memMu.Unlock()
 	e.applyLocked(func(m *memory) {
 		for id, b := range briefs {
 			m.setItem(id, b)
 		}
 	})
+	e.memMu.Unlock()
+	e.observeEmbeddings(items)
 }
 
 // ForgetItem records that an item was deleted: it is never recommended
 // again unless it is added back.
 func (e *Engine) ForgetItem(id string) {
 	e.memMu.Lock()
-	defer e.memMu.Unlock()
 	e.applyLocked(func(m *memory) { m.deleteItem(id) })
+	e.memMu.Unlock()
+	if cat := e.emb.Load(); cat != nil {
+		cat.Delete(id)
+	}
 }
 
 // ForgetUser records that a user was erased with their events. Their

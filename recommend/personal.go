@@ -11,6 +11,7 @@ import (
 	"github.com/aislehq/aisle/rank"
 	"github.com/aislehq/aisle/recall"
 	"github.com/aislehq/aisle/train"
+	"github.com/aislehq/aisle/vector"
 )
 
 // ModelFused names recommendations from the trained, fused model set.
@@ -28,23 +29,24 @@ type personal struct {
 
 // loadLatest loads the newest version under e.cfg.ModelDir when it is
 // newer than the one serving; the old one serves until the swap.
-func (e *Engine) loadLatest() error {
+// It reports whether it loaded one.
+func (e *Engine) loadLatest() (bool, error) {
 	if e.cfg.ModelDir == "" {
-		return nil
+		return false, nil
 	}
 	meta, err := train.Latest(e.cfg.ModelDir)
 	if errors.Is(err, train.ErrNoModel) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	if cur := e.model.Load(); cur != nil && cur.meta.Version >= meta.Version {
-		return nil
+		return false, nil
 	}
 	meta, set, fused, err := train.Load(e.cfg.ModelDir, meta.Version)
 	if err != nil {
-		return err
+		return false, err
 	}
 	p := &personal{meta: meta, set: set, fused: fused, names: meta.FusionMembers(), index: make(map[string]int32, len(meta.Items))}
 	for i, id := range meta.Items {
@@ -52,7 +54,7 @@ func (e *Engine) loadLatest() error {
 	}
 	e.model.Store(p)
 	e.logger.Info("model version loaded", "version", meta.Version, "valid_ndcg@10", meta.ValidNDCG10, "items", len(meta.Items))
-	return nil
+	return true, nil
 }
 
 // ModelVersion returns the version serving personalised recommendations,
@@ -97,15 +99,21 @@ func (e *Engine) recommendPersonal(recent []string, skip map[string]bool, catego
 	if p == nil {
 		return nil
 	}
-	history := p.indices(recent)
-	if len(history) == 0 {
-		return nil
-	}
 	per := p.candidates()
 	if category != "" {
 		per *= 4 // fewer of them survive the filter
 	}
-	cands, from := p.rank(history, per)
+	history := p.indices(recent)
+	var cands []scored
+	var from map[string]uint64
+	if len(history) > 0 {
+		cands, from = p.rank(history, per)
+	}
+	// Items newer than the models: only their texts can place them.
+	cands = mergeByScore(cands, e.contentCandidates(recent, p.contentConfig(), p.contentWeight(), per, p.knows))
+	if len(cands) == 0 {
+		return nil
+	}
 	skipped := maps.Clone(skip)
 	for _, id := range recent {
 		skipped[id] = true
@@ -134,6 +142,12 @@ func (e *Engine) similarTrained(item string, n int) []aisle.Recommendation {
 		}
 	}
 	return e.pick(cands, skip, "", n, e.explainer(p, history, from))
+}
+
+// knows reports whether the models know item id.
+func (p *personal) knows(id string) bool {
+	_, ok := p.index[id]
+	return ok
 }
 
 // indices maps the known ids of recent to item indices.
@@ -173,7 +187,11 @@ var reasonOrder = []struct {
 // from says.
 func (e *Engine) explainer(p *personal, history []int32, from map[string]uint64) func(scored) aisle.Recommendation {
 	return func(c scored) aisle.Recommendation {
-		models, reason := e.explain(p, history, p.index[c.id], from[c.id])
+		i, ok := p.index[c.id]
+		if !ok { // proposed by its text alone (contentCandidates)
+			return aisle.Recommendation{Item: c.id, Score: c.score, Models: []string{ModelFused, ModelContent}, Reasons: []string{"new in the catalog, and described like items you looked at"}}
+		}
+		models, reason := e.explain(p, history, i, from[c.id])
 		return aisle.Recommendation{Item: c.id, Score: c.score, Models: models, Reasons: []string{reason}}
 	}
 }
@@ -202,10 +220,36 @@ func (e *Engine) explain(p *personal, history []int32, item int32, bits uint64) 
 			return models, fmt.Sprintf(r.format, cmp.Or(e.mem.items[id].title, id))
 		}
 	}
+	if mm := p.set.Member(train.ModelContent); mm != nil && slices.Contains(models, train.ModelContent) {
+		if c, ok := mm.Scorer.(*recall.Content); ok {
+			if anchor := mostAlike(c, history, item); anchor >= 0 {
+				id := p.meta.Items[anchor]
+				return models, fmt.Sprintf("described like %q", cmp.Or(e.mem.items[id].title, id))
+			}
+		}
+	}
 	if slices.Contains(models, train.ModelPopular) {
 		return models, "one of the store's most popular items"
 	}
 	return models, "matches the items you recently looked at"
+}
+
+// mostAlike returns the history item among the last ten whose text is
+// most like item's, or -1 when none is at all alike.
+func mostAlike(c *recall.Content, history []int32, item int32) int32 {
+	best, bestW := int32(-1), float32(0)
+	v := c.Vector(item)
+	if v == nil {
+		return -1
+	}
+	for _, h := range history[max(0, len(history)-10):] {
+		if u := c.Vector(h); u != nil {
+			if w := vector.Dot(u, v); w > bestW {
+				best, bestW = h, w
+			}
+		}
+	}
+	return best
 }
 
 // strongest returns the history item among the last ten with the largest

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle/dataset"
+	"github.com/aislehq/aisle/ngram"
 	"github.com/aislehq/aisle/rank"
 	"github.com/aislehq/aisle/recall"
 )
@@ -25,6 +26,9 @@ type Meta struct {
 	// Items maps the models' item indices to catalog ids.
 	Items   []string     `json:"items"`
 	Members []MemberMeta `json:"members"`
+	// Encoder is the file of the text encoder behind the content model
+	// ("" when there is none).
+	Encoder string `json:"encoder,omitempty"`
 	// Weights are the fusion weights learned on validation.
 	Weights map[string]float64 `json:"weights"`
 	// ValidNDCG10 is the fused ranking's NDCG@10 on the validation items
@@ -78,6 +82,9 @@ func Train(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Log
 	return set, meta, nil
 }
 
+// encoderFile is the text encoder's file in a version's folder.
+const encoderFile = "encoder.bin"
+
 // ErrNoModel is returned by Latest when no version has been saved.
 var ErrNoModel = errors.New("train: no saved model")
 
@@ -102,6 +109,16 @@ func Save(dir string, set *Set, meta *Meta) (string, error) {
 			return "", fmt.Errorf("save model %s: %w", mm.Name, err)
 		}
 		if err := os.WriteFile(filepath.Join(tmp, mm.File), b, 0o644); err != nil {
+			return "", fmt.Errorf("save model: %w", err)
+		}
+	}
+	if set.Encoder != nil {
+		b, err := set.Encoder.MarshalBinary()
+		if err != nil {
+			return "", fmt.Errorf("save text encoder: %w", err)
+		}
+		meta.Encoder = encoderFile
+		if err := os.WriteFile(filepath.Join(tmp, encoderFile), b, 0o644); err != nil {
 			return "", fmt.Errorf("save model: %w", err)
 		}
 	}
@@ -189,6 +206,8 @@ func Load(dir, version string) (*Meta, *Set, *rank.Fusion, error) {
 			m = &recall.ItemItem{}
 		case ModelMF:
 			m = &recall.MF{}
+		case ModelContent:
+			m = &recall.Content{}
 		default:
 			return nil, nil, nil, fmt.Errorf("load model: unknown model %q", mm.Name)
 		}
@@ -196,6 +215,16 @@ func Load(dir, version string) (*Meta, *Set, *rank.Fusion, error) {
 			return nil, nil, nil, fmt.Errorf("load model %s: %w", mm.Name, err)
 		}
 		set.Members = append(set.Members, Member{Name: mm.Name, Scorer: m, TrainSeconds: mm.TrainSeconds})
+	}
+	if meta.Encoder != "" {
+		b, err := os.ReadFile(filepath.Join(vdir, filepath.Base(meta.Encoder)))
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("load text encoder: %w", err)
+		}
+		set.Encoder = new(ngram.Model)
+		if err := set.Encoder.UnmarshalBinary(b); err != nil {
+			return nil, nil, nil, fmt.Errorf("load text encoder: %w", err)
+		}
 	}
 	names := meta.FusionMembers()
 	weights := make([]float64, len(names))

@@ -29,7 +29,7 @@ const (
 
 // fusionOrder lists members in the order fusion tunes them; the first one
 // present anchors the scale (weight 1).
-var fusionOrder = []string{ModelSLIST, ModelEASE, ModelTransition, ModelItemCF, ModelMF, ModelPopular}
+var fusionOrder = []string{ModelSLIST, ModelEASE, ModelTransition, ModelItemCF, ModelMF, ModelContent, ModelPopular}
 
 // ExperimentOptions configure Experiment.
 type ExperimentOptions struct {

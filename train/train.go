@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle/dataset"
+	"github.com/aislehq/aisle/ngram"
 	"github.com/aislehq/aisle/rank"
 	"github.com/aislehq/aisle/recall"
 )
@@ -33,6 +34,7 @@ type Config struct {
 	Transition recall.TransitionConfig
 	ItemCF     recall.ItemCFConfig
 	MF         recall.MFConfig
+	Content    ContentConfig
 	Fusion     rank.TuneOptions
 	// Neighbors is how many item-to-item weights per item the dense
 	// models (EASE, SLIST) keep once trained (default 200): their n×n
@@ -53,7 +55,7 @@ type Config struct {
 }
 
 // modelOrder is every model of the set, in the order Models trains them.
-var modelOrder = []string{ModelPopular, ModelTransition, ModelItemCF, ModelEASE, ModelSLIST, ModelMF}
+var modelOrder = []string{ModelPopular, ModelTransition, ModelItemCF, ModelEASE, ModelSLIST, ModelMF, ModelContent}
 
 // neighbors returns c.Neighbors or its default.
 func (c Config) neighbors() int {
@@ -71,7 +73,12 @@ func (c Config) candidates() int {
 	return c.Candidates
 }
 
+// skips reports whether name is not to be trained: it is in Skip, or it
+// is the content model and there is no item text.
 func (c Config) skips(name string) bool {
+	if name == ModelContent && c.Content.Text == nil {
+		return true
+	}
 	for _, s := range c.Skip {
 		if s == name {
 			return true
@@ -91,6 +98,9 @@ type Member struct {
 type Set struct {
 	Members []Member
 	N       int // items
+	// Encoder is the text encoder the content model's item vectors come
+	// from; nil when no content model was trained.
+	Encoder *ngram.Model
 }
 
 // Member returns the member called name, or nil.
@@ -141,6 +151,8 @@ func models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Lo
 		secs := time.Since(start).Seconds()
 		tr.finish()
 		switch {
+		case err == nil && s == nil:
+			logger.Info("model skipped: nothing to learn from", "model", name)
 		case err == nil:
 			set.Members = append(set.Members, Member{name, s, secs})
 			logger.Info("model trained", "model", name, "seconds", fmt.Sprintf("%.1f", secs))
@@ -184,6 +196,14 @@ func models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Lo
 				mc.Factors = largeCatalogFactors
 			}
 			return recall.TrainMF(ctx, d, mc, tr.mfProgress(ModelMF+on, cmp.Or(mc.Iterations, recall.MFDefaultIterations)))
+		},
+		ModelContent: func() (rank.Scorer, error) {
+			enc, c, err := trainContent(ctx, d, cfg.Content, cfg.Seed)
+			if err != nil || c == nil {
+				return nil, err
+			}
+			set.Encoder = enc
+			return c, nil
 		},
 	}
 	for _, name := range modelOrder {

@@ -23,6 +23,7 @@ type Config struct {
 	Store     sqlite.Options
 	HTTP      aislehttp.Config
 	Engine    recommend.Config
+	Text      TextConfig
 	LogLevel  string // debug, info, warn, error
 	LogFormat string // text or json
 }
@@ -34,6 +35,7 @@ func DefaultConfig() Config {
 		Store:     sqlite.DefaultOptions(),
 		HTTP:      aislehttp.DefaultConfig(),
 		Engine:    recommend.DefaultConfig(),
+		Text:      TextConfig{Encoder: encoderBuiltin, OpenAIKeyEnv: "OPENAI_API_KEY"},
 		LogLevel:  "info",
 		LogFormat: "text",
 	}
@@ -79,9 +81,23 @@ func (c *Config) logger(w io.Writer) (*slog.Logger, error) {
 
 // openStore opens the SQLite store in the data directory.
 func (c *Config) openStore(ctx context.Context) (*sqlite.DB, error) {
-	db := sqlite.NewDB(filepath.Join(c.DataDir, "aisle.db"), c.Store)
-	if err := db.Open(ctx); err != nil {
-		return nil, fmt.Errorf("open store in %s: %w", c.DataDir, err)
+	db, _, err := c.openStoreVocabulary(ctx)
+	return db, err
+}
+
+// openStoreVocabulary opens the SQLite store in the data directory, its
+// attribute extraction using the directory's vocabulary, which it also
+// returns.
+func (c *Config) openStoreVocabulary(ctx context.Context) (*sqlite.DB, *vocabulary, error) {
+	voc, err := loadVocabulary(c.DataDir)
+	if err != nil {
+		return nil, nil, err
 	}
-	return db, nil
+	opts := c.Store
+	opts.Extract = voc.Extract
+	db := sqlite.NewDB(filepath.Join(c.DataDir, "aisle.db"), opts)
+	if err := db.Open(ctx); err != nil {
+		return nil, nil, fmt.Errorf("open store in %s: %w", c.DataDir, err)
+	}
+	return db, voc, nil
 }

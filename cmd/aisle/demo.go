@@ -49,7 +49,7 @@ func runDemo(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	if err := freshDemoDir(cfg.DataDir); err != nil {
 		return err
 	}
-	db, err := cfg.openStore(ctx)
+	db, voc, err := cfg.openStoreVocabulary(ctx)
 	if err != nil {
 		return err
 	}
@@ -61,6 +61,9 @@ func runDemo(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 			return err
 		}
 		fmt.Fprint(e.stdout, sum.String())
+	}
+	if err := learnVocabulary(ctx, e, db, voc); err != nil {
+		return err
 	}
 	if err := trainAndSave(ctx, e, db, filepath.Join(cfg.DataDir, "models"), train.Config{Seed: 1, Progress: trainProgress(e.stderr)}, logger); err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/aislehq/aisle/importer"
+	"github.com/aislehq/aisle/sqlite"
 )
 
 func runImport(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
@@ -28,7 +29,7 @@ func runImport(ctx context.Context, e *env, fs *flag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
-	db, err := cfg.openStore(ctx)
+	db, voc, err := cfg.openStoreVocabulary(ctx)
 	if err != nil {
 		return err
 	}
@@ -38,6 +39,19 @@ func runImport(ctx context.Context, e *env, fs *flag.FlagSet, args []string) err
 	sum, err := importer.Run(ctx, db, fs.Arg(0), opts)
 	if sum != nil {
 		fmt.Fprint(e.stdout, sum.String())
+	}
+	if err != nil || opts.DryRun {
+		return err
+	}
+	return learnVocabulary(ctx, e, db, voc)
+}
+
+// learnVocabulary learns the attribute vocabulary after a data
+// directory's first import and says so.
+func learnVocabulary(ctx context.Context, e *env, db *sqlite.DB, voc *vocabulary) error {
+	n, err := voc.learnOnce(ctx, db)
+	if n > 0 {
+		fmt.Fprintf(e.stdout, "Learned the catalog's vocabulary (brands, title words) from %d items and extracted their attributes with it.\n", n)
 	}
 	return err
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"path/filepath"
 
+	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/dataset"
 	"github.com/aislehq/aisle/sqlite"
 	"github.com/aislehq/aisle/train"
@@ -39,6 +40,32 @@ func runTrain(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	return trainAndSave(ctx, e, db, filepath.Join(cfg.DataDir, "models"), train.Config{Seed: *seed, Progress: trainProgress(e.stderr)}, logger)
 }
 
+// allItems reads db's whole catalog.
+func allItems(ctx context.Context, db *sqlite.DB) ([]aisle.Item, error) {
+	var items []aisle.Item
+	f := aisle.ItemFilter{Limit: sqlite.MaxListLimit}
+	for {
+		page, err := db.ListItems(ctx, f)
+		if err != nil {
+			return nil, fmt.Errorf("read catalog: %w", err)
+		}
+		items = append(items, page.Items...)
+		if page.NextCursor == "" {
+			return items, nil
+		}
+		f.Cursor = page.NextCursor
+	}
+}
+
+// itemTexts returns the texts of items by id (aisle.Item.Text).
+func itemTexts(items []aisle.Item) func(string) string {
+	texts := make(map[string]string, len(items))
+	for i := range items {
+		texts[items[i].ID] = items[i].Text()
+	}
+	return func(id string) string { return texts[id] }
+}
+
 // trainAndSave trains the model set on db's interactions and saves it as a
 // new version in dir unless the newest version there validates better.
 func trainAndSave(ctx context.Context, e *env, db *sqlite.DB, dir string, tc train.Config, logger *slog.Logger) error {
@@ -46,6 +73,18 @@ func trainAndSave(ctx context.Context, e *env, db *sqlite.DB, dir string, tc tra
 	if err != nil {
 		return err
 	}
+	items, err := allItems(ctx, db)
+	if err != nil {
+		return err
+	}
+	// Catalog items no shopper has touched get indices too: the content
+	// model ranks them from their texts.
+	ids := make([]string, len(items))
+	for i := range items {
+		ids[i] = items[i].ID
+	}
+	d = d.WithItems(ids)
+	tc.Content.Text = itemTexts(items)
 	fmt.Fprintf(e.stdout, "Training on %d interactions of %d users over %d items...\n", d.Interactions(), len(d.Users), d.NumItems())
 	set, meta, err := train.Train(ctx, d, tc, logger)
 	if err != nil {

@@ -1,0 +1,226 @@
+package recommend
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/embedding"
+	"github.com/aislehq/aisle/ngram"
+	"github.com/aislehq/aisle/recall"
+	"github.com/aislehq/aisle/train"
+	"github.com/aislehq/aisle/vector"
+)
+
+// ModelContent names recommendations made from item texts alone: items
+// described like the shopper's recent ones, or like the item at hand.
+const ModelContent = "content"
+
+// untrainedEncoder names the built-in encoder before any training: a
+// hashing encoder with random features, which still puts texts sharing
+// words and word pieces near each other.
+const untrainedEncoder = "ngram:untrained"
+
+// encoder returns the text encoder item vectors come from, and the name
+// they are stored under: the configured one, else the built-in encoder
+// of the version serving, else an untrained built-in encoder.
+func (e *Engine) encoder() (aisle.TextEncoder, string) {
+	if e.cfg.Encoder != nil {
+		return e.cfg.Encoder, e.cfg.EncoderName
+	}
+	if p := e.model.Load(); p != nil && p.set.Encoder != nil {
+		return p.set.Encoder, "ngram:" + p.meta.Version
+	}
+	return ngram.New(ngram.Config{Seed: 1}), untrainedEncoder
+}
+
+// syncEmbeddings brings the item vectors up to date with the catalog and
+// the encoder: a new encoder (a newly loaded version's) gets a new
+// embedding.Catalog, filled before it replaces the old one.
+func (e *Engine) syncEmbeddings(ctx context.Context) error {
+	e.embSync.Lock()
+	defer e.embSync.Unlock()
+	var items []aisle.Item
+	f := aisle.ItemFilter{Limit: 1000}
+	for {
+		page, err := e.store.ListItems(ctx, f)
+		if err != nil {
+			return fmt.Errorf("item vectors: %w", err)
+		}
+		items = append(items, page.Items...)
+		if page.NextCursor == "" {
+			break
+		}
+		f.Cursor = page.NextCursor
+	}
+	enc, name := e.encoder()
+	cat := e.emb.Load()
+	if cat == nil || cat.Name() != name {
+		vs, _ := e.store.(embedding.Store)
+		cat = embedding.New(enc, name, vs, e.logger)
+	}
+	if err := cat.Sync(ctx, items); err != nil {
+		return err
+	}
+	e.emb.Store(cat)
+	return nil
+}
+
+// Embeddings returns the item vectors recommendations and search use, or
+// nil before the first build.
+func (e *Engine) Embeddings() *embedding.Catalog { return e.emb.Load() }
+
+// observeEmbeddings hands changed items to the refresh loop, which encodes
+// them; when it is busy they wait for the next rebuild, which syncs every
+// item. It never blocks.
+func (e *Engine) observeEmbeddings(items []aisle.Item) {
+	select {
+	case e.embq <- items:
+	default:
+		e.mu.Lock()
+		e.pending++
+		e.mu.Unlock()
+	}
+}
+
+// contentWeight returns the fusion weight of the content model in p, 0
+// when it has none.
+func (p *personal) contentWeight() float64 {
+	return p.meta.Weights[train.ModelContent]
+}
+
+// contentConfig returns how p's content model makes profiles.
+func (p *personal) contentConfig() recall.ContentConfig {
+	if m := p.set.Member(train.ModelContent); m != nil {
+		if c, ok := m.Scorer.(*recall.Content); ok {
+			return c.Config()
+		}
+	}
+	return recall.ContentConfig{}
+}
+
+// profile returns the content profile of a shopper's recent items
+// (oldest first), or nil when none has a vector.
+func profile(cat *embedding.Catalog, recent []string, cfg recall.ContentConfig) []float32 {
+	vecs := make([][]float32, len(recent))
+	for k, id := range recent {
+		vecs[k] = cat.Vector(id)
+	}
+	return cfg.Profile(vecs)
+}
+
+// contentCandidates returns items the trained models cannot know (added
+// after their training) that are described like the shopper's recent
+// items, scored as the fused ranking scores a cold item: the content
+// weight times the cosine scaled by the best one. known reports whether
+// the models know an item.
+func (e *Engine) contentCandidates(recent []string, cfg recall.ContentConfig, weight float64, k int, known func(string) bool) []scored {
+	cat := e.emb.Load()
+	if cat == nil || weight <= 0 {
+		return nil
+	}
+	q := profile(cat, recent, cfg)
+	if q == nil {
+		return nil
+	}
+	hits := cat.Nearest(q, k, func(id string) bool { return !known(id) })
+	if len(hits) == 0 || hits[0].Score <= 0 {
+		return nil
+	}
+	out := make([]scored, 0, len(hits))
+	for _, h := range hits {
+		if h.Score > 0 {
+			out = append(out, scored{h.ID, weight * float64(h.Score/hits[0].Score)})
+		}
+	}
+	return out
+}
+
+// mergeByScore merges b into a (both best first) keeping the order by score.
+func mergeByScore(a, b []scored) []scored {
+	out := append(slices.Clone(a), b...)
+	slices.SortStableFunc(out, func(x, y scored) int { return cmp.Compare(y.score, x.score) })
+	return out
+}
+
+// SimilarContent returns up to n items whose texts are most like item's,
+// best first, from the item vectors. ENOTFOUND if the item is not in the
+// catalog; an item without text has no similar items.
+func (e *Engine) SimilarContent(ctx context.Context, item string, n int) ([]aisle.Recommendation, error) {
+	cat := e.emb.Load()
+	if cat == nil {
+		return nil, aisle.Errorf(aisle.EUNAVAILABLE, "item vectors are not built yet")
+	}
+	e.memMu.RLock()
+	b, ok := e.mem.items[item]
+	e.memMu.RUnlock()
+	if !ok {
+		return nil, aisle.Errorf(aisle.ENOTFOUND, "item %q not found", item)
+	}
+	v := cat.Vector(item)
+	if v == nil {
+		return []aisle.Recommendation{}, nil
+	}
+	// Ask for a few more than n: pick drops unavailable items.
+	hits := cat.Nearest(v, n+16, func(id string) bool { return id != item })
+	cands := make([]scored, len(hits))
+	for j, h := range hits {
+		cands[j] = scored{h.ID, float64(h.Score)}
+	}
+	title := cmp.Or(b.title, item)
+	return e.pick(cands, map[string]bool{item: true}, "", n, func(c scored) aisle.Recommendation {
+		return aisle.Recommendation{
+			Item: c.id, Score: c.score, Models: []string{ModelContent},
+			Reasons: []string{fmt.Sprintf("described like %q", title)},
+		}
+	}), nil
+}
+
+// Affinity returns how much each of items suits user's taste, from 0 (no
+// evidence) to about 1: the mean of the cosine of the item's vector with
+// the shopper's content profile and, when a trained version knows their
+// history, the item's fused score scaled by the best candidate's. Users
+// without history get zeros. It implements search's Personalizer.
+func (e *Engine) Affinity(ctx context.Context, user string, items []string) ([]float64, error) {
+	out := make([]float64, len(items))
+	e.memMu.RLock()
+	recent := slices.Clone(e.mem.recent[user])
+	e.memMu.RUnlock()
+	if len(recent) == 0 {
+		return out, nil
+	}
+	cfg := recall.ContentConfig{}
+	fused := map[string]float64{}
+	if p := e.model.Load(); p != nil {
+		cfg = p.contentConfig()
+		if h := p.indices(recent); len(h) > 0 {
+			cands, _ := p.rank(h, p.candidates())
+			if len(cands) > 0 && cands[0].score > 0 {
+				for _, c := range cands {
+					fused[c.id] = c.score / cands[0].score
+				}
+			}
+		}
+	}
+	var q []float32
+	var qn float64
+	cat := e.emb.Load()
+	if cat != nil {
+		if q = profile(cat, recent, cfg); q != nil {
+			qn = math.Sqrt(float64(vector.Dot(q, q)))
+		}
+	}
+	for j, id := range items {
+		var cos float64
+		if q != nil && qn > 0 {
+			if v := cat.Vector(id); v != nil {
+				cos = max(0, float64(vector.Dot(q, v))/qn)
+			}
+		}
+		out[j] = (cos + fused[id]) / 2
+	}
+	return out, nil
+}
