@@ -11,9 +11,20 @@ import (
 
 // minCategoryShare is the least share of the items matching all of a
 // query's terms that a category named by the query must hold to be taken:
-// "cordless phone" names the category "Phones" (one VoIP handset) but its
-// 70-odd matching items are cordless telephones, so it is not taken.
-const minCategoryShare = 0.25
+// "cordless phone" names the category "Phones" by one word, but its
+// 70-odd matching items are cordless telephones, so it is not taken;
+// "printer paper" names "Printers" and "Paper", and takes "Paper".
+const minCategoryShare = 0.15
+
+// minRelativeSupport is the least share of the items having all of a
+// query's terms that a candidate category must hold, relative to the
+// candidate holding most of them: "bic pens" names "Pens & Refills" (171
+// items), not "Glue Sticks & Pens" (4).
+const minRelativeSupport = 0.1
+
+// minCategoryItems is the fewest items a category named by a query
+// must hold once minShareItems items match the query.
+const minCategoryItems = 2
 
 // minShareItems is how many items must match all of a query's terms
 // before minCategoryShare is checked.
@@ -164,21 +175,26 @@ func (c *catalog) itemHas(i int32, t string) bool {
 }
 
 // category returns the catalog category the query's terms name, "" for
-// none. Candidates are the categories with a name part whose terms are
-// all in terms; those covering most terms are tried first. Among them,
-// when at least minShareItems items have all the terms, only categories
-// holding minCategoryShare of the largest number of those items any
-// candidate holds count (so "bic pens" names "Pens & Refills", not "Glue
-// Sticks & Pens"), and a category covering only some of the terms must
-// also hold minCategoryShare of all those items. The deepest category
-// left wins, then the one holding more of the items.
-func (c *catalog) category(terms []string) string {
+// none; head is the query's last term, in English its head noun.
+// Candidates are the categories with a name part whose terms are all in
+// terms; those covering most terms are tried first, and among them those
+// naming the head ("printer paper" is paper, "paper shredder" a
+// shredder). Among them, when at least minShareItems items have all the
+// terms, only categories holding minRelativeSupport of the largest number
+// of those items any candidate holds, and of at least minCategoryItems
+// items, count ("phone" does not name "Phones", one VoIP handset), and a
+// category covering only some of the terms must
+// also hold minCategoryShare of all those items; with fewer such items, a
+// category covering only some of the terms must hold one of them. The
+// deepest category left wins, then the one holding more of the items.
+func (c *catalog) category(terms []string, head string) string {
 	if len(terms) == 0 {
 		return ""
 	}
 	type candidate struct {
 		cat              *category
 		covered, support int
+		head             bool
 	}
 	var cands []candidate
 	var seen []int
@@ -191,14 +207,15 @@ func (c *catalog) category(terms []string) string {
 	}
 	for _, i := range seen {
 		cat := &c.categories[i]
-		covered := 0
+		cd := candidate{cat: cat}
 		for _, p := range cat.parts {
-			if len(p) > covered && containsAll(terms, p) {
-				covered = len(p)
+			if containsAll(terms, p) {
+				cd.covered = max(cd.covered, len(p))
+				cd.head = cd.head || slices.Contains(p, head)
 			}
 		}
-		if covered > 0 {
-			cands = append(cands, candidate{cat: cat, covered: covered})
+		if cd.covered > 0 {
+			cands = append(cands, cd)
 		}
 	}
 	if len(cands) == 0 {
@@ -216,7 +233,7 @@ func (c *catalog) category(terms []string) string {
 		cands[i].support = intersectCount(matching, cands[i].cat.items)
 	}
 	slices.SortFunc(cands, func(a, b candidate) int {
-		return cmp.Or(b.covered-a.covered, b.cat.depth-a.cat.depth, b.support-a.support, strings.Compare(a.cat.name, b.cat.name))
+		return cmp.Or(b.covered-a.covered, boolOrder(b.head, a.head), b.cat.depth-a.cat.depth, b.support-a.support, strings.Compare(a.cat.name, b.cat.name))
 	})
 	for start := 0; start < len(cands); {
 		end := start
@@ -226,8 +243,15 @@ func (c *catalog) category(terms []string) string {
 			end++
 		}
 		for _, cd := range cands[start:end] {
-			share := float64(cd.support) / float64(len(matching))
-			if !checked || (float64(cd.support) >= minCategoryShare*float64(most) && (cd.covered >= known || share >= minCategoryShare)) {
+			var ok bool
+			if checked {
+				share := float64(cd.support) / float64(len(matching))
+				ok = len(cd.cat.items) >= minCategoryItems && float64(cd.support) >= minRelativeSupport*float64(most) &&
+					(cd.covered >= known || share >= minCategoryShare)
+			} else {
+				ok = cd.covered >= known || cd.support > 0
+			}
+			if ok {
 				return cd.cat.name
 			}
 		}
@@ -253,6 +277,17 @@ func (c *catalog) matching(terms []string) []int32 {
 		out = intersect(out, p)
 	}
 	return out
+}
+
+// boolOrder orders false before true.
+func boolOrder(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 func containsAll(set, want []string) bool {

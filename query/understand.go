@@ -190,7 +190,9 @@ func (u *Understander) Parse(q string) (Intent, error) {
 	}
 	in.Terms, in.Synonyms = u.synonyms.apply(p.terms)
 	in.Synonyms = p.addTranslations(in.Synonyms)
-	in.Category = u.catalog.category(p.stems(in.Synonyms))
+	if len(in.Terms) > 0 {
+		in.Category = u.catalog.category(p.stems(in.Synonyms), in.Terms[len(in.Terms)-1])
+	}
 	return in, nil
 }
 

@@ -25,6 +25,11 @@ func TestParseOffice(t *testing.T) {
 		{"laser printer paper", Intent{Language: "en", Terms: []string{"laser", "printer", "paper"}, Category: "Laser Printer Paper"}},
 		{"ballpoint pens", Intent{Language: "en", Terms: []string{"ballpoint", "pen"}, Category: "Ballpoint Pens",
 			Synonyms: map[string][]string{"ballpoint": {"ball point"}}}},
+		{"printer paper", Intent{Language: "en", Terms: []string{"printer", "paper"}, Category: "Paper"}}, // the head noun
+		{"scientific calculator", Intent{Language: "en", Terms: []string{"scientif", "calcul"}, Category: "Calculators"}},
+		{"envelopes", Intent{Language: "en", Terms: []string{"envelop"}, Category: "Envelopes"}},
+		// "Phones" holds one item: too few to name.
+		{"phone", Intent{Language: "en", Terms: []string{"phone"}}},
 		{"bic pens", Intent{Language: "en", Terms: []string{"pen"}, Brand: "BIC", Category: "Pens & Refills"}},
 		{"Paper Mate pens", Intent{Language: "en", Terms: []string{"pen"}, Brand: "Paper Mate", Category: "Pens & Refills"}},
 		{"post it notes", Intent{Language: "en", Terms: []string{"note"}, Brand: "Post-It"}},
