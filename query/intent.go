@@ -92,10 +92,13 @@ type Intent struct {
 	// Category is a catalog category named by the query, as the catalog
 	// spells it ("" for none): one whose name (or a part of it, "Pens" of
 	// "Pens & Refills") has all its terms among Terms and their synonyms,
-	// preferring the one covering most terms, then the deepest level,
-	// among those holding a fair share of the items that have all the
-	// query's terms ("paper shredder" names "Shredders"). It is a guess:
-	// search may prefer to boost by it rather than filter.
+	// preferring the one covering most terms, then one naming the last
+	// term (the head noun: "printer paper" is "Paper"), then the deepest
+	// level, among those holding a fair share of the items that have all
+	// the query's terms ("paper shredder" names "Shredders"; "cordless
+	// phone" does not name "Phones", which holds one of its 70-odd
+	// items). It is a guess: search may prefer to boost by it rather
+	// than filter.
 	Category string `json:"category,omitempty"`
 	// Brand is a catalog brand named by the query, as the catalog spells it.
 	Brand string `json:"brand,omitempty"`
