@@ -71,37 +71,42 @@ func benchData(tb testing.TB, n, dim int) (vecs, queries []float32) {
 }
 
 // BenchmarkSearch compares exact search with the graph at DefaultEfSearch
-// as the catalog grows, for Config.ExactBelow (128-d mixture vectors, one
-// goroutine, k = 10).
+// and at ef = 256 as the catalog grows, for Config.ExactBelow (128-d
+// mixture vectors, one goroutine, k = 10); each graph's recall against
+// exact search is reported beside its time.
 func BenchmarkSearch(b *testing.B) {
 	const dim, k = 128, 10
-	for _, n := range []int{1000, 2000, 5000, 10000, 20000} {
-		vecs, queries := benchData(b, n, dim)
-		flat := NewFlat(dim)
-		for i := range n {
-			flat.Add(int32(i), vecs[i*dim:(i+1)*dim])
-		}
-		h := NewHNSW(dim, HNSWConfig{Seed: 1})
-		if err := h.Build(seq(n), vecs, 2); err != nil {
-			b.Fatal(err)
-		}
-		q := func(i int) []float32 { return queries[(i%100)*dim : (i%100+1)*dim] }
-		b.Run(fmt.Sprintf("n=%d/index=flat", n), func(b *testing.B) {
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				flat.Search(q(i), k, nil)
-				i++
+	for _, n := range []int{2000, 5000, 10000, 20000} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			vecs, queries := benchData(b, n, dim)
+			flat := NewFlat(dim)
+			for i := range n {
+				flat.Add(int32(i), vecs[i*dim:(i+1)*dim])
 			}
-		})
-		b.Run(fmt.Sprintf("n=%d/index=hnsw", n), func(b *testing.B) {
-			b.ReportAllocs()
-			b.ReportMetric(meanRecall(100, func(i int) []Hit { return h.Search(q(i), k, nil) },
-				func(i int) []Hit { return flat.Search(q(i), k, nil) }), "recall")
-			i := 0
-			for b.Loop() {
-				h.Search(q(i), k, nil)
-				i++
+			h := NewHNSW(dim, HNSWConfig{Seed: 1})
+			if err := h.Build(seq(n), vecs, 2); err != nil {
+				b.Fatal(err)
+			}
+			q := func(i int) []float32 { return queries[(i%100)*dim : (i%100+1)*dim] }
+			b.Run("index=flat", func(b *testing.B) {
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					flat.Search(q(i), k, nil)
+					i++
+				}
+			})
+			for _, ef := range []int{DefaultEfSearch, 256} {
+				b.Run(fmt.Sprintf("index=hnsw/ef=%d", ef), func(b *testing.B) {
+					b.ReportAllocs()
+					i := 0
+					for b.Loop() {
+						h.SearchEf(q(i), k, ef, nil)
+						i++
+					}
+					b.ReportMetric(meanRecall(100, func(i int) []Hit { return h.SearchEf(q(i), k, ef, nil) },
+						func(i int) []Hit { return flat.Search(q(i), k, nil) }), "recall")
+				})
 			}
 		})
 	}
@@ -109,9 +114,9 @@ func BenchmarkSearch(b *testing.B) {
 
 // BenchmarkFilter times a filtered search through the graph and by exact
 // scan over the kept ids, for the crossover in HNSWConfig.ExactScanFactor
-// (50,000 128-d mixture vectors, ef = DefaultEfSearch, k = 10).
+// (20,000 128-d mixture vectors, ef = DefaultEfSearch, k = 10).
 func BenchmarkFilter(b *testing.B) {
-	const n, dim, k = 50000, 128, 10
+	const n, dim, k = 20000, 128, 10
 	vecs, queries := benchData(b, n, dim)
 	h := NewHNSW(dim, HNSWConfig{Seed: 1})
 	if err := h.Build(seq(n), vecs, 2); err != nil {
@@ -122,13 +127,13 @@ func BenchmarkFilter(b *testing.B) {
 		keep := func(id int32) bool { return id%1000 < permille }
 		b.Run(fmt.Sprintf("kept=%.1f%%/path=graph", float64(permille)/10), func(b *testing.B) {
 			b.ReportAllocs()
-			b.ReportMetric(meanRecall(100, func(i int) []Hit { return h.graphSearch(q(i), k, DefaultEfSearch, keep) },
-				func(i int) []Hit { return h.scanSearch(q(i), k, keep) }), "recall")
 			i := 0
 			for b.Loop() {
 				h.graphSearch(q(i), k, DefaultEfSearch, keep)
 				i++
 			}
+			b.ReportMetric(meanRecall(100, func(i int) []Hit { return h.graphSearch(q(i), k, DefaultEfSearch, keep) },
+				func(i int) []Hit { return h.scanSearch(q(i), k, keep) }), "recall")
 		})
 		b.Run(fmt.Sprintf("kept=%.1f%%/path=scan", float64(permille)/10), func(b *testing.B) {
 			b.ReportAllocs()

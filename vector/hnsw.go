@@ -11,7 +11,7 @@ import (
 // DefaultEfSearch is the search breadth HNSW uses when HNSWConfig.EfSearch
 // is zero: the smallest value measured to reach recall@10 ≥ 0.95 on the
 // 1,000,000 × 128 benchmark (docs/BENCHMARKS.md).
-const DefaultEfSearch = 64
+const DefaultEfSearch = 128
 
 // maxLevel caps the number of graph layers; with M = 16 a layer above 15
 // would need about 16^15 nodes.
@@ -36,9 +36,12 @@ type HNSWConfig struct {
 	Seed uint64
 	// ExactScanFactor tunes when a filtered search scans the kept ids
 	// exactly instead of walking the graph: it does when the estimated
-	// number of kept ids is at most ExactScanFactor·√(ef·2M·Len), where
-	// the two costs meet (docs/BENCHMARKS.md). Zero means 1; a negative
-	// value never scans.
+	// number of kept ids is at most ExactScanFactor·√(ef·2M·Len). The
+	// walk expands about ef·Len/kept nodes of 2M neighbours each and the
+	// scan scores the kept ids, so the two costs meet there with a factor
+	// of √(cost of a walked neighbour / cost of a scanned vector), measured
+	// at 2 (docs/BENCHMARKS.md). Zero means 2; a negative value never
+	// scans.
 	ExactScanFactor float64
 }
 
@@ -54,7 +57,7 @@ func (cfg HNSWConfig) withDefaults() HNSWConfig {
 		cfg.EfSearch = DefaultEfSearch
 	}
 	if cfg.ExactScanFactor == 0 {
-		cfg.ExactScanFactor = 1
+		cfg.ExactScanFactor = 2
 	}
 	return cfg
 }
@@ -79,6 +82,9 @@ func (cfg HNSWConfig) withDefaults() HNSWConfig {
 // node under the read lock, changing neighbour lists with atomic stores so
 // that concurrent searches always read whole entries. Build's workers
 // serialise their changes to one node's list with striped mutexes.
+//
+// Make one with NewHNSW or ReadHNSW; the zero value is only a target for
+// UnmarshalBinary.
 type HNSW struct {
 	dim, m, m0, efC, efSearch int
 	seed                      uint64
@@ -338,7 +344,7 @@ func (h *HNSW) link(s int32, vis *visitSet) {
 	for l := top; l > level; l-- {
 		cur, curScore = h.greedy(q, cur, curScore, l)
 	}
-	var s3 searchState
+	s3 := &vis.st
 	var nb, buf []int32
 	var cs []cand
 	for l := min(level, top); l >= 0; l-- {
@@ -439,11 +445,13 @@ func cmpScore(a, b float32) int {
 	return 0
 }
 
-// visitSet marks visited slots for one search: a slot is visited when its
-// mark equals the current generation.
+// visitSet is one goroutine's scratch space for searches: it marks
+// visited slots (a slot is visited when its mark equals the current
+// generation) and keeps the heaps' storage between searches.
 type visitSet struct {
 	marks []uint32
 	gen   uint32
+	st    searchState
 }
 
 // getVisited returns a visit set large enough for the current nodes. The

@@ -78,7 +78,7 @@ func TestHNSW(t *testing.T) {
 
 	t.Run("filter half through the graph", func(t *testing.T) {
 		half := func(id int32) bool { return id%2 == 0 }
-		r := meanRecall(nq, func(q []float32) []Hit { return h.SearchEf(q, k, 256, half) }, half)
+		r := meanRecall(nq, func(q []float32) []Hit { return h.graphSearch(q, k, 256, half) }, half)
 		if r < 0.95 {
 			t.Errorf("filtered recall@10 = %.3f, want ≥ 0.95", r)
 		}

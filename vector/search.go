@@ -163,10 +163,9 @@ func (h *HNSW) SearchEf(q []float32, k, ef int, keep func(id int32) bool) []Hit 
 }
 
 // selective samples up to 256 nodes evenly and reports whether the
-// estimated number of kept live ids is at most scanFactor·√(ef·m0·live):
-// walking the graph until ef kept nodes are found visits about ef·live/kept
-// nodes and scores m0 neighbours of each, while the scan scores the kept
-// ones, and the two meet there.
+// estimated number of kept live ids is at most scanFactor·√(ef·m0·live),
+// where scanning the kept ids becomes cheaper than walking the graph (see
+// HNSWConfig.ExactScanFactor).
 func (h *HNSW) selective(keep func(int32) bool, ef int) bool {
 	n := len(h.ids)
 	step := max(n/256, 1)
@@ -201,7 +200,7 @@ func (h *HNSW) graphLocked(q []float32, k, ef int, keep func(int32) bool) []Hit 
 	accept := func(s int32) bool { return !h.dead[s] && (keep == nil || keep(h.ids[s])) }
 	vis := h.getVisited()
 	defer h.visited.Put(vis)
-	var st searchState
+	st := &vis.st
 	st.search(h, q, []cand{{curScore, cur}}, ef, 0, accept, vis)
 	top := newTopK(min(k, len(st.res)))
 	for _, c := range st.res {
