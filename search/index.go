@@ -20,6 +20,7 @@ import (
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/query"
+	"github.com/aislehq/aisle/vector"
 )
 
 // Analyzer turns text into index terms. Package analyze provides the
@@ -111,11 +112,11 @@ type Config struct {
 	// Encoder encodes queries for dense retrieval; nil means BM25 only.
 	// Item vectors given to Upsert must have Encoder.Dim() floats.
 	Encoder aisle.TextEncoder
-	// Vectors, when set, holds the item vectors and answers dense
-	// retrieval (vector.New's index, empty, for vectors of Encoder.Dim()
-	// floats; the Index adds and deletes in it under its own keys); nil
-	// scans every vector exactly, which suits catalogs up to tens of
-	// thousands of items.
+	// Vectors holds the item vectors and answers dense retrieval: an
+	// empty index for vectors of Encoder.Dim() floats, in which the Index
+	// adds and deletes under its own keys. nil means an exact
+	// vector.Flat, which suits catalogs up to tens of thousands of items;
+	// vector.New's index turns to HNSW beyond. Unused without Encoder.
 	Vectors VectorIndex
 	// Personalizer re-orders the best matches for a request's user; nil
 	// means no personalisation.
@@ -214,11 +215,10 @@ type doc struct {
 	terms []int32
 	// facets are the numbers of its facet values (Index.facetVals).
 	facets [numFacets][]int32
-	// vec is the document's dense vector, nil when it has none or when
-	// it is in Config.Vectors (inVectors) under key.
-	vec       []float32
-	inVectors bool
+	// key is the document's id in Config.Vectors, where it has a vector
+	// when inVectors.
 	key       int32
+	inVectors bool
 	alive     bool
 }
 
@@ -255,6 +255,9 @@ type Index struct {
 // New returns an empty index. It does no I/O.
 func New(cfg Config) *Index {
 	cfg = cfg.withDefaults()
+	if cfg.Encoder != nil && cfg.Vectors == nil {
+		cfg.Vectors = vector.NewFlat(cfg.Encoder.Dim())
+	}
 	w := cfg.Weights
 	return &Index{
 		cfg:     cfg,
@@ -301,9 +304,6 @@ func (x *Index) Upsert(items []aisle.Item, vecs [][]float32) error {
 	fieldTerms := make([][numFields][]string, len(items))
 	for i := range items {
 		docs[i] = newDoc(&items[i])
-		if vecs != nil && vecs[i] != nil {
-			docs[i].vec = append([]float32(nil), vecs[i]...)
-		}
 		for f, text := range fieldTexts(&items[i]) {
 			fieldTerms[i][f] = x.cfg.Analyzer.Terms(nil, text)
 		}
@@ -314,7 +314,11 @@ func (x *Index) Upsert(items []aisle.Item, vecs [][]float32) error {
 		if slot, ok := x.slotOf[docs[i].id]; ok {
 			x.deleteLocked(slot)
 		}
-		x.addLocked(docs[i], &fieldTerms[i])
+		var v []float32
+		if vecs != nil {
+			v = vecs[i]
+		}
+		x.addLocked(docs[i], &fieldTerms[i], v)
 	}
 	x.compactLocked()
 	return nil
@@ -380,8 +384,9 @@ func fieldTexts(it *aisle.Item) [numFields]string {
 	return t
 }
 
-// addLocked appends d in a new slot with the given terms per field.
-func (x *Index) addLocked(d doc, fieldTerms *[numFields][]string) {
+// addLocked appends d in a new slot with the given terms per field and
+// vector v (nil for none).
+func (x *Index) addLocked(d doc, fieldTerms *[numFields][]string, v []float32) {
 	slot := int32(len(x.docs))
 	start := make(map[int32]int) // term id → index of its posting in postings[term]
 	for f, terms := range fieldTerms {
@@ -412,9 +417,9 @@ func (x *Index) addLocked(d doc, fieldTerms *[numFields][]string) {
 	d.key = x.nextKey
 	x.nextKey++
 	x.keySlot[d.key] = slot
-	if x.cfg.Vectors != nil && d.vec != nil {
-		x.cfg.Vectors.Add(d.key, d.vec)
-		d.vec, d.inVectors = nil, true
+	if v != nil {
+		x.cfg.Vectors.Add(d.key, v) // copies v
+		d.inVectors = true
 	}
 	x.docs = append(x.docs, d)
 	x.slotOf[d.id] = slot
