@@ -14,8 +14,8 @@ type Config struct {
 	// Default 1<<17 (64 MiB of float32 at Dim 128).
 	Buckets int
 	// MinN and MaxN bound the character n-grams, in runes, boundary
-	// marks included. Default 3 and 4 (3 to 5 costs 30% more features
-	// for no measured gain on Office; 3 alone loses a little).
+	// marks included. Default 3 and 4: 3 to 5 costs 30% more features,
+	// and 3 alone scored within noise of 3 to 4 on Office.
 	MinN, MaxN int
 	// MaxWords is how many words of a text are featurised; the rest is
 	// ignored. Default 32: a title, brand and category path fit, and a
