@@ -121,7 +121,7 @@ func (x *Index) facetsLocked(cands []cand) Facets {
 		}
 		if d.price != nil {
 			band, _ := slices.BinarySearch(PriceBands[:], math.Nextafter(*d.price, math.Inf(1)))
-			bands[band-1]++
+			bands[max(band-1, 0)]++ // a (never stored) negative price counts in the first band
 		}
 	}
 	f := Facets{

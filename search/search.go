@@ -54,7 +54,9 @@ type Request struct {
 	// N is the page size: 0 means aisle.DefaultN, at most aisle.MaxN.
 	N int
 	// Cursor continues an earlier search with the same query, user and
-	// filters (its Result.NextCursor); "" starts at the first result.
+	// filters (its Result.NextCursor); "" starts at the first result. It
+	// holds an offset, so items indexed or deleted between pages shift
+	// the later pages accordingly.
 	Cursor string
 	// Category keeps items with this category anywhere in their path and
 	// Brand items of this brand, case-insensitively, as GET /v1/items
