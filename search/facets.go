@@ -1,7 +1,6 @@
 package search
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -144,15 +143,35 @@ func (x *Index) facetsLocked(cands []cand) Facets {
 }
 
 // topLocked returns the counted values of one facet kind, most frequent
-// first, ties by value, at most Config.FacetLimit.
+// first, ties by value, at most Config.FacetLimit. It keeps the best
+// values in order as it goes (Config.FacetLimit is small), instead of
+// sorting every value counted.
 func (x *Index) topLocked(fc *facetCounts, kind int) []FacetValue {
-	ids := fc.touched[kind]
 	names := x.facetVals[kind].names
 	n := fc.n[kind]
-	slices.SortFunc(ids, func(a, b int32) int { return cmp.Or(cmp.Compare(n[b], n[a]), strings.Compare(names[a], names[b])) })
-	vs := make([]FacetValue, 0, min(len(ids), x.cfg.FacetLimit))
-	for _, id := range ids[:min(len(ids), x.cfg.FacetLimit)] {
-		vs = append(vs, FacetValue{names[id], int(n[id])})
+	before := func(a, b int32) bool {
+		return n[a] > n[b] || n[a] == n[b] && names[a] < names[b]
+	}
+	limit := x.cfg.FacetLimit
+	top := make([]int32, 0, min(len(fc.touched[kind]), limit))
+	for _, id := range fc.touched[kind] {
+		if len(top) == limit && !before(id, top[limit-1]) {
+			continue
+		}
+		i := len(top)
+		if i < limit {
+			top = append(top, id)
+		} else {
+			i--
+		}
+		for ; i > 0 && before(id, top[i-1]); i-- {
+			top[i] = top[i-1]
+		}
+		top[i] = id
+	}
+	vs := make([]FacetValue, len(top))
+	for i, id := range top {
+		vs[i] = FacetValue{names[id], int(n[id])}
 	}
 	return vs
 }

@@ -438,3 +438,21 @@ func TestVectorIndex(t *testing.T) {
 		})
 	}
 }
+
+func TestFacetLimit(t *testing.T) {
+	for _, limit := range []int{1, 2, 3} {
+		x := newIndex(t, search.Config{FacetLimit: limit}, fixture(t))
+		res, err := x.Search(context.Background(), search.Request{Query: "stapler"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := []search.FacetValue{{"Office", 4}, {"Staplers", 3}, {"Staples", 1}}
+		if d := cmp.Diff(res.Facets.Categories, all[:limit]); d != "" {
+			t.Errorf("limit %d (-got +want):\n%s", limit, d)
+		}
+		colors := []search.FacetValue{{"black", 1}, {"gray", 1}, {"red", 1}} // ties by value
+		if d := cmp.Diff(res.Facets.Colors, colors[:limit]); d != "" {
+			t.Errorf("limit %d colours (-got +want):\n%s", limit, d)
+		}
+	}
+}
