@@ -138,17 +138,21 @@ func (m *Model) sumRows(dst []float32, feats []uint32) {
 	row := func(f uint32) []float32 { return m.table[int(f)*n:][:n] }
 	k := 0
 	for ; k+4 <= len(feats); k += 4 {
-		r0, r1, r2, r3 := row(feats[k]), row(feats[k+1]), row(feats[k+2]), row(feats[k+3])
-		r0, r1, r2, r3 = r0[:len(dst)], r1[:len(dst)], r2[:len(dst)], r3[:len(dst)]
-		for i := range dst {
-			dst[i] += (r0[i] + r1[i]) + (r2[i] + r3[i])
-		}
+		add4(dst, row(feats[k]), row(feats[k+1]), row(feats[k+2]), row(feats[k+3]))
 	}
 	for ; k < len(feats); k++ {
 		r := row(feats[k])[:len(dst)]
 		for i := range dst {
 			dst[i] += r[i]
 		}
+	}
+}
+
+// add4Go adds (r0 + r1) + (r2 + r3) to dst; all have dst's length.
+func add4Go(dst, r0, r1, r2, r3 []float32) {
+	r0, r1, r2, r3 = r0[:len(dst)], r1[:len(dst)], r2[:len(dst)], r3[:len(dst)]
+	for i := range dst {
+		dst[i] += (r0[i] + r1[i]) + (r2[i] + r3[i])
 	}
 }
 

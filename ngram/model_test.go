@@ -315,3 +315,36 @@ func TestTrainErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestAdd4MatchesGo(t *testing.T) {
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 24, 31, 128, 131} {
+		rows := make([][]float32, 5)
+		for r := range rows {
+			rows[r] = make([]float32, n)
+			for i := range n {
+				rows[r][i] = float32((r+1)*(i+3)%17) / 7
+			}
+		}
+		got, want := slices.Clone(rows[0]), slices.Clone(rows[0])
+		add4(got, rows[1], rows[2], rows[3], rows[4])
+		add4Go(want, rows[1], rows[2], rows[3], rows[4])
+		if diff := cmp.Diff(got, want); diff != "" {
+			t.Errorf("n=%d: add4 and add4Go differ (-add4 +add4Go):\n%s", n, diff)
+		}
+	}
+}
+
+func TestAxpyMatchesGo(t *testing.T) {
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 24, 31, 128, 131} {
+		x, y := make([]float32, n), make([]float32, n)
+		for i := range n {
+			x[i], y[i] = float32(i%13)/7, float32(i%5)/3
+		}
+		got, want := slices.Clone(y), slices.Clone(y)
+		axpy(got, x, -0.37)
+		axpyGo(want, x, -0.37)
+		if diff := cmp.Diff(got, want); diff != "" {
+			t.Errorf("n=%d: axpy and axpyGo differ (-axpy +axpyGo):\n%s", n, diff)
+		}
+	}
+}

@@ -331,8 +331,8 @@ func dot(a, b []float32) float32 {
 	return s
 }
 
-// axpy adds alpha·x to y, which have the same length.
-func axpy(y, x []float32, alpha float32) {
+// axpyGo adds alpha·x to y, which have the same length.
+func axpyGo(y, x []float32, alpha float32) {
 	x = x[:len(y)]
 	for i := range y {
 		y[i] += alpha * x[i]
