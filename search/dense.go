@@ -15,14 +15,19 @@ type VectorIndex interface {
 	Search(q []float32, k int, keep func(id int32) bool) []vector.Hit
 }
 
-// denseLocked returns the Config.DenseK kept documents most similar to
-// qv (dot product of unit vectors) from Config.Vectors, best first, with
-// positive similarity only. It needs x.mu held for reading.
+// denseLocked returns the Config.DenseK documents most similar to qv
+// (dot product of unit vectors) from Config.Vectors that keep accepts
+// (nil: all), best first, with positive similarity only. It needs x.mu
+// held for reading.
 func (x *Index) denseLocked(qv []float32, keep func(int32) bool) []scored {
-	hits := x.cfg.Vectors.Search(qv, x.cfg.DenseK, func(key int32) bool {
-		slot, ok := x.keySlot[key]
-		return ok && keep(slot)
-	})
+	var keepKey func(int32) bool
+	if keep != nil {
+		keepKey = func(key int32) bool {
+			slot, ok := x.keySlot[key]
+			return ok && keep(slot)
+		}
+	}
+	hits := x.cfg.Vectors.Search(qv, x.cfg.DenseK, keepKey)
 	out := make([]scored, 0, len(hits))
 	for _, h := range hits {
 		if slot, ok := x.keySlot[h.ID]; ok && h.Score > 0 {

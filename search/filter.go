@@ -134,3 +134,9 @@ func (x *Index) titleMatchesLocked(text string) map[int32]bool {
 	}
 	return out
 }
+
+// none reports whether f keeps every live item that is not discontinued.
+func (f *filter) none() bool {
+	return len(f.categories) == 0 && len(f.brands) == 0 && len(f.colors) == 0 &&
+		f.minPrice == nil && f.maxPrice == nil && len(f.excluded) == 0
+}

@@ -417,7 +417,7 @@ func (x *Index) addLocked(d doc, fieldTerms *[numFields][]string, v []float32) {
 	d.key = x.nextKey
 	x.nextKey++
 	x.keySlot[d.key] = slot
-	if v != nil {
+	if v != nil && d.avail != aisle.AvailabilityDiscontinued { // never found anyway
 		x.cfg.Vectors.Add(d.key, v) // copies v
 		d.inVectors = true
 	}

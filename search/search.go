@@ -284,7 +284,11 @@ func (x *Index) matchLocked(in *query.Intent, req *Request, qv []float32) ([]que
 	}
 	var dense []scored
 	if qv != nil {
-		dense = x.denseLocked(qv, keep)
+		denseKeep := keep
+		if f.none() {
+			denseKeep = nil // the vector index holds no dead or discontinued items
+		}
+		dense = x.denseLocked(qv, denseKeep)
 	}
 	var cands []cand
 	switch {
