@@ -214,3 +214,25 @@ type Extracted struct {
 	// Tags are the item's most telling keywords, best first.
 	Tags []string `json:"tags,omitempty"`
 }
+
+// ItemLister pages through the catalog; every ItemStore is one.
+type ItemLister interface {
+	ListItems(ctx context.Context, f ItemFilter) (ItemPage, error)
+}
+
+// AllItems reads the whole catalog from s, page by page.
+func AllItems(ctx context.Context, s ItemLister) ([]Item, error) {
+	var items []Item
+	f := ItemFilter{Limit: 1000}
+	for {
+		page, err := s.ListItems(ctx, f)
+		if err != nil {
+			return nil, fmt.Errorf("read catalog: %w", err)
+		}
+		items = append(items, page.Items...)
+		if page.NextCursor == "" {
+			return items, nil
+		}
+		f.Cursor = page.NextCursor
+	}
+}

@@ -45,21 +45,30 @@ func HoldOutItems(d *Dataset, frac float64, seed uint64) *ColdSplit {
 	for _, i := range rng.Perm(n)[:int(frac*float64(n)+0.5)] {
 		cold[i] = true
 	}
-	s := &ColdSplit{Cold: cold}
-	seqs, times := make([][]int32, len(d.Seqs)), make([][]int64, len(d.Seqs))
+	s := &ColdSplit{Cold: cold, Train: d.Without(cold)}
 	for u, seq := range d.Seqs {
 		var warm []int32
-		for k, i := range seq {
+		for _, i := range seq {
 			if !cold[i] {
 				warm = append(warm, i)
-				seqs[u], times[u] = append(seqs[u], i), append(times[u], d.Times[u][k])
-				continue
-			}
-			if len(warm) > 0 {
+			} else if len(warm) > 0 {
 				s.Test = append(s.Test, Case{User: int32(u), History: slices.Clone(warm), Target: i})
 			}
 		}
 	}
-	s.Train = d.withSeqs(seqs, times)
 	return s
+}
+
+// Without returns d with every interaction with the items drop marks
+// removed; items keep their numbers.
+func (d *Dataset) Without(drop []bool) *Dataset {
+	seqs, times := make([][]int32, len(d.Seqs)), make([][]int64, len(d.Seqs))
+	for u, seq := range d.Seqs {
+		for k, i := range seq {
+			if !drop[i] {
+				seqs[u], times[u] = append(seqs[u], i), append(times[u], d.Times[u][k])
+			}
+		}
+	}
+	return d.withSeqs(seqs, times)
 }

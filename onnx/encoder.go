@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"slices"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/tokenizer"
+	"github.com/aislehq/aisle/vector"
 	ort "github.com/yalue/onnxruntime_go"
 )
 
@@ -422,26 +422,11 @@ func (e *TextEncoder) pool(data []float32, b tokenizer.Batch, dim int) [][]float
 			}
 		}
 		if e.normalize {
-			normalize(v)
+			vector.Normalize(v)
 		}
 		out[r] = v
 	}
 	return out
-}
-
-// normalize scales v to unit L2 length; the zero vector stays zero.
-func normalize(v []float32) {
-	var ss float64
-	for _, f := range v {
-		ss += float64(f) * float64(f)
-	}
-	if ss == 0 {
-		return
-	}
-	inv := float32(1 / math.Sqrt(ss))
-	for i := range v {
-		v[i] *= inv
-	}
 }
 
 // Close waits for running batches, then releases the sessions and the

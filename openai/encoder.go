@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/vector"
 )
 
 var _ aisle.TextEncoder = (*Encoder)(nil)
@@ -75,23 +75,8 @@ func (e *Encoder) Encode(ctx context.Context, texts []string) ([][]float32, erro
 		if len(v) != e.dim {
 			return nil, fmt.Errorf("openai: encode: text %d: got dimension %d, want %d", at[j], len(v), e.dim)
 		}
-		normalize(v)
+		vector.Normalize(v)
 		out[at[j]] = v
 	}
 	return out, nil
-}
-
-// normalize scales v to unit L2 length; the zero vector stays zero.
-func normalize(v []float32) {
-	var ss float64
-	for _, f := range v {
-		ss += float64(f) * float64(f)
-	}
-	if ss == 0 {
-		return
-	}
-	inv := 1 / math.Sqrt(ss)
-	for i, f := range v {
-		v[i] = float32(float64(f) * inv)
-	}
 }

@@ -43,18 +43,9 @@ func (e *Engine) encoder() (aisle.TextEncoder, string) {
 func (e *Engine) syncEmbeddings(ctx context.Context) error {
 	e.embSync.Lock()
 	defer e.embSync.Unlock()
-	var items []aisle.Item
-	f := aisle.ItemFilter{Limit: 1000}
-	for {
-		page, err := e.store.ListItems(ctx, f)
-		if err != nil {
-			return fmt.Errorf("item vectors: %w", err)
-		}
-		items = append(items, page.Items...)
-		if page.NextCursor == "" {
-			break
-		}
-		f.Cursor = page.NextCursor
+	items, err := aisle.AllItems(ctx, e.store)
+	if err != nil {
+		return fmt.Errorf("item vectors: %w", err)
 	}
 	enc, name := e.encoder()
 	cat := e.emb.Load()
@@ -86,12 +77,6 @@ func (e *Engine) observeEmbeddings(items []aisle.Item) {
 	}
 }
 
-// contentWeight returns the fusion weight of the content model in p, 0
-// when it has none.
-func (p *personal) contentWeight() float64 {
-	return p.meta.Weights[train.ModelContent]
-}
-
 // contentConfig returns how p's content model makes profiles.
 func (p *personal) contentConfig() recall.ContentConfig {
 	if m := p.set.Member(train.ModelContent); m != nil {
@@ -112,37 +97,28 @@ func profile(cat *embedding.Catalog, recent []string, cfg recall.ContentConfig) 
 	return cfg.Profile(vecs)
 }
 
-// contentCandidates returns items the trained models cannot know (added
-// after their training) that are described like the shopper's recent
-// items, scored as the fused ranking scores a cold item: the content
-// weight times the cosine scaled by the best one. known reports whether
-// the models know an item.
-func (e *Engine) contentCandidates(recent []string, cfg recall.ContentConfig, weight float64, k int, known func(string) bool) []scored {
+// contentCandidates returns up to k items that keep accepts, described
+// most like the shopper's recent items (cosine with their content
+// profile, at least minCos), best first.
+func (e *Engine) contentCandidates(recent []string, cfg recall.ContentConfig, k int, minCos float32, keep func(string) bool) []scored {
 	cat := e.emb.Load()
-	if cat == nil || weight <= 0 {
+	if cat == nil {
 		return nil
 	}
 	q := profile(cat, recent, cfg)
 	if q == nil {
 		return nil
 	}
-	hits := cat.Nearest(q, k, func(id string) bool { return !known(id) })
-	if len(hits) == 0 || hits[0].Score <= 0 {
+	if vector.Normalize(q) == 0 {
 		return nil
 	}
+	hits := cat.Nearest(q, k, keep)
 	out := make([]scored, 0, len(hits))
 	for _, h := range hits {
-		if h.Score > 0 {
-			out = append(out, scored{h.ID, weight * float64(h.Score/hits[0].Score)})
+		if h.Score >= minCos && h.Score > 0 {
+			out = append(out, scored{h.ID, float64(h.Score)})
 		}
 	}
-	return out
-}
-
-// mergeByScore merges b into a (both best first) keeping the order by score.
-func mergeByScore(a, b []scored) []scored {
-	out := append(slices.Clone(a), b...)
-	slices.SortStableFunc(out, func(x, y scored) int { return cmp.Compare(y.score, x.score) })
 	return out
 }
 

@@ -25,6 +25,8 @@ import (
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/dataset"
 	"github.com/aislehq/aisle/embedding"
+	"github.com/aislehq/aisle/rank"
+	"github.com/aislehq/aisle/train"
 )
 
 // Model names reported with each recommendation.
@@ -76,6 +78,16 @@ type Config struct {
 	// of the version serving (untrained before the first version).
 	Encoder     aisle.TextEncoder
 	EncoderName string
+	// ColdEvery gives every ColdEvery-th place (default 5) of a
+	// personalised list to an item no shopper had touched when the models
+	// were trained, chosen by how alike its text is to the shopper's
+	// recent items, so new items get shown; negative turns it off.
+	ColdEvery int
+	// ColdMinSimilarity is the least cosine between a cold item's vector
+	// and the shopper's content profile for it to take such a place
+	// (default 0.5); places no cold item earns stay with the fused
+	// ranking.
+	ColdMinSimilarity float64
 }
 
 // DefaultConfig returns the defaults documented on Config.
@@ -97,6 +109,9 @@ func DefaultConfig() Config {
 		NewArrivals:  5,
 		NewWindow:    30 * 24 * time.Hour,
 		NewMaxEvents: 5,
+		ColdEvery:    5,
+
+		ColdMinSimilarity: train.ColdMinSimilarity,
 	}
 }
 
@@ -128,6 +143,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.NewMaxEvents <= 0 {
 		c.NewMaxEvents = d.NewMaxEvents
+	}
+	if c.ColdEvery == 0 {
+		c.ColdEvery = d.ColdEvery
+	}
+	if c.ColdMinSimilarity == 0 {
+		c.ColdMinSimilarity = d.ColdMinSimilarity
 	}
 	return c
 }
@@ -427,15 +448,7 @@ func (e *Engine) coldStart(skip map[string]bool, category string, n int) []aisle
 		shown[r.Item] = true
 	}
 	fresh := e.newArrivals(shown, category, n/e.cfg.NewArrivals)
-	out := make([]aisle.Recommendation, 0, n)
-	for len(out) < n && (len(pop) > 0 || len(fresh) > 0) {
-		if len(fresh) > 0 && ((len(out)+1)%e.cfg.NewArrivals == 0 || len(pop) == 0) {
-			out, fresh = append(out, fresh[0]), fresh[1:]
-			continue
-		}
-		out, pop = append(out, pop[0]), pop[1:]
-	}
-	return out
+	return rank.Interleave(pop, fresh, e.cfg.NewArrivals, n)
 }
 
 // newArrivals returns up to n new arrivals (see Config.NewArrivals), newest

@@ -25,6 +25,8 @@ type personal struct {
 	fused *rank.Fusion
 	names []string         // fused member m is names[m]
 	index map[string]int32 // item id → index
+	// untouched marks the items no interaction of the training set has.
+	untouched []bool
 }
 
 // loadLatest loads the newest version under e.cfg.ModelDir when it is
@@ -48,9 +50,16 @@ func (e *Engine) loadLatest() (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	p := &personal{meta: meta, set: set, fused: fused, names: meta.FusionMembers(), index: make(map[string]int32, len(meta.Items))}
+	p := &personal{meta: meta, set: set, fused: fused, names: meta.FusionMembers(), index: make(map[string]int32, len(meta.Items)), untouched: make([]bool, len(meta.Items))}
 	for i, id := range meta.Items {
 		p.index[id] = int32(i)
+	}
+	if m := set.Member(train.ModelPopular); m != nil {
+		counts := make([]float32, len(meta.Items))
+		m.Scorer.Score(nil, counts)
+		for i, c := range counts {
+			p.untouched[i] = c == 0
+		}
 	}
 	e.model.Store(p)
 	e.logger.Info("model version loaded", "version", meta.Version, "valid_ndcg@10", meta.ValidNDCG10, "items", len(meta.Items))
@@ -104,21 +113,31 @@ func (e *Engine) recommendPersonal(recent []string, skip map[string]bool, catego
 		per *= 4 // fewer of them survive the filter
 	}
 	history := p.indices(recent)
-	var cands []scored
-	var from map[string]uint64
-	if len(history) > 0 {
-		cands, from = p.rank(history, per)
-	}
-	// Items newer than the models: only their texts can place them.
-	cands = mergeByScore(cands, e.contentCandidates(recent, p.contentConfig(), p.contentWeight(), per, p.knows))
-	if len(cands) == 0 {
-		return nil
-	}
 	skipped := maps.Clone(skip)
 	for _, id := range recent {
 		skipped[id] = true
 	}
-	return e.pick(cands, skipped, category, n, e.explainer(p, history, from))
+	// Items no shopper has touched yet get every ColdEvery-th place,
+	// chosen by their texts alone (the fused ranking cannot place them).
+	var cold []aisle.Recommendation
+	if e.cfg.ColdEvery > 0 {
+		cands := e.contentCandidates(recent, p.contentConfig(), per, float32(e.cfg.ColdMinSimilarity), p.isCold)
+		cold = e.pick(cands, skipped, category, n/e.cfg.ColdEvery, func(c scored) aisle.Recommendation {
+			return aisle.Recommendation{Item: c.id, Score: c.score, Models: []string{ModelContent}, Reasons: []string{"new to shoppers, and described like items you looked at"}}
+		})
+		for _, r := range cold {
+			skipped[r.Item] = true
+		}
+	}
+	var main []aisle.Recommendation
+	if len(history) > 0 {
+		cands, from := p.rank(history, per)
+		main = e.pick(cands, skipped, category, n, e.explainer(p, history, from))
+	}
+	if len(main) == 0 && len(cold) == 0 {
+		return nil
+	}
+	return rank.Interleave(main, cold, e.cfg.ColdEvery, n)
 }
 
 // similarTrained returns up to n items the trained item-to-item models
@@ -144,10 +163,11 @@ func (e *Engine) similarTrained(item string, n int) []aisle.Recommendation {
 	return e.pick(cands, skip, "", n, e.explainer(p, history, from))
 }
 
-// knows reports whether the models know item id.
-func (p *personal) knows(id string) bool {
-	_, ok := p.index[id]
-	return ok
+// isCold reports whether no shopper had touched item id when the models
+// were trained: it is newer than them, or had no interactions.
+func (p *personal) isCold(id string) bool {
+	i, ok := p.index[id]
+	return !ok || p.untouched[i]
 }
 
 // indices maps the known ids of recent to item indices.
@@ -187,11 +207,7 @@ var reasonOrder = []struct {
 // from says.
 func (e *Engine) explainer(p *personal, history []int32, from map[string]uint64) func(scored) aisle.Recommendation {
 	return func(c scored) aisle.Recommendation {
-		i, ok := p.index[c.id]
-		if !ok { // proposed by its text alone (contentCandidates)
-			return aisle.Recommendation{Item: c.id, Score: c.score, Models: []string{ModelFused, ModelContent}, Reasons: []string{"new in the catalog, and described like items you looked at"}}
-		}
-		models, reason := e.explain(p, history, i, from[c.id])
+		models, reason := e.explain(p, history, p.index[c.id], from[c.id])
 		return aisle.Recommendation{Item: c.id, Score: c.score, Models: models, Reasons: []string{reason}}
 	}
 }

@@ -2,6 +2,7 @@ package recommend
 
 import (
 	"cmp"
+	"context"
 	"math"
 	"slices"
 	"time"
@@ -127,4 +128,20 @@ func (p *Popularity) top(k int) []scored {
 type scored struct {
 	id    string
 	score float64
+}
+
+// Popularity returns each of items' time-decayed popularity right now,
+// in the order of items (0 for items without events). It implements
+// search's Popularity, for queries that ask for the best sellers.
+func (e *Engine) Popularity(_ context.Context, items []string) ([]float64, error) {
+	out := make([]float64, len(items))
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.pop == nil {
+		return out, nil
+	}
+	for j, id := range items {
+		out[j] = e.pop.scores[id]
+	}
+	return out, nil
 }

@@ -30,11 +30,11 @@ type ContentConfig struct {
 // may be to make a training pair for the text encoder.
 const pairWindow = 2
 
-// trainContent trains the text encoder on d's item texts, the pairs of
-// items close together in d's histories and d's searches, and returns the
-// encoder and the content model over its item vectors; nil, nil when no
-// item has text.
-func trainContent(ctx context.Context, d *dataset.Dataset, cfg ContentConfig, seed uint64) (*ngram.Model, *recall.Content, error) {
+// TrainTextEncoder trains the built-in text encoder on the texts of d's
+// items (cfg.Text), the pairs of items at most pairWindow places apart in
+// d's histories and d's searches. It also returns the texts, by item
+// index; nil, nil, nil when no item has text.
+func TrainTextEncoder(ctx context.Context, d *dataset.Dataset, cfg ContentConfig, seed uint64) (*ngram.Model, []string, error) {
 	if cfg.Text == nil {
 		return nil, nil, nil
 	}
@@ -67,6 +67,17 @@ func trainContent(ctx context.Context, d *dataset.Dataset, cfg ContentConfig, se
 	enc, err := ngram.Train(ctx, corpus, ec, nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("text encoder: %w", err)
+	}
+	return enc, texts, nil
+}
+
+// trainContent trains the text encoder (TrainTextEncoder) and returns it
+// and the content model over its item vectors; nil, nil, nil when no item
+// has text.
+func trainContent(ctx context.Context, d *dataset.Dataset, cfg ContentConfig, seed uint64) (*ngram.Model, *recall.Content, error) {
+	enc, texts, err := TrainTextEncoder(ctx, d, cfg, seed)
+	if err != nil || enc == nil {
+		return nil, nil, err
 	}
 	vecs, err := enc.Encode(ctx, texts)
 	if err != nil {

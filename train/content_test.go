@@ -50,11 +50,25 @@ func TestColdStartOnOffice(t *testing.T) {
 		hr[r.Model] = r.HR[10]
 		t.Logf("%-12s HR@10 %.4f NDCG@10 %.4f (%d cases)", r.Model, r.HR[10], r.NDCG[10], r.Cases)
 	}
+	for _, r := range rep.Warm {
+		t.Logf("warm: %-12s HR@10 %.4f NDCG@10 %.4f (%d cases)", r.Model, r.HR[10], r.NDCG[10], r.Cases)
+	}
 	t.Logf("weights %v; %d cold items", rep.Weights, rep.ColdItems)
 	if hr[train.ModelPopular] != 0 || hr[train.ModelEASE] != 0 {
 		t.Errorf("popularity or EASE rank cold items: %v", hr)
 	}
-	if hr[train.ModelContent] < 0.05 {
-		t.Errorf("content HR@10 %.4f on cold items, want ≥ 0.05", hr[train.ModelContent])
+	if hr[train.ModelContent] < 0.03 {
+		t.Errorf("content HR@10 %.4f on cold items, want ≥ 0.03", hr[train.ModelContent])
+	}
+	slots := train.ColdSlotsName(5)
+	if hr[slots] < 2*hr[train.Fused]+0.03 {
+		t.Errorf("cold places: HR@10 %.4f on cold items, fused alone %.4f; want the places to reach them", hr[slots], hr[train.Fused])
+	}
+	warm := map[string]float64{}
+	for _, r := range rep.Warm {
+		warm[r.Model] = r.NDCG[10]
+	}
+	if warm[slots] < 0.8*warm[train.Fused] {
+		t.Errorf("cold places cost warm NDCG@10 %.4f → %.4f, more than a fifth", warm[train.Fused], warm[slots])
 	}
 }

@@ -77,3 +77,14 @@ func BenchmarkDot(b *testing.B) {
 		_ = sink
 	}
 }
+
+func TestNormalize(t *testing.T) {
+	v := []float32{3, 4}
+	if n := Normalize(v); n != 5 || v[0] != 0.6 || v[1] != 0.8 {
+		t.Errorf("Normalize([3 4]) = %v, vector %v; want 5, [0.6 0.8]", n, v)
+	}
+	z := []float32{0, 0}
+	if n := Normalize(z); n != 0 || z[0] != 0 || z[1] != 0 {
+		t.Errorf("Normalize(zero) = %v, %v", n, z)
+	}
+}

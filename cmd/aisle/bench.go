@@ -51,6 +51,7 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the load phases to `file`")
 	synthItems := fs.Int("synthetic-items", 0, "instead of Beauty, ingest a synthetic catalog of `N` items (package synth), train and serve it: the scale test")
 	synthEvents := fs.Int("synthetic-events", 10_000_000, "events of the synthetic log")
+	searchOnly := fs.Bool("search", false, "instead of Beauty, import and train Amazon Office and measure GET /v1/search (the search benchmark's queries)")
 	keep := fs.String("data-dir", "", "keep the benchmark store in this `directory` (default: a temporary one, removed)")
 	fs.StringVar(&cfg.Store.Synchronous, "sync", cfg.Store.Synchronous, "SQLite durability of the benchmark store: FULL or NORMAL")
 	cfg.LogLevel = "error"
@@ -87,6 +88,13 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	if *synthItems > 0 {
 		sc := synth.Config{Items: *synthItems, Events: *synthEvents, Seed: 1}
 		if err := benchSynthetic(ctx, e, cfg, db, logger, sc, loadgen.Options{Concurrency: *conc, Duration: *dur}, *runs, add); err != nil {
+			return err
+		}
+		return printBench(e.stdout, results, *asJSON)
+	}
+
+	if *searchOnly {
+		if err := benchSearch(ctx, e, cfg, db, logger, *data, loadgen.Options{Concurrency: *conc, Duration: *dur}, *runs, add); err != nil {
 			return err
 		}
 		return printBench(e.stdout, results, *asJSON)

@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"time"
 
 	aislehttp "github.com/aislehq/aisle/http"
 	"github.com/aislehq/aisle/recommend"
+	"github.com/aislehq/aisle/search"
 	"github.com/aislehq/aisle/sqlite"
 )
 
@@ -24,6 +26,7 @@ type Config struct {
 	HTTP      aislehttp.Config
 	Engine    recommend.Config
 	Text      TextConfig
+	Search    search.LiveConfig
 	LogLevel  string // debug, info, warn, error
 	LogFormat string // text or json
 }
@@ -36,6 +39,7 @@ func DefaultConfig() Config {
 		HTTP:      aislehttp.DefaultConfig(),
 		Engine:    recommend.DefaultConfig(),
 		Text:      TextConfig{Encoder: encoderBuiltin, OpenAIKeyEnv: "OPENAI_API_KEY"},
+		Search:    search.LiveConfig{Refresh: 5 * time.Minute},
 		LogLevel:  "info",
 		LogFormat: "text",
 	}
@@ -56,6 +60,12 @@ func bindHTTP(fs *flag.FlagSet, c *Config) {
 func bindEngine(fs *flag.FlagSet, c *Config) {
 	fs.DurationVar(&c.Engine.HalfLife, "half-life", c.Engine.HalfLife, "popularity half-life: an event's weight halves every `duration`")
 	fs.DurationVar(&c.Engine.Refresh, "refresh", c.Engine.Refresh, "how often models are rebuilt when new events arrived")
+}
+
+func bindSearch(fs *flag.FlagSet, c *Config) {
+	fs.StringVar(&c.Search.Query.SynonymFile, "synonyms", c.Search.Query.SynonymFile, "synonym `file` for search (Solr format: \"a, b, c\" and \"a => b\" lines)")
+	fs.StringVar(&c.Search.Query.CEDICT, "cedict", c.Search.Query.CEDICT, "CC-CEDICT `file` that translates Chinese queries (default: the one make deps installs)")
+	fs.DurationVar(&c.Search.Refresh, "search-refresh", c.Search.Refresh, "how often the search index is rebuilt when the catalog or the item vectors changed")
 }
 
 func bindLog(fs *flag.FlagSet, c *Config) {

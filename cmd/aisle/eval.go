@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/aislehq/aisle"
@@ -14,7 +15,6 @@ import (
 	"github.com/aislehq/aisle/dataset"
 	"github.com/aislehq/aisle/eval"
 	"github.com/aislehq/aisle/importer"
-	"github.com/aislehq/aisle/ngram"
 	"github.com/aislehq/aisle/search"
 	"github.com/aislehq/aisle/train"
 )
@@ -27,6 +27,7 @@ func runEval(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	format := fs.String("format", "", "dataset format: s3rec, lcrec or aisle (default: detected)")
 	protocol := fs.String("protocol", "full", "full, or sampled100 to print the 100-sampled-negatives protocol alongside full ranking")
 	asJSON := fs.Bool("json", false, "print one JSON object per model and protocol")
+	cold := fs.Bool("cold", true, "when items have texts, also run the cold-start experiment (a tenth of the items' interactions held out)")
 	seed := fs.Uint64("seed", 1, "random seed (model initialisation, sampled negatives)")
 	skip := fs.String("skip", "", "comma-separated models not to train (popular, transition, ease, slist, mf)")
 	task := fs.String("task", "recommend", "recommend (next-item recommendation), or search (the search benchmark on the catalog's categories)")
@@ -77,7 +78,11 @@ func runEval(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	if *task == "search" {
 		return runSearchEval(ctx, e, *data, *format, d, *seed, *asJSON)
 	}
-	tc := train.Config{Seed: *seed, Progress: trainProgress(e.stderr)}
+	items, err := aisle.AllItems(ctx, db)
+	if err != nil {
+		return err
+	}
+	tc := train.Config{Seed: *seed, Progress: trainProgress(e.stderr), Content: train.ContentConfig{Text: itemTexts(items)}}
 	if *skip != "" {
 		tc.Skip = strings.Split(*skip, ",")
 	}
@@ -103,6 +108,20 @@ func runEval(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 			fmt.Fprintf(e.stdout, "%s weights (tuned on validation, NDCG@10 %.4f there): %v\n", name, rep.ValidNDCG10[name], w)
 		}
 	}
+	if !*cold || !slices.ContainsFunc(rep.Results, func(r eval.Result) bool { return r.Model == train.ModelContent }) {
+		return nil
+	}
+	tc.Progress = trainProgress(e.stderr)
+	cr, err := train.ColdStart(ctx, d, tc, logger)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\nCold start: every interaction of %d random items (%.0f%%) held out of training; %d test interactions hit them (history: the user's warm items before each), full ranking:\n\n",
+		cr.ColdItems, 100*train.ColdFraction, cr.TestCases)
+	eval.WriteTable(e.stdout, cr.Results, nil)
+	fmt.Fprintf(e.stdout, "\nThe same models on the %d leave-one-out test items that are warm (what the cold places cost):\n\n", cr.WarmCases)
+	eval.WriteTable(e.stdout, cr.Warm, nil)
+	fmt.Fprintf(e.stdout, "\nfused weights (tuned on warm validation items): %v\n", cr.Weights)
 	return nil
 }
 
@@ -153,27 +172,19 @@ func runSearchEval(ctx context.Context, e *env, path, format string, d *dataset.
 	return nil
 }
 
-// trainSearchEncoder trains the built-in text encoder on the texts of
-// items and the pairs of items next to each other in d's histories.
-func trainSearchEncoder(ctx context.Context, items []aisle.Item, d *dataset.Dataset, seed uint64) (*ngram.Model, error) {
-	at := make(map[string]int32, len(items))
-	corpus := ngram.Corpus{Texts: make([]string, len(items))}
+// trainSearchEncoder trains the built-in text encoder as aisle train
+// does, on the texts of the indexed items and d's histories.
+func trainSearchEncoder(ctx context.Context, items []aisle.Item, d *dataset.Dataset, seed uint64) (aisle.TextEncoder, error) {
+	ids := make([]string, len(items))
 	for i := range items {
-		at[items[i].ID] = int32(i)
-		corpus.Texts[i] = items[i].Text()
+		ids[i] = items[i].ID
 	}
-	for _, seq := range d.Seqs {
-		for k := 1; k < len(seq); k++ {
-			a, okA := at[d.Items[seq[k-1]]]
-			b, okB := at[d.Items[seq[k]]]
-			if okA && okB && a != b {
-				corpus.Pairs = append(corpus.Pairs, [2]int32{a, b})
-			}
-		}
-	}
-	m, err := ngram.Train(ctx, corpus, ngram.Config{Seed: seed}, nil)
+	m, _, err := train.TrainTextEncoder(ctx, d.WithItems(ids), train.ContentConfig{Text: itemTexts(items)}, seed)
 	if err != nil {
 		return nil, fmt.Errorf("search encoder: %w", err)
+	}
+	if m == nil {
+		return nil, fmt.Errorf("search encoder: no item has text")
 	}
 	return m, nil
 }

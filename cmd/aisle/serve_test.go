@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/sqlite"
@@ -153,6 +154,65 @@ func checkServedRecommendations(t *testing.T, dir string) {
 	call(t, "GET", base+"/v1/items/"+url.PathEscape(got[0].Item)+"/similar?n=5", "", http.StatusOK, &sim)
 	if len(sim.Items) == 0 || sim.Items[0].Models[0] != "fused" || sim.Items[0].Item == got[0].Item {
 		t.Errorf("similar to %s: %+v", got[0].Item, sim.Items)
+	}
+
+	// Similar by text: items described like it, from the content model.
+	var byText recommendations
+	call(t, "GET", base+"/v1/items/"+url.PathEscape(got[0].Item)+"/similar?n=5&mode=content", "", http.StatusOK, &byText)
+	if len(byText.Items) != 5 || byText.Items[0].Models[0] != "content" || byText.Items[0].Item == got[0].Item {
+		t.Errorf("similar by text to %s: %+v", got[0].Item, byText.Items)
+	}
+
+	// Search: real matches with intent and facets; bad queries are 400s.
+	var found struct {
+		Items []struct {
+			ID, Title string
+			Sources   []string
+		}
+		Intent struct{ Terms []string }
+		Facets struct {
+			Categories []struct {
+				Value string
+				Count int
+			}
+		}
+		Total int
+	}
+	call(t, "GET", base+"/v1/search?q=stapler&n=5&user="+url.QueryEscape(user), "", http.StatusOK, &found)
+	if len(found.Items) != 5 || found.Total < 5 || len(found.Facets.Categories) == 0 || len(found.Intent.Terms) == 0 {
+		t.Fatalf("search stapler: %+v", found)
+	}
+	for _, it := range found.Items[:3] {
+		if !strings.Contains(strings.ToLower(it.Title), "stapl") {
+			t.Errorf("search stapler: top hit %q", it.Title)
+		}
+	}
+	for _, q := range []string{"", "%20%20", strings.Repeat("x", 2000)} {
+		call(t, "GET", base+"/v1/search?q="+q, "", http.StatusBadRequest, nil)
+	}
+	call(t, "GET", base+"/v1/search?q=qqqzzxv", "", http.StatusOK, nil)
+
+	// A new item no shopper has touched gets a place (every 5th) in the
+	// list of a shopper who viewed one described the same, from its text.
+	var first aisle.Item
+	call(t, "GET", base+"/v1/items/"+url.PathEscape(got[0].Item), "", http.StatusOK, &first)
+	first.ID, first.CreatedAt, first.UpdatedAt, first.Extracted = "brand-new-twin", time.Time{}, time.Time{}, nil
+	body, _ := json.Marshal(first)
+	call(t, "PUT", base+"/v1/items/brand-new-twin", string(body), http.StatusCreated, nil)
+	call(t, "POST", base+"/v1/events", fmt.Sprintf(`{"events":[{"user":"twin-viewer","item":%q,"type":"view"}]}`, got[0].Item), http.StatusOK, nil)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		rs := rec("twin-viewer", "n=10")
+		if i := slices.IndexFunc(rs, func(r aisle.Recommendation) bool { return r.Item == "brand-new-twin" }); i >= 0 {
+			if rs[i].Models[0] != "content" || i != 4 {
+				t.Errorf("new item at place %d with models %v, want place 5 from the content model", i+1, rs[i].Models)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a new twin of %s never reached the list of a shopper who viewed it: %v", got[0].Item, ids(rs))
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 
 	// Bad parameters: a clear 400 naming the parameter.

@@ -40,23 +40,6 @@ func runTrain(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	return trainAndSave(ctx, e, db, filepath.Join(cfg.DataDir, "models"), train.Config{Seed: *seed, Progress: trainProgress(e.stderr)}, logger)
 }
 
-// allItems reads db's whole catalog.
-func allItems(ctx context.Context, db *sqlite.DB) ([]aisle.Item, error) {
-	var items []aisle.Item
-	f := aisle.ItemFilter{Limit: sqlite.MaxListLimit}
-	for {
-		page, err := db.ListItems(ctx, f)
-		if err != nil {
-			return nil, fmt.Errorf("read catalog: %w", err)
-		}
-		items = append(items, page.Items...)
-		if page.NextCursor == "" {
-			return items, nil
-		}
-		f.Cursor = page.NextCursor
-	}
-}
-
 // itemTexts returns the texts of items by id (aisle.Item.Text).
 func itemTexts(items []aisle.Item) func(string) string {
 	texts := make(map[string]string, len(items))
@@ -73,7 +56,7 @@ func trainAndSave(ctx context.Context, e *env, db *sqlite.DB, dir string, tc tra
 	if err != nil {
 		return err
 	}
-	items, err := allItems(ctx, db)
+	items, err := aisle.AllItems(ctx, db)
 	if err != nil {
 		return err
 	}

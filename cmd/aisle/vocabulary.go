@@ -55,7 +55,7 @@ func (v *vocabulary) learnOnce(ctx context.Context, db *sqlite.DB) (int, error) 
 	if _, err := os.Stat(v.path); err == nil {
 		return 0, nil
 	}
-	items, err := allItems(ctx, db)
+	items, err := aisle.AllItems(ctx, db)
 	if err != nil {
 		return 0, fmt.Errorf("learn vocabulary: %w", err)
 	}

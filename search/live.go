@@ -1,0 +1,252 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/analyze"
+	"github.com/aislehq/aisle/query"
+	"github.com/aislehq/aisle/vector"
+)
+
+// Source is what a Live index reads: the catalog and the event log (for
+// the query vocabulary's behaviour-learned synonyms). *sqlite.DB
+// satisfies it.
+type Source interface {
+	ListItems(ctx context.Context, f aisle.ItemFilter) (aisle.ItemPage, error)
+	Events(ctx context.Context, afterSeq int64) iter.Seq2[aisle.Event, error]
+}
+
+// Embeddings are the item vectors dense retrieval uses, and the encoder
+// that made them; *embedding.Catalog satisfies it.
+type Embeddings interface {
+	// Name changes whenever the vectors would (another encoder).
+	Name() string
+	Encoder() aisle.TextEncoder
+	// Vector returns an item's vector, nil when it has none.
+	Vector(id string) []float32
+}
+
+// LiveConfig configures a Live index. Zero fields take the defaults.
+type LiveConfig struct {
+	// Index shapes each index built; its Analyzer, Parser, Encoder and
+	// Vectors are set by Live.
+	Index Config
+	// Query configures query understanding (synonym file, dictionaries).
+	Query query.Config
+	// Refresh is how often the index is rebuilt when the catalog or the
+	// item vectors changed (default 5 minutes).
+	Refresh time.Duration
+	// MaxEvents is how many of the latest events query understanding
+	// learns from (default 1,000,000).
+	MaxEvents int
+}
+
+// Live is a search index kept current: built from the whole catalog at
+// Open, updated item by item as the API changes the catalog, and rebuilt
+// in the background when many items changed or the item vectors did (a
+// newly trained text encoder), then swapped in atomically. Searches never
+// wait for a build. It is safe for concurrent use.
+type Live struct {
+	src    Source
+	emb    func() Embeddings // nil: BM25 only
+	an     *analyze.Analyzer
+	cfg    LiveConfig
+	logger *slog.Logger
+
+	idx     atomic.Pointer[Index]
+	embName atomic.Pointer[string] // the Embeddings the index was built with
+	dirty   atomic.Bool            // items changed since the last build
+
+	cancel context.CancelFunc
+	done   chan struct{}
+	once   sync.Once
+}
+
+// NewLive returns a Live index over src. emb returns the current item
+// vectors (nil, or returning nil, for BM25 only); an must have loaded its
+// dictionary. NewLive does no I/O; a nil logger discards logs.
+func NewLive(src Source, emb func() Embeddings, an *analyze.Analyzer, cfg LiveConfig, logger *slog.Logger) *Live {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Refresh <= 0 {
+		cfg.Refresh = 5 * time.Minute
+	}
+	if cfg.MaxEvents <= 0 {
+		cfg.MaxEvents = 1_000_000
+	}
+	return &Live{src: src, emb: emb, an: an, cfg: cfg, logger: logger}
+}
+
+// Open builds the first index and starts the background refresh, which
+// runs until Close.
+func (l *Live) Open(ctx context.Context) error {
+	if err := l.build(ctx); err != nil {
+		return err
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	l.cancel, l.done = cancel, make(chan struct{})
+	go l.refreshLoop(runCtx)
+	return nil
+}
+
+// Close stops the background refresh and waits for it. Safe to call twice.
+func (l *Live) Close() error {
+	l.once.Do(func() {
+		if l.cancel != nil {
+			l.cancel()
+			<-l.done
+		}
+	})
+	return nil
+}
+
+func (l *Live) refreshLoop(ctx context.Context) {
+	defer close(l.done)
+	t := time.NewTicker(l.cfg.Refresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if !l.dirty.Load() && l.currentEmbeddings() == l.builtWith() {
+				continue
+			}
+			if err := l.build(ctx); err != nil && ctx.Err() == nil {
+				l.logger.Error("rebuild search index", "err", err)
+			}
+		}
+	}
+}
+
+// embeddings returns the current item vectors, or nil.
+func (l *Live) embeddings() Embeddings {
+	if l.emb == nil {
+		return nil
+	}
+	return l.emb()
+}
+
+// currentEmbeddings names the current item vectors ("" for none).
+func (l *Live) currentEmbeddings() string {
+	if e := l.embeddings(); e != nil {
+		return e.Name()
+	}
+	return ""
+}
+
+// builtWith names the item vectors the serving index was built with.
+func (l *Live) builtWith() string {
+	if p := l.embName.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// build makes a new index from the whole catalog and the latest events
+// and swaps it in.
+func (l *Live) build(ctx context.Context) error {
+	start := time.Now()
+	l.dirty.Store(false)
+	items, err := aisle.AllItems(ctx, l.src)
+	if err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	events, err := l.latestEvents(ctx)
+	if err != nil {
+		return err
+	}
+	u, err := query.Learn(items, events, l.an, l.cfg.Query)
+	if err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	cfg := l.cfg.Index
+	cfg.Analyzer, cfg.Parser, cfg.Logger = l.an, u, l.logger
+	emb := l.embeddings()
+	var vecs [][]float32
+	name := ""
+	if emb != nil {
+		name = emb.Name()
+		cfg.Encoder = emb.Encoder()
+		cfg.Vectors = vector.New(cfg.Encoder.Dim(), vector.Config{})
+		vecs = make([][]float32, len(items))
+		for i := range items {
+			vecs[i] = emb.Vector(items[i].ID)
+		}
+	}
+	idx := New(cfg)
+	if err := idx.Upsert(items, vecs); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	l.idx.Store(idx)
+	l.embName.Store(&name)
+	l.logger.Info("search index built", "items", len(items), "events", len(events), "vectors", name, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// latestEvents returns the last cfg.MaxEvents events of the log.
+func (l *Live) latestEvents(ctx context.Context) ([]aisle.Event, error) {
+	ring := make([]aisle.Event, 0, min(l.cfg.MaxEvents, 1<<16))
+	n := 0
+	for ev, err := range l.src.Events(ctx, 0) {
+		if err != nil {
+			return nil, fmt.Errorf("search index: %w", err)
+		}
+		if len(ring) < l.cfg.MaxEvents {
+			ring = append(ring, ev)
+		} else {
+			ring[n%l.cfg.MaxEvents] = ev
+		}
+		n++
+	}
+	if n <= l.cfg.MaxEvents {
+		return ring, nil
+	}
+	k := n % l.cfg.MaxEvents
+	return append(ring[k:], ring[:k]...), nil
+}
+
+// Search answers req from the current index; see Index.Search.
+func (l *Live) Search(ctx context.Context, req Request) (Result, error) {
+	idx := l.idx.Load()
+	if idx == nil {
+		return Result{}, aisle.Errorf(aisle.EUNAVAILABLE, "the search index is not built yet")
+	}
+	return idx.Search(ctx, req)
+}
+
+// ObserveItems indexes items as they were stored, at once, with the
+// vectors they have now (an item whose vector is still being computed is
+// found by its words until the next rebuild).
+func (l *Live) ObserveItems(items []aisle.Item) {
+	idx := l.idx.Load()
+	if idx == nil {
+		return
+	}
+	var vecs [][]float32
+	if emb := l.embeddings(); emb != nil && emb.Name() == l.builtWith() {
+		vecs = make([][]float32, len(items))
+		for i := range items {
+			vecs[i] = emb.Vector(items[i].ID)
+		}
+	}
+	if err := idx.Upsert(items, vecs); err != nil {
+		l.logger.Error("index items", "err", err)
+	}
+	l.dirty.Store(true)
+}
+
+// ForgetItem drops a deleted item from the index at once.
+func (l *Live) ForgetItem(id string) {
+	if idx := l.idx.Load(); idx != nil {
+		idx.Delete(id)
+	}
+}
