@@ -67,9 +67,9 @@ func TestImportTrainServe(t *testing.T) {
 	}
 	// -background=false: the test process must not drop to idle priority.
 	code, stdout, stderr = runCLI(t, "train", "-data-dir", dir, "-log-level", "warn", "-background=false")
-	// 3 SLIST configurations, 6 models and the fusion on the train split,
-	// then 6 models on everything.
-	if code != 0 || !strings.Contains(stdout, "Training on 53258 interactions") || !strings.Contains(stdout, "Saved version") || !strings.Contains(stderr, "train: [16/16] done") {
+	// 3 SLIST configurations, 7 models (content included: the items have
+	// texts) and the fusion on the train split, then 7 models on everything.
+	if code != 0 || !strings.Contains(stdout, "Training on 53258 interactions") || !strings.Contains(stdout, "Saved version") || !strings.Contains(stderr, "train: [18/18] done") {
 		t.Errorf("train exit %d, stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	// Training again on the same data gives the same validation NDCG@10,
