@@ -78,10 +78,14 @@ type Config struct {
 	// of the version serving (untrained before the first version).
 	Encoder     aisle.TextEncoder
 	EncoderName string
-	// ColdEvery gives every ColdEvery-th place (default 5) of a
+	// ColdEvery gives every ColdEvery-th place (default 10) of a
 	// personalised list to an item no shopper had touched when the models
 	// were trained, chosen by how alike its text is to the shopper's
-	// recent items, so new items get shown; negative turns it off.
+	// recent items, so new items get shown; negative turns it off. On
+	// Office (aisle eval's cold-start experiment) every 10th place lifts
+	// HR@10 on interactions with held-out items from 0.001 to 0.053 and
+	// costs 3% of NDCG@10 on the warm test items; every 5th gives 0.101
+	// and costs 8%.
 	ColdEvery int
 	// ColdMinSimilarity is the least cosine between a cold item's vector
 	// and the shopper's content profile for it to take such a place
@@ -109,7 +113,7 @@ func DefaultConfig() Config {
 		NewArrivals:  5,
 		NewWindow:    30 * 24 * time.Hour,
 		NewMaxEvents: 5,
-		ColdEvery:    5,
+		ColdEvery:    10,
 
 		ColdMinSimilarity: train.ColdMinSimilarity,
 	}

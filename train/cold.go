@@ -22,7 +22,7 @@ func ColdSlotsName(every int) string {
 }
 
 // ColdEveries are the periods of the cold places ColdStart measures; the
-// engine serves every 5th by default (recommend.Config.ColdEvery).
+// engine serves every 10th by default (recommend.Config.ColdEvery).
 var ColdEveries = []int{5, 10}
 
 // ColdMinSimilarity is the least cosine with the shopper's profile a cold

@@ -60,7 +60,7 @@ func TestColdStartOnOffice(t *testing.T) {
 	if hr[train.ModelContent] < 0.03 {
 		t.Errorf("content HR@10 %.4f on cold items, want ≥ 0.03", hr[train.ModelContent])
 	}
-	slots := train.ColdSlotsName(5)
+	slots := train.ColdSlotsName(10)
 	if hr[slots] < 2*hr[train.Fused]+0.03 {
 		t.Errorf("cold places: HR@10 %.4f on cold items, fused alone %.4f; want the places to reach them", hr[slots], hr[train.Fused])
 	}

@@ -192,7 +192,7 @@ func checkServedRecommendations(t *testing.T, dir string) {
 	}
 	call(t, "GET", base+"/v1/search?q=qqqzzxv", "", http.StatusOK, nil)
 
-	// A new item no shopper has touched gets a place (every 5th) in the
+	// A new item no shopper has touched gets a place (every 10th) in the
 	// list of a shopper who viewed one described the same, from its text.
 	var first aisle.Item
 	call(t, "GET", base+"/v1/items/"+url.PathEscape(got[0].Item), "", http.StatusOK, &first)
@@ -204,8 +204,8 @@ func checkServedRecommendations(t *testing.T, dir string) {
 	for {
 		rs := rec("twin-viewer", "n=10")
 		if i := slices.IndexFunc(rs, func(r aisle.Recommendation) bool { return r.Item == "brand-new-twin" }); i >= 0 {
-			if rs[i].Models[0] != "content" || i != 4 {
-				t.Errorf("new item at place %d with models %v, want place 5 from the content model", i+1, rs[i].Models)
+			if rs[i].Models[0] != "content" || i != 9 {
+				t.Errorf("new item at place %d with models %v, want place 10 from the content model", i+1, rs[i].Models)
 			}
 			break
 		}
