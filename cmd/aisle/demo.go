@@ -127,7 +127,18 @@ func printExamples(ctx context.Context, w io.Writer, base string) error {
 	if p := "/v1/recommend/new-shopper?n=5&exclude=" + url.QueryEscape("0,1"); nonEmpty(p) {
 		examples = append(examples, p)
 	}
-	if len(examples) < 3 {
+	want := len(examples) + 3
+	for i := 0; i < 50 && len(examples) < want-2; i++ {
+		if p := fmt.Sprintf("/v1/items/%d/similar?n=5&mode=content", i); nonEmpty(p) {
+			examples = append(examples, p)
+		}
+	}
+	for _, p := range []string{"/v1/search?n=5&q=" + url.QueryEscape("black stapler"), "/v1/search?n=5&q=" + url.QueryEscape("订书机")} {
+		if nonEmpty(p) {
+			examples = append(examples, p)
+		}
+	}
+	if len(examples) < want {
 		return fmt.Errorf("found only %d example requests with results", len(examples))
 	}
 	fmt.Fprintf(w, "\nAisle demo is running at %s\nTry:\n", base)
