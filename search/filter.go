@@ -45,18 +45,16 @@ func (x *Index) newFilterLocked(in *query.Intent, req *Request) *filter {
 			f.titleColors[slot] = true
 		}
 	}
-	for _, e := range in.Exclude {
-		for _, t := range x.cfg.Analyzer.Terms(nil, e) {
-			id, ok := x.termIDs[t]
-			if !ok {
-				continue
-			}
-			if f.excluded == nil {
-				f.excluded = make(map[int32]bool)
-			}
-			for _, p := range x.postings[id] {
-				f.excluded[p.doc] = true
-			}
+	for _, t := range in.Exclude { // index terms already (query.Intent)
+		id, ok := x.termIDs[t]
+		if !ok {
+			continue
+		}
+		if f.excluded == nil {
+			f.excluded = make(map[int32]bool)
+		}
+		for _, p := range x.postings[id] {
+			f.excluded[p.doc] = true
 		}
 	}
 	return f

@@ -37,6 +37,12 @@ func TestOfficeWithParser(t *testing.T) {
 		}},
 		{"stapler without electric", func(it aisle.Item) bool { return !strings.Contains(strings.ToLower(it.Text()), "electric") }},
 		{"black pens", func(it aisle.Item) bool { return strings.Contains(strings.ToLower(it.Title), "black") }},
+		// Terms are stems already ("eras"); stemming them again ("era")
+		// would find nothing.
+		{"erasers", func(it aisle.Item) bool { return strings.Contains(strings.ToLower(it.Text()), "eras") }},
+		{"pencils without erasers", func(it aisle.Item) bool {
+			return !strings.Contains(strings.ToLower(it.Title), "eraser")
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {

@@ -3,6 +3,7 @@ package search
 import (
 	"cmp"
 	"context"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -137,6 +138,12 @@ func (x *Index) Search(ctx context.Context, req Request) (Result, error) {
 	}
 	x.mu.RLock()
 	terms, cands, facets := x.matchLocked(&in, &req, qv)
+	if len(cands) == 0 && in.Category != "" {
+		// The category read from the query is a guess; when nothing in
+		// it matches, search without it.
+		in.Category = ""
+		terms, cands, facets = x.matchLocked(&in, &req, qv)
+	}
 	x.mu.RUnlock()
 	if err := x.order(ctx, cands, &in, &req); err != nil {
 		return Result{}, err
@@ -191,7 +198,7 @@ func (x *Index) intent(q string) (query.Intent, error) {
 		}
 		x.cfg.Logger.Warn("search: parse query", "err", err)
 	}
-	return query.Intent{Query: q, Terms: strings.Fields(q)}, nil
+	return query.Intent{Query: q, Terms: x.cfg.Analyzer.Terms(nil, q)}, nil
 }
 
 // queryVector encodes the (corrected) query for dense retrieval; nil when
@@ -229,20 +236,23 @@ type queryTerm struct {
 func (x *Index) queryTerms(in *query.Intent) []queryTerm {
 	var qts []queryTerm
 	seen := make(map[string]bool)
-	add := func(text string, w float64) {
-		for _, t := range x.cfg.Analyzer.Terms(nil, text) {
-			if !seen[t] && len(qts) < maxTerms {
-				seen[t] = true
-				qts = append(qts, queryTerm{t, w})
-			}
+	add := func(t string, w float64) {
+		if !seen[t] && len(qts) < maxTerms {
+			seen[t] = true
+			qts = append(qts, queryTerm{t, w})
 		}
 	}
+	// Terms, synonyms and their phrases are index terms already
+	// (query.Intent): analysing them again would stem stems.
 	for _, t := range in.Terms {
 		add(t, 1)
 	}
-	for _, t := range in.Terms {
-		for _, s := range in.Synonyms[t] {
-			add(s, synonymWeight)
+	phrases := slices.Sorted(maps.Keys(in.Synonyms))
+	for _, p := range phrases {
+		for _, alt := range in.Synonyms[p] {
+			for t := range strings.FieldsSeq(alt) {
+				add(t, synonymWeight)
+			}
 		}
 	}
 	return qts
