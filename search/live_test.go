@@ -91,7 +91,9 @@ func TestLive(t *testing.T) {
 }
 
 // atomicEmb holds the current Embeddings for a Live index.
-type atomicEmb struct{ p atomic.Pointer[embedding.Catalog] }
+type atomicEmb struct {
+	p atomic.Pointer[embedding.Catalog]
+}
 
 func (a *atomicEmb) set(c *embedding.Catalog) { a.p.Store(c) }
 

@@ -1,6 +1,9 @@
 package search_test
 
 import (
+	"context"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -56,5 +59,33 @@ func TestOfficeWithParser(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOfficeChineseQuery searches the English Office catalog in Chinese:
+// 订书机 (stapler) is translated, and staplers come before staples, which
+// share only a word of the dictionary's gloss ("stapling machine").
+func TestOfficeChineseQuery(t *testing.T) {
+	items := officeItems(t)
+	an := analyze.New(analyze.Config{})
+	if err := an.Load(); err != nil {
+		t.Fatalf("jieba dictionary: %v (run make deps)", err)
+	}
+	u, err := query.Learn(items, nil, an, query.Config{CEDICT: filepath.Join("..", query.DefaultCEDICT)})
+	if err != nil {
+		t.Fatalf("%v (run make deps)", err)
+	}
+	x := newIndex(t, search.Config{Analyzer: an, Parser: u}, items)
+	res, err := x.Search(context.Background(), search.Request{Query: "订书机", N: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Intent.Language != "zh" || !slices.Contains(res.Intent.Terms, "stapler") {
+		t.Fatalf("intent %+v, want Chinese read as stapler", res.Intent)
+	}
+	for _, h := range res.Items {
+		if !strings.Contains(strings.ToLower(h.Title), "stapler") {
+			t.Errorf("订书机: hit %q is no stapler", h.Title)
+		}
 	}
 }

@@ -138,10 +138,16 @@ func (x *Index) Search(ctx context.Context, req Request) (Result, error) {
 	}
 	x.mu.RLock()
 	terms, cands, facets := x.matchLocked(&in, &req, qv)
+	// What the parser read out of the query can be wrong, or ask what the
+	// catalog cannot say (a price limit where no item has a price): when
+	// nothing matches, search without the category read, then without the
+	// price limits too. The returned intent says what was applied.
 	if len(cands) == 0 && in.Category != "" {
-		// The category read from the query is a guess; when nothing in
-		// it matches, search without it.
 		in.Category = ""
+		terms, cands, facets = x.matchLocked(&in, &req, qv)
+	}
+	if len(cands) == 0 && (in.MinPrice != nil || in.MaxPrice != nil) {
+		in.MinPrice, in.MaxPrice = nil, nil
 		terms, cands, facets = x.matchLocked(&in, &req, qv)
 	}
 	x.mu.RUnlock()
@@ -212,6 +218,12 @@ func (x *Index) queryVector(ctx context.Context, in *query.Intent, mode string) 
 	if in.Corrected != "" {
 		text = in.Corrected
 	}
+	if translated(in) {
+		// The catalog's words for a query in another script (Chinese
+		// words translated by the parser) are what an encoder trained on
+		// the catalog knows.
+		text = strings.Join(append(append(slices.Clone(in.Colors), in.Brand), in.Terms...), " ")
+	}
 	vs, err := x.cfg.Encoder.Encode(ctx, []string{text})
 	switch {
 	case ctx.Err() != nil:
@@ -224,6 +236,24 @@ func (x *Index) queryVector(ctx context.Context, in *query.Intent, mode string) 
 		return nil, nil
 	}
 	return vs[0], nil
+}
+
+// translated reports whether in's terms are a translation of a query in
+// Chinese, Japanese or Korean rather than the query's own words.
+func translated(in *query.Intent) bool {
+	switch in.Language {
+	case "zh", "ja", "ko":
+	default:
+		return false
+	}
+	for _, t := range in.Terms {
+		for _, r := range t {
+			if r >= 0x2E80 { // CJK: the query's own words, not translated
+				return false
+			}
+		}
+	}
+	return len(in.Terms) > 0
 }
 
 // queryTerm is one distinct index term searched, with its weight.
@@ -247,11 +277,15 @@ func (x *Index) queryTerms(in *query.Intent) []queryTerm {
 	for _, t := range in.Terms {
 		add(t, 1)
 	}
+	// A synonym of several terms shares its weight among them, so that
+	// one word of it ("stapl" of "stapl machin", a gloss of 订书机) does not
+	// weigh as much as the whole.
 	phrases := slices.Sorted(maps.Keys(in.Synonyms))
 	for _, p := range phrases {
 		for _, alt := range in.Synonyms[p] {
-			for t := range strings.FieldsSeq(alt) {
-				add(t, synonymWeight)
+			ts := strings.Fields(alt)
+			for _, t := range ts {
+				add(t, synonymWeight/float64(len(ts)))
 			}
 		}
 	}
