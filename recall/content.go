@@ -7,6 +7,8 @@ import (
 	"hash/crc32"
 	"math"
 	"sync"
+
+	"github.com/aislehq/aisle/vector"
 )
 
 // ContentConfig configures a Content model. Zero fields take the defaults.
@@ -124,6 +126,14 @@ func (c ContentConfig) Profile(vecs [][]float32) []float32 {
 	return p
 }
 
+// profileNorm returns |p|, or 1 for the zero vector.
+func profileNorm(p []float32) float32 {
+	if n := vector.Norm(p); n > 0 {
+		return n
+	}
+	return 1
+}
+
 // cosine returns max(0, p·v) / |p| (v is unit length or zero).
 func cosine(p, v []float32, norm float32) float32 {
 	var s float32
@@ -136,17 +146,6 @@ func cosine(p, v []float32, norm float32) float32 {
 	return s / norm
 }
 
-func norm(p []float32) float32 {
-	var s float64
-	for _, x := range p {
-		s += float64(x) * float64(x)
-	}
-	if s == 0 {
-		return 1
-	}
-	return float32(math.Sqrt(s))
-}
-
 // Score writes every item's score for history into scores.
 func (c *Content) Score(history []int32, scores []float32) {
 	clear(scores[:c.n])
@@ -154,7 +153,7 @@ func (c *Content) Score(history []int32, scores []float32) {
 	if p == nil {
 		return
 	}
-	nrm := norm(p)
+	nrm := profileNorm(p)
 	for i := 0; i < c.n; i++ {
 		scores[i] = cosine(p, c.vecs[i*c.dim:(i+1)*c.dim], nrm)
 	}
@@ -165,7 +164,7 @@ func (c *Content) ScoreItems(history, items []int32, out []float32) {
 	p := c.profile(history)
 	var nrm float32
 	if p != nil {
-		nrm = norm(p)
+		nrm = profileNorm(p)
 	}
 	for j, i := range items {
 		out[j] = 0

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"math"
 	"slices"
 
 	"github.com/aislehq/aisle"
@@ -186,7 +185,7 @@ func (e *Engine) Affinity(ctx context.Context, user string, items []string) ([]f
 	cat := e.emb.Load()
 	if cat != nil {
 		if q = profile(cat, recent, cfg); q != nil {
-			qn = math.Sqrt(float64(vector.Dot(q, q)))
+			qn = float64(vector.Norm(q))
 		}
 	}
 	for j, id := range items {
