@@ -1,0 +1,124 @@
+package photo
+
+import (
+	"encoding/binary"
+	"image"
+	"image/draw"
+)
+
+// exifOrientation returns the EXIF Orientation tag (1–8) of a JPEG file, or 1
+// when it has none or its Exif segment is malformed. It walks the segments
+// before the first scan, reads the APP1 segment that starts with "Exif\0\0",
+// and looks for tag 0x0112 (a SHORT) in IFD0 of the TIFF structure inside.
+func exifOrientation(jpg []byte) int {
+	if len(jpg) < 2 || jpg[0] != 0xff || jpg[1] != 0xd8 {
+		return 1
+	}
+	for i := 2; i+4 <= len(jpg); {
+		if jpg[i] != 0xff {
+			return 1
+		}
+		marker := jpg[i+1]
+		switch {
+		case marker == 0xff: // fill byte
+			i++
+			continue
+		case marker == 0x01 || marker >= 0xd0 && marker <= 0xd8: // no length
+			i += 2
+			continue
+		case marker == 0xda || marker == 0xd9: // start of scan, end of image
+			return 1
+		}
+		n := int(binary.BigEndian.Uint16(jpg[i+2:]))
+		if n < 2 || i+2+n > len(jpg) {
+			return 1
+		}
+		seg := jpg[i+4 : i+2+n]
+		if marker == 0xe1 && len(seg) >= 6 && string(seg[:6]) == "Exif\x00\x00" {
+			return tiffOrientation(seg[6:])
+		}
+		i += 2 + n
+	}
+	return 1
+}
+
+// tiffOrientation reads the Orientation tag from IFD0 of a TIFF structure, or
+// returns 1.
+func tiffOrientation(t []byte) int {
+	if len(t) < 8 {
+		return 1
+	}
+	var bo binary.ByteOrder
+	switch string(t[:2]) {
+	case "II":
+		bo = binary.LittleEndian
+	case "MM":
+		bo = binary.BigEndian
+	default:
+		return 1
+	}
+	if bo.Uint16(t[2:]) != 42 {
+		return 1
+	}
+	ifd := uint64(bo.Uint32(t[4:]))
+	if ifd+2 > uint64(len(t)) {
+		return 1
+	}
+	count := uint64(bo.Uint16(t[ifd:]))
+	for e := ifd + 2; e+12 <= uint64(len(t)) && count > 0; e, count = e+12, count-1 {
+		const tagOrientation, typeShort = 0x0112, 3
+		if bo.Uint16(t[e:]) != tagOrientation {
+			continue
+		}
+		if bo.Uint16(t[e+2:]) != typeShort || bo.Uint32(t[e+4:]) != 1 {
+			return 1
+		}
+		if v := int(bo.Uint16(t[e+8:])); v >= 1 && v <= 8 {
+			return v
+		}
+		return 1
+	}
+	return 1
+}
+
+// orient returns img transformed for display by EXIF orientation o: mirrored
+// and rotated into a new *image.RGBA, or img itself for orientation 1 (and
+// any value out of 1–8).
+func orient(img image.Image, o int) image.Image {
+	if o <= 1 || o > 8 {
+		return img
+	}
+	b := img.Bounds()
+	src := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(src, src.Rect, img, b.Min, draw.Src)
+	w, h := b.Dx(), b.Dy()
+	dw, dh := w, h
+	if o >= 5 {
+		dw, dh = h, w
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
+	for y := range h {
+		row := src.Pix[y*src.Stride : y*src.Stride+4*w]
+		for x := range w {
+			var dx, dy int
+			switch o {
+			case 2: // mirror horizontally
+				dx, dy = w-1-x, y
+			case 3: // rotate 180°
+				dx, dy = w-1-x, h-1-y
+			case 4: // mirror vertically
+				dx, dy = x, h-1-y
+			case 5: // transpose
+				dx, dy = y, x
+			case 6: // rotate 90° clockwise
+				dx, dy = h-1-y, x
+			case 7: // transverse
+				dx, dy = h-1-y, w-1-x
+			case 8: // rotate 90° counter-clockwise
+				dx, dy = y, w-1-x
+			}
+			copy(dst.Pix[dy*dst.Stride+4*dx:dy*dst.Stride+4*dx+4], row[4*x:4*x+4])
+		}
+	}
+	return dst
+}
