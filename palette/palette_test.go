@@ -50,7 +50,9 @@ func TestNameGreys(t *testing.T) {
 	}{
 		{[3]uint8{0, 0, 0}, "black"},
 		{[3]uint8{25, 25, 28}, "black"},
-		{[3]uint8{70, 70, 70}, "dark gray"},
+		{[3]uint8{48, 48, 48}, "charcoal"},
+		{[3]uint8{40, 33, 36}, "black"}, // a black dress photographed in daylight
+		{[3]uint8{90, 90, 90}, "dark gray"},
 		{[3]uint8{128, 128, 128}, "gray"},
 		{[3]uint8{140, 138, 136}, "gray"},
 		{[3]uint8{195, 195, 195}, "light gray"},
