@@ -97,28 +97,44 @@ func orient(img image.Image, o int) image.Image {
 		dw, dh = h, w
 	}
 	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
-	for y := range h {
-		row := src.Pix[y*src.Stride : y*src.Stride+4*w]
+	// Strips of 16 source rows, walked column by column: for the rotations
+	// the writes then run along destination rows and the reads stay in a
+	// cache-sized strip.
+	const strip = 16
+	var start, step [strip]int
+	for y0 := 0; y0 < h; y0 += strip {
+		n := min(strip, h-y0)
+		for i := range n {
+			start[i], step[i] = placement(o, y0+i, w, h, dst.Stride)
+		}
 		for x := range w {
-			var dx, dy int
-			switch o {
-			case 2: // mirror horizontally
-				dx, dy = w-1-x, y
-			case 3: // rotate 180°
-				dx, dy = w-1-x, h-1-y
-			case 4: // mirror vertically
-				dx, dy = x, h-1-y
-			case 5: // transpose
-				dx, dy = y, x
-			case 6: // rotate 90° clockwise
-				dx, dy = h-1-y, x
-			case 7: // transverse
-				dx, dy = h-1-y, w-1-x
-			case 8: // rotate 90° counter-clockwise
-				dx, dy = y, w-1-x
+			for i := range n {
+				s, d := (y0+i)*src.Stride+4*x, start[i]+x*step[i]
+				*(*[4]byte)(dst.Pix[d : d+4]) = [4]byte(src.Pix[s : s+4])
 			}
-			copy(dst.Pix[dy*dst.Stride+4*dx:dy*dst.Stride+4*dx+4], row[4*x:4*x+4])
 		}
 	}
 	return dst
+}
+
+// placement returns where, in the Pix of the w×h image turned by orientation
+// o (2–8) with the given stride, source row y's first pixel goes, and how far
+// apart the row's following pixels land.
+func placement(o, y, w, h, stride int) (start, step int) {
+	switch o {
+	case 2: // mirror horizontally: (w-1-x, y)
+		return y*stride + 4*(w-1), -4
+	case 3: // rotate 180°: (w-1-x, h-1-y)
+		return (h-1-y)*stride + 4*(w-1), -4
+	case 4: // mirror vertically: (x, h-1-y)
+		return (h - 1 - y) * stride, 4
+	case 5: // transpose: (y, x)
+		return 4 * y, stride
+	case 6: // rotate 90° clockwise: (h-1-y, x)
+		return 4 * (h - 1 - y), stride
+	case 7: // transverse: (h-1-y, w-1-x)
+		return (w-1)*stride + 4*(h-1-y), -stride
+	default: // 8, rotate 90° counter-clockwise: (y, w-1-x)
+		return (w-1)*stride + 4*y, -stride
+	}
 }

@@ -515,11 +515,13 @@ func BenchmarkDecode(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	rotated := withExif(data, "II", 6)
 	tests := []struct {
 		name   string
 		decode func() error
 	}{
 		{"photo.Decode", func() error { _, err := Decode(bytes.NewReader(data), Limits{}); return err }},
+		{"photo.Decode orientation 6", func() error { _, err := Decode(bytes.NewReader(rotated), Limits{}); return err }},
 		{"baseline jpeg.Decode", func() error { _, err := jpeg.Decode(bytes.NewReader(data)); return err }},
 	}
 	for _, tt := range tests {
