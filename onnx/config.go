@@ -83,19 +83,27 @@ func (c TextConfig) withDefaults() (TextConfig, error) {
 	if c.BatchSize == 0 {
 		c.BatchSize = DefaultBatchSize
 	}
-	if c.Sessions == 0 {
-		c.Sessions = 1
-		if runtime.GOMAXPROCS(0) >= 4 {
-			c.Sessions = 2
-		}
-	}
-	if c.Threads == 0 {
-		c.Threads = max(1, runtime.GOMAXPROCS(0)/c.Sessions)
-	}
+	c.Sessions, c.Threads = poolDefaults(c.Sessions, c.Threads)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return c, nil
+}
+
+// poolDefaults fills in the default session and thread counts: one
+// session when GOMAXPROCS is below 4, else two, and GOMAXPROCS threads
+// shared among them.
+func poolDefaults(sessions, threads int) (int, int) {
+	if sessions == 0 {
+		sessions = 1
+		if runtime.GOMAXPROCS(0) >= 4 {
+			sessions = 2
+		}
+	}
+	if threads == 0 {
+		threads = max(1, runtime.GOMAXPROCS(0)/sessions)
+	}
+	return sessions, threads
 }
 
 // poolingConfig is sentence-transformers' 1_Pooling/config.json.

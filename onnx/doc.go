@@ -1,6 +1,7 @@
 // Package onnx runs BERT-family sentence encoders (all-MiniLM-L6-v2,
 // bge-small-en, gte-small, e5-small and the like) in process with ONNX
-// Runtime, as an aisle.TextEncoder.
+// Runtime, as an aisle.TextEncoder, and image CNNs (MobileNet v1) as an
+// ImageEncoder of feature vectors and class labels.
 //
 // # Model layouts
 //
@@ -26,6 +27,17 @@
 // padded to the longest text of each batch, run, pooled over the attention
 // mask and scaled to unit length. A pool of sessions (TextConfig.Sessions)
 // lets concurrent Encode calls run in parallel.
+//
+// # Image models
+//
+// OpenImageEncoder takes a directory holding model.onnx, with one float32
+// [batch, 3, size, size] input (RGB, NCHW, x/127.5 − 1) and float32
+// [batch, dim] and [batch, classes] outputs, embedding and probs by
+// default (ImageConfig names others), and optionally labels.txt, one class
+// name a line. Images are centre-cropped to their largest square, resized
+// bilinearly to size×size, run in batches (ImageConfig.BatchSize, 16 by
+// default), and returned as unit-length embeddings with the top classes.
+// ../shared/models/mobilenet-v1-0.75-224 is such a directory.
 //
 // # ONNX Runtime
 //

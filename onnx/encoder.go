@@ -7,8 +7,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/tokenizer"
@@ -24,16 +22,13 @@ const (
 	modelInputSet = inputIDs + ", " + inputMask + ", " + inputTypeIDs
 )
 
-// ErrClosed is returned by Encode after Close.
-var ErrClosed = errors.New("onnx: encoder closed")
-
 var _ aisle.TextEncoder = (*TextEncoder)(nil)
 
 // TextEncoder is a BERT-family sentence encoder run by ONNX Runtime. It is
 // safe for concurrent use: each Encode batch runs on one of the pool's
 // sessions, so up to TextConfig.Sessions batches run at once.
 type TextEncoder struct {
-	rt        *Runtime
+	sessionPool
 	tok       *tokenizer.WordPiece
 	inputs    []string // the model's inputs, in the session's order
 	output    string
@@ -43,18 +38,6 @@ type TextEncoder struct {
 	dim       int
 	batchSize int
 	maxLength int
-
-	all       []*session
-	sessions  chan *session // the idle ones
-	closing   chan struct{} // closed when Close begins
-	closeOnce sync.Once
-	closeErr  error
-}
-
-// session is one ONNX Runtime session and the run options used to stop it.
-type session struct {
-	s   *ort.DynamicAdvancedSession
-	run *ort.RunOptions
 }
 
 // OpenTextEncoder loads the sentence encoder in dir: model.onnx (or
@@ -92,13 +75,12 @@ func OpenTextEncoder(ctx context.Context, dir string, cfg TextConfig) (*TextEnco
 		return nil, err
 	}
 	e := &TextEncoder{
-		rt:        rt,
-		tok:       tok,
-		pooling:   pooling,
-		normalize: !cfg.NoNormalize,
-		batchSize: cfg.BatchSize,
-		maxLength: orDefault(cfg.MaxLength, layout.maxLength),
-		closing:   make(chan struct{}),
+		sessionPool: newPool(rt),
+		tok:         tok,
+		pooling:     pooling,
+		normalize:   !cfg.NoNormalize,
+		batchSize:   cfg.BatchSize,
+		maxLength:   orDefault(cfg.MaxLength, layout.maxLength),
 	}
 	if err := e.open(ctx, layout, cfg); err != nil {
 		e.destroy()
@@ -165,31 +147,8 @@ func (e *TextEncoder) open(ctx context.Context, layout modelLayout, cfg TextConf
 	e.pooled = len(out.Dimensions) == 2
 	e.dim = int(out.Dimensions[len(out.Dimensions)-1])
 
-	opts, err := ort.NewSessionOptions()
-	if err != nil {
-		return fmt.Errorf("session options: %w", err)
-	}
-	defer opts.Destroy()
-	if err := opts.SetIntraOpNumThreads(cfg.Threads); err != nil {
-		return fmt.Errorf("session options: %w", err)
-	}
-	if err := opts.SetInterOpNumThreads(1); err != nil {
-		return fmt.Errorf("session options: %w", err)
-	}
-	e.sessions = make(chan *session, cfg.Sessions)
-	for range cfg.Sessions {
-		s, err := ort.NewDynamicAdvancedSession(layout.model, e.inputs, []string{e.output}, opts)
-		if err != nil {
-			return fmt.Errorf("create session: %w", err)
-		}
-		run, err := ort.NewRunOptions()
-		if err != nil {
-			s.Destroy()
-			return fmt.Errorf("run options: %w", err)
-		}
-		ss := &session{s: s, run: run}
-		e.all = append(e.all, ss)
-		e.sessions <- ss
+	if err := e.sessionPool.open(layout.model, e.inputs, []string{e.output}, cfg.Sessions, cfg.Threads); err != nil {
+		return err
 	}
 	if e.dim <= 0 {
 		// The hidden size is symbolic: learn it from one run.
@@ -240,36 +199,7 @@ func (e *TextEncoder) Encode(ctx context.Context, texts []string) ([][]float32, 
 		copy(out[start:end], vecs)
 		return err
 	}
-	if batches <= 1 || len(e.all) == 1 {
-		for i := range batches {
-			if err := encode(ctx, i); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
-	}
-	// Several batches and sessions: workers take batches in turn, and the
-	// first error stops the rest.
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(batches, len(e.all)) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= batches || ctx.Err() != nil {
-					return
-				}
-				if err := encode(ctx, i); err != nil {
-					cancel(err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
+	if err := e.forBatches(ctx, batches, encode); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -282,29 +212,12 @@ func (e *TextEncoder) encodeBatch(ctx context.Context, texts []string) ([][]floa
 	if err != nil {
 		return nil, err
 	}
-	defer func() { e.sessions <- s }()
+	defer e.release(s)
 	vecs, err := e.run(ctx, s, b)
 	if err != nil {
 		return nil, fmt.Errorf("onnx: encode: %w", err)
 	}
 	return vecs, nil
-}
-
-// acquire takes an idle session, waiting for one.
-func (e *TextEncoder) acquire(ctx context.Context) (*session, error) {
-	select {
-	case <-e.closing:
-		return nil, ErrClosed
-	default:
-	}
-	select {
-	case s := <-e.sessions:
-		return s, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-e.closing:
-		return nil, ErrClosed
-	}
 }
 
 // run runs session s on batch b and pools its output into one vector per
@@ -369,27 +282,6 @@ func (e *TextEncoder) run(ctx context.Context, s *session, b tokenizer.Batch) ([
 	return e.pool(t.GetData(), b, int(want[len(want)-1])), nil
 }
 
-// runStoppable runs s, terminating the run if ctx ends meanwhile. An
-// output ONNX Runtime allocates is left in outputs, for the caller to
-// destroy, even when ctx ended.
-func (e *TextEncoder) runStoppable(ctx context.Context, s *session, inputs, outputs []ort.Value) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	terminated := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		defer close(terminated)
-		s.run.Terminate()
-	})
-	err := s.s.RunWithOptions(inputs, outputs, s.run)
-	if !stop() {
-		<-terminated
-		s.run.UnsetTerminate()
-		return ctx.Err()
-	}
-	return err
-}
-
 // pool turns the output data of batch b into one vector of dim floats per
 // row, normalised when configured. The vectors share one allocation.
 func (e *TextEncoder) pool(data []float32, b tokenizer.Batch, dim int) [][]float32 {
@@ -432,27 +324,4 @@ func (e *TextEncoder) pool(data []float32, b tokenizer.Batch, dim int) [][]float
 // Close waits for running batches, then releases the sessions and the
 // runtime reference. Encode returns ErrClosed afterwards. Calling Close
 // again returns the first call's result.
-func (e *TextEncoder) Close() error {
-	e.closeOnce.Do(func() {
-		close(e.closing)
-		for range e.all {
-			<-e.sessions
-		}
-		e.closeErr = e.destroy()
-	})
-	return e.closeErr
-}
-
-// destroy releases the sessions (all idle) and the runtime.
-func (e *TextEncoder) destroy() error {
-	var errs []error
-	for _, s := range e.all {
-		errs = append(errs, s.s.Destroy(), s.run.Destroy())
-	}
-	e.all = nil
-	errs = append(errs, e.rt.Close())
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("onnx: close: %w", err)
-	}
-	return nil
-}
+func (e *TextEncoder) Close() error { return e.close() }
