@@ -248,7 +248,8 @@ func TestImageEncoderBatched(t *testing.T) {
 }
 
 // TestImageEncoderConcurrent runs Encode from several goroutines on two
-// sessions (run it with -race), then checks Encode after Close.
+// sessions (run it with -race), then checks Encode with a cancelled
+// context and after Close.
 func TestImageEncoderConcurrent(t *testing.T) {
 	imgs := somePhotos(t, 6)
 	ctx := context.Background()
@@ -269,6 +270,11 @@ func TestImageEncoderConcurrent(t *testing.T) {
 			t.Fatalf("goroutine %d: %v", g, errs[g])
 		}
 		featuresClose(t, got[g], want[g:g+3], 1e-4)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := e.Encode(cancelled, imgs); !errors.Is(err, context.Canceled) {
+		t.Errorf("Encode with a cancelled context: %v, want context.Canceled", err)
 	}
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
