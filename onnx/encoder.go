@@ -147,7 +147,7 @@ func (e *TextEncoder) open(ctx context.Context, layout modelLayout, cfg TextConf
 	e.pooled = len(out.Dimensions) == 2
 	e.dim = int(out.Dimensions[len(out.Dimensions)-1])
 
-	if err := e.sessionPool.open(layout.model, e.inputs, []string{e.output}, cfg.Sessions, cfg.Threads); err != nil {
+	if err := e.sessionPool.open(layout.model, e.inputs, []string{e.output}, cfg.Sessions, cfg.Threads, nil); err != nil {
 		return err
 	}
 	if e.dim <= 0 {

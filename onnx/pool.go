@@ -37,9 +37,11 @@ func newPool(rt *Runtime) sessionPool {
 	return sessionPool{rt: rt, closing: make(chan struct{})}
 }
 
-// open creates n sessions on model, each with threads intra-op threads,
-// reading inputs and writing outputs by name.
-func (p *sessionPool) open(model string, inputs, outputs []string, n, threads int) error {
+// open creates n sessions on model, each with threads intra-op threads and
+// the session configuration entries in config (ONNX Runtime's keys, e.g.
+// session.intra_op.allow_spinning), reading inputs and writing outputs by
+// name.
+func (p *sessionPool) open(model string, inputs, outputs []string, n, threads int, config map[string]string) error {
 	opts, err := ort.NewSessionOptions()
 	if err != nil {
 		return fmt.Errorf("session options: %w", err)
@@ -50,6 +52,11 @@ func (p *sessionPool) open(model string, inputs, outputs []string, n, threads in
 	}
 	if err := opts.SetInterOpNumThreads(1); err != nil {
 		return fmt.Errorf("session options: %w", err)
+	}
+	for k, v := range config {
+		if err := opts.AddSessionConfigEntry(k, v); err != nil {
+			return fmt.Errorf("session option %s: %w", k, err)
+		}
 	}
 	p.sessions = make(chan *session, n)
 	for range n {
