@@ -129,7 +129,8 @@ type ImageEncoder struct {
 // cfg.Sessions sessions. The error names the file, input or output at
 // fault for a missing or corrupt model, inputs or outputs of another kind,
 // a labels.txt whose line count is not the number of classes, or a missing
-// ONNX Runtime library (wrapping ErrNoLibrary).
+// ONNX Runtime library (wrapping ErrNoLibrary). Opening does not wait on
+// anything ctx could stop; ctx is there for symmetry with OpenTextEncoder.
 func OpenImageEncoder(ctx context.Context, dir string, cfg ImageConfig) (*ImageEncoder, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -153,7 +154,7 @@ func OpenImageEncoder(ctx context.Context, dir string, cfg ImageConfig) (*ImageE
 		topLabels:   cfg.TopLabels,
 		batchSize:   cfg.BatchSize,
 	}
-	if err := e.open(ctx, model, cfg); err != nil {
+	if err := e.open(model, cfg); err != nil {
 		e.destroy()
 		return nil, fmt.Errorf("onnx: open %s: %w", dir, err)
 	}
@@ -181,7 +182,7 @@ func readLabels(path string) ([]string, error) {
 }
 
 // open checks the model's input and outputs and creates the sessions.
-func (e *ImageEncoder) open(ctx context.Context, model string, cfg ImageConfig) error {
+func (e *ImageEncoder) open(model string, cfg ImageConfig) error {
 	ins, outs, err := ort.GetInputOutputInfo(model)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", model, err)
