@@ -86,11 +86,35 @@ func (c *Catalog) Len() int {
 }
 
 // Sync makes the catalog hold a vector for each of items (and only
-// them): vectors stored under Name for an unchanged text are reused, the
-// others encoded and stored. Items without text get none.
+// them): vectors already held for an unchanged text stay, vectors stored
+// under Name for an unchanged text are reused (the store is read only
+// when some item is not current in memory), the others encoded and
+// stored. Items without text get none.
 func (c *Catalog) Sync(ctx context.Context, items []aisle.Item) error {
-	stored := map[string]aisle.ItemVector{}
-	if c.store != nil {
+	keep := make(map[string]bool, len(items))
+	var todo []aisle.Item
+	c.mu.RLock()
+	for i := range items {
+		it := &items[i]
+		keep[it.ID] = true
+		if s, ok := c.slots[it.ID]; ok && c.hashes[s] == aisle.TextHash(it.Text()) {
+			continue
+		}
+		todo = append(todo, *it)
+	}
+	var gone []string
+	for id := range c.slots {
+		if !keep[id] {
+			gone = append(gone, id)
+		}
+	}
+	c.mu.RUnlock()
+	for _, id := range gone {
+		c.Delete(id)
+	}
+	current := len(items) - len(todo)
+	if len(todo) > 0 && c.store != nil {
+		stored := map[string]aisle.ItemVector{}
 		for v, err := range c.store.ItemVectors(ctx, c.name) {
 			if err != nil {
 				return fmt.Errorf("embedding: read stored vectors: %w", err)
@@ -99,35 +123,36 @@ func (c *Catalog) Sync(ctx context.Context, items []aisle.Item) error {
 				stored[v.Item] = v
 			}
 		}
-	}
-	keep := make(map[string]bool, len(items))
-	var todo []aisle.Item
-	for i := range items {
-		it := &items[i]
-		keep[it.ID] = true
-		text := it.Text()
-		if v, ok := stored[it.ID]; ok && v.TextHash == aisle.TextHash(text) {
-			c.put(v)
-			continue
+		rest := todo[:0]
+		for i := range todo {
+			if v, ok := stored[todo[i].ID]; ok && v.TextHash == aisle.TextHash(todo[i].Text()) {
+				c.put(v)
+				continue
+			}
+			rest = append(rest, todo[i])
 		}
-		todo = append(todo, *it)
+		todo = rest
 	}
-	c.mu.Lock()
-	var gone []string
-	for id := range c.slots {
-		if !keep[id] {
-			gone = append(gone, id)
-		}
-	}
-	c.mu.Unlock()
-	for _, id := range gone {
-		c.Delete(id)
-	}
-	reused := len(items) - len(todo)
+	reused := len(items) - current - len(todo)
 	if err := c.Upsert(ctx, todo); err != nil {
 		return err
 	}
-	c.logger.Info("item vectors synced", "encoder", c.name, "items", len(items), "reused", reused, "encoded", len(todo))
+	c.logger.Info("item vectors synced", "encoder", c.name, "items", len(items), "current", current, "reused", reused, "encoded", len(todo))
+	return nil
+}
+
+// Drop deletes the vectors stored under Name, for a catalog replaced by
+// another encoder's; the catalog itself is left as it is.
+func (c *Catalog) Drop(ctx context.Context) error {
+	d, ok := c.store.(interface {
+		DeleteItemVectors(ctx context.Context, encoder string) error
+	})
+	if !ok {
+		return nil
+	}
+	if err := d.DeleteItemVectors(ctx, c.name); err != nil {
+		return fmt.Errorf("embedding: drop %s vectors: %w", c.name, err)
+	}
 	return nil
 }
 

@@ -70,6 +70,25 @@ func TestSyncReusesStoredVectors(t *testing.T) {
 	if hits := cat2.Nearest(cat2.Vector("a"), 5, func(id string) bool { return id == "c" }); len(hits) != 1 || hits[0].ID != "c" {
 		t.Errorf("filtered Nearest = %v, want only c", hits)
 	}
+	// Syncing again what is current encodes nothing.
+	if err := cat2.Sync(ctx, items[:3]); err != nil {
+		t.Fatal(err)
+	}
+	if got := enc2.n.Load(); got != 1 {
+		t.Errorf("a sync with nothing changed encoded %d texts more", got-1)
+	}
+	// Dropped vectors are gone from the store: a new catalog of that
+	// name encodes everything.
+	if err := cat2.Drop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	enc4 := &counting{TextEncoder: enc.TextEncoder}
+	if err := embedding.New(enc4, "test", db, nil).Sync(ctx, items[:3]); err != nil {
+		t.Fatal(err)
+	}
+	if got := enc4.n.Load(); got != 3 {
+		t.Errorf("after Drop a sync encoded %d texts, want 3", got)
+	}
 	// Another encoder name does not see these vectors.
 	enc3 := &counting{TextEncoder: enc.TextEncoder}
 	if err := embedding.New(enc3, "other", db, nil).Sync(ctx, items); err != nil {

@@ -23,22 +23,24 @@ const ModelContent = "content"
 // words and word pieces near each other.
 const untrainedEncoder = "ngram:untrained"
 
-// encoder returns the text encoder item vectors come from, and the name
-// they are stored under: the configured one, else the built-in encoder
-// of the version serving, else an untrained built-in encoder.
-func (e *Engine) encoder() (aisle.TextEncoder, string) {
+// encoder names the encoder item vectors come from — the configured one,
+// else the built-in encoder of the version serving, else an untrained
+// built-in encoder — and returns a function making it (the untrained one,
+// a 64 MiB table, is only built when asked for).
+func (e *Engine) encoder() (string, func() aisle.TextEncoder) {
 	if e.cfg.Encoder != nil {
-		return e.cfg.Encoder, e.cfg.EncoderName
+		return e.cfg.EncoderName, func() aisle.TextEncoder { return e.cfg.Encoder }
 	}
 	if p := e.model.Load(); p != nil && p.set.Encoder != nil {
-		return p.set.Encoder, "ngram:" + p.meta.Version
+		return "ngram:" + p.meta.Version, func() aisle.TextEncoder { return p.set.Encoder }
 	}
-	return ngram.New(ngram.Config{Seed: 1}), untrainedEncoder
+	return untrainedEncoder, func() aisle.TextEncoder { return ngram.New(ngram.Config{Seed: 1}) }
 }
 
 // syncEmbeddings brings the item vectors up to date with the catalog and
 // the encoder: a new encoder (a newly loaded version's) gets a new
-// embedding.Catalog, filled before it replaces the old one.
+// embedding.Catalog, filled before it replaces the old one, whose stored
+// vectors are then dropped.
 func (e *Engine) syncEmbeddings(ctx context.Context) error {
 	e.embSync.Lock()
 	defer e.embSync.Unlock()
@@ -46,16 +48,20 @@ func (e *Engine) syncEmbeddings(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("item vectors: %w", err)
 	}
-	enc, name := e.encoder()
-	cat := e.emb.Load()
+	old := e.emb.Load()
+	name, enc := e.encoder()
+	cat := old
 	if cat == nil || cat.Name() != name {
 		vs, _ := e.store.(embedding.Store)
-		cat = embedding.New(enc, name, vs, e.logger)
+		cat = embedding.New(enc(), name, vs, e.logger)
 	}
 	if err := cat.Sync(ctx, items); err != nil {
 		return err
 	}
 	e.emb.Store(cat)
+	if old != nil && old != cat {
+		return old.Drop(ctx)
+	}
 	return nil
 }
 
