@@ -24,11 +24,9 @@ func (d *Dataset) WithItems(ids []string) *Dataset {
 // items, to measure how well models rank items they have never seen
 // interactions of (new arrivals).
 type ColdSplit struct {
-	// Train has every interaction with a warm item; it numbers items as
-	// the whole dataset does, so cold items are there without
-	// interactions.
-	Train *Dataset
-	// Cold marks the held-out items.
+	// Cold marks the held-out items; Dataset.Without(Cold) trains
+	// without them (items keep their numbers, so cold items are in the
+	// catalog without interactions).
 	Cold []bool
 	// Test has one case per interaction with a cold item whose user has
 	// a warm item before it: the user's warm items before it are the
@@ -45,7 +43,7 @@ func HoldOutItems(d *Dataset, frac float64, seed uint64) *ColdSplit {
 	for _, i := range rng.Perm(n)[:int(frac*float64(n)+0.5)] {
 		cold[i] = true
 	}
-	s := &ColdSplit{Cold: cold, Train: d.Without(cold)}
+	s := &ColdSplit{Cold: cold}
 	for u, seq := range d.Seqs {
 		var warm []int32
 		for _, i := range seq {

@@ -136,10 +136,11 @@ func TestHoldOutItems(t *testing.T) {
 	if ncold != 2 {
 		t.Fatalf("%d cold items of 20, want 2", ncold)
 	}
-	if s.Train.NumItems() != d.NumItems() {
-		t.Errorf("train has %d items, want the whole catalog's %d", s.Train.NumItems(), d.NumItems())
+	train := d.Without(s.Cold)
+	if train.NumItems() != d.NumItems() {
+		t.Errorf("train has %d items, want the whole catalog's %d", train.NumItems(), d.NumItems())
 	}
-	for u, seq := range s.Train.Seqs {
+	for u, seq := range train.Seqs {
 		for _, i := range seq {
 			if s.Cold[i] {
 				t.Fatalf("user %d trains on cold item %d", u, i)

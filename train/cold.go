@@ -84,7 +84,8 @@ func ColdStart(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog
 			rep.ColdItems++
 		}
 	}
-	set, meta, err := Train(ctx, sp.Full.Without(cs.Cold), cfg, logger)
+	trainOn := sp.Full.Without(cs.Cold)
+	set, meta, err := Train(ctx, trainOn, cfg, logger)
 	if err != nil {
 		return nil, fmt.Errorf("cold start: %w", err)
 	}
@@ -123,7 +124,7 @@ func ColdStart(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog
 		for i := range untouched {
 			untouched[i] = true
 		}
-		for _, seq := range sp.Full.Without(cs.Cold).Seqs {
+		for _, seq := range trainOn.Seqs {
 			for _, i := range seq {
 				untouched[i] = false
 			}
