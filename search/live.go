@@ -177,10 +177,7 @@ func (l *Live) build(ctx context.Context) error {
 		name = emb.Name()
 		cfg.Encoder = emb.Encoder()
 		cfg.Vectors = vector.New(cfg.Encoder.Dim(), vector.Config{})
-		vecs = make([][]float32, len(items))
-		for i := range items {
-			vecs[i] = emb.Vector(items[i].ID)
-		}
+		vecs = vectorsOf(emb, items)
 	}
 	idx := New(cfg)
 	if err := idx.Upsert(items, vecs); err != nil {
@@ -233,10 +230,7 @@ func (l *Live) ObserveItems(items []aisle.Item) {
 	}
 	var vecs [][]float32
 	if emb := l.embeddings(); emb != nil && emb.Name() == l.builtWith() {
-		vecs = make([][]float32, len(items))
-		for i := range items {
-			vecs[i] = emb.Vector(items[i].ID)
-		}
+		vecs = vectorsOf(emb, items)
 	}
 	if err := idx.Upsert(items, vecs); err != nil {
 		l.logger.Error("index items", "err", err)
@@ -249,4 +243,13 @@ func (l *Live) ForgetItem(id string) {
 	if idx := l.idx.Load(); idx != nil {
 		idx.Delete(id)
 	}
+}
+
+// vectorsOf returns emb's vector of each of items (nil for one without).
+func vectorsOf(emb Embeddings, items []aisle.Item) [][]float32 {
+	vecs := make([][]float32, len(items))
+	for i := range items {
+		vecs[i] = emb.Vector(items[i].ID)
+	}
+	return vecs
 }

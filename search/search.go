@@ -124,7 +124,8 @@ func (x *Index) Search(ctx context.Context, req Request) (Result, error) {
 	if err := checkRequest(&req); err != nil {
 		return Result{}, err
 	}
-	offset, err := decodeCursor(req.Cursor, requestHash(&req))
+	hash := requestHash(&req)
+	offset, err := decodeCursor(req.Cursor, hash)
 	if err != nil {
 		return Result{}, err
 	}
@@ -137,19 +138,20 @@ func (x *Index) Search(ctx context.Context, req Request) (Result, error) {
 		return Result{}, err
 	}
 	x.mu.RLock()
-	terms, cands, facets := x.matchLocked(&in, &req, qv)
+	terms, cands := x.matchLocked(&in, &req, qv)
 	// What the parser read out of the query can be wrong, or ask what the
 	// catalog cannot say (a price limit where no item has a price): when
 	// nothing matches, search without the category read, then without the
 	// price limits too. The returned intent says what was applied.
 	if len(cands) == 0 && in.Category != "" {
 		in.Category = ""
-		terms, cands, facets = x.matchLocked(&in, &req, qv)
+		terms, cands = x.matchLocked(&in, &req, qv)
 	}
 	if len(cands) == 0 && (in.MinPrice != nil || in.MaxPrice != nil) {
 		in.MinPrice, in.MaxPrice = nil, nil
-		terms, cands, facets = x.matchLocked(&in, &req, qv)
+		terms, cands = x.matchLocked(&in, &req, qv)
 	}
+	facets := x.facetsLocked(cands)
 	x.mu.RUnlock()
 	if err := x.order(ctx, cands, &in, &req); err != nil {
 		return Result{}, err
@@ -160,7 +162,7 @@ func (x *Index) Search(ctx context.Context, req Request) (Result, error) {
 		res.Items = append(res.Items, c.hit(terms))
 	}
 	if end < len(cands) {
-		res.NextCursor = encodeCursor(end, requestHash(&req))
+		res.NextCursor = encodeCursor(end, hash)
 	}
 	return res, nil
 }
@@ -303,7 +305,7 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
 // matchLocked returns the query's terms, its matched set in relevance
 // order and the facets of that set. It needs x.mu held for reading.
-func (x *Index) matchLocked(in *query.Intent, req *Request, qv []float32) ([]queryTerm, []cand, Facets) {
+func (x *Index) matchLocked(in *query.Intent, req *Request, qv []float32) ([]queryTerm, []cand) {
 	qts := x.queryTerms(in)
 	f := x.newFilterLocked(in, req)
 	sc := scratchPool.Get().(*scratch)
@@ -349,13 +351,6 @@ func (x *Index) matchLocked(in *query.Intent, req *Request, qv []float32) ([]que
 		if dense != nil {
 			cands = x.fuse(cands, dense)
 		}
-	case req.Retrieval == RetrievalBM25 || qv == nil:
-		cands = make([]cand, 0, len(lexical))
-		for _, l := range lexical {
-			c := x.candLocked(l.slot)
-			c.score, c.mask, c.sources = float64(l.score), sc.mask[l.slot], srcBM25
-			cands = append(cands, c)
-		}
 	case req.Retrieval == RetrievalDense:
 		for _, d := range dense {
 			c := x.candLocked(d.slot)
@@ -363,14 +358,16 @@ func (x *Index) matchLocked(in *query.Intent, req *Request, qv []float32) ([]que
 			cands = append(cands, c)
 		}
 	default:
-		lex := make([]cand, len(lexical))
+		cands = make([]cand, len(lexical))
 		for i, l := range lexical {
-			lex[i] = x.candLocked(l.slot)
-			lex[i].score, lex[i].mask, lex[i].sources = float64(l.score), sc.mask[l.slot], srcBM25
+			cands[i] = x.candLocked(l.slot)
+			cands[i].score, cands[i].mask, cands[i].sources = float64(l.score), sc.mask[l.slot], srcBM25
 		}
-		cands = x.fuse(lex, dense)
+		if req.Retrieval != RetrievalBM25 && qv != nil {
+			cands = x.fuse(cands, dense)
+		}
 	}
-	return qts, cands, x.facetsLocked(cands)
+	return qts, cands
 }
 
 // resize returns s with length n, all zero.
