@@ -35,7 +35,6 @@ type scratch struct {
 	word  []byte   // the current word, lower-cased
 	offs  []int    // byte offsets of the current word's runes
 	feats []uint32 // the rows of the text's features
-	vec   []float32
 }
 
 // appendFeatures appends the rows of text's features to dst.

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/vector"
 )
 
 var _ aisle.TextEncoder = (*Model)(nil)
@@ -118,7 +119,7 @@ func (m *Model) EncodeTo(dst []float32, text string) {
 	s := m.scratch()
 	s.feats = m.feat.appendFeatures(s.feats[:0], text, s)
 	m.sumRows(dst, s.feats)
-	normalize(dst)
+	vector.Normalize(dst)
 	m.pool.Put(s)
 }
 
@@ -154,22 +155,4 @@ func add4Go(dst, r0, r1, r2, r3 []float32) {
 	for i := range dst {
 		dst[i] += (r0[i] + r1[i]) + (r2[i] + r3[i])
 	}
-}
-
-// normalize scales v to unit L2 length and returns its length before; a
-// zero vector stays zero.
-func normalize(v []float32) float32 {
-	var ss float32
-	for _, x := range v {
-		ss += x * x
-	}
-	if ss == 0 {
-		return 0
-	}
-	n := float32(math.Sqrt(float64(ss)))
-	inv := 1 / n
-	for i := range v {
-		v[i] *= inv
-	}
-	return n
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aislehq/aisle/vector"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -99,7 +100,7 @@ func FuzzEncodeTo(f *testing.F) {
 		if !slices.Equal(v, w) {
 			t.Fatal("two encodings of the same text differ")
 		}
-		if n := dot(v, v); n != 0 && (n < 0.999 || n > 1.001) {
+		if n := vector.Dot(v, v); n != 0 && (n < 0.999 || n > 1.001) {
 			t.Fatalf("squared length %v, want 0 or 1", n)
 		}
 	})
@@ -139,7 +140,7 @@ func TestEncodeUnitLength(t *testing.T) {
 		if len(v) != m.Dim() {
 			t.Fatalf("vector %d has %d floats, want %d", i, len(v), m.Dim())
 		}
-		if n := dot(v, v); n < 0.999 || n > 1.001 {
+		if n := vector.Dot(v, v); n < 0.999 || n > 1.001 {
 			t.Errorf("vector %d has squared length %v, want 1", i, n)
 		}
 	}
@@ -178,10 +179,10 @@ func TestCJK(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if dot(vecs[0], vecs[0]) == 0 {
+		if vector.Dot(vecs[0], vecs[0]) == 0 {
 			t.Fatal("黑色中性笔 has the zero vector")
 		}
-		if near, far := dot(vecs[0], vecs[1]), dot(vecs[0], vecs[2]); near <= far {
+		if near, far := vector.Dot(vecs[0], vecs[1]), vector.Dot(vecs[0], vecs[2]); near <= far {
 			t.Errorf("cos(黑色中性笔, 黑色签字笔) = %.3f, not above cos(黑色中性笔, stapler) = %.3f", near, far)
 		}
 	}
@@ -247,7 +248,7 @@ func TestTrainPullsPairsTogether(t *testing.T) {
 		}
 		var s float32
 		for _, p := range shopPairs {
-			s += dot(vecs[p[0]], vecs[p[1]])
+			s += vector.Dot(vecs[p[0]], vecs[p[1]])
 		}
 		return s / float32(len(shopPairs))
 	}

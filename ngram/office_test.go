@@ -15,6 +15,7 @@ import (
 	"unicode"
 
 	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/vector"
 )
 
 // officeDir is the real Amazon Office data beside the checkout.
@@ -141,7 +142,7 @@ func cosines(vecs [][]float32) func(i int32) []float32 {
 	out := make([]float32, len(vecs))
 	return func(i int32) []float32 {
 		for j, v := range vecs {
-			out[j] = dot(vecs[i], v)
+			out[j] = vector.Dot(vecs[i], v)
 		}
 		return out
 	}

@@ -3,6 +3,7 @@ package ngram
 import (
 	"context"
 	"fmt"
+	"github.com/aislehq/aisle/vector"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -160,7 +161,7 @@ func (t *trainer) step(batch []example, seed uint64) {
 	t.parallel(2*b, func(k int) {
 		v := t.vecs[k*dim : (k+1)*dim]
 		t.m.sumRows(v, t.feats[k])
-		t.norms[k] = normalize(v)
+		t.norms[k] = vector.Normalize(v)
 	})
 	t.lossGradient(b)
 	// Back through the normalisation: g ← (g − (g·u)u)/|z|. grads then
@@ -222,7 +223,7 @@ func (t *trainer) lossGradient(b int) {
 	t.parallel(b, func(i int) {
 		ai := a[i*dim : (i+1)*dim]
 		for j := range b {
-			s[i*b+j] = dot(ai, bv[j*dim:(j+1)*dim]) * invT
+			s[i*b+j] = vector.Dot(ai, bv[j*dim:(j+1)*dim]) * invT
 		}
 	})
 	// dL/ds_ij = (P_ij + Q_ij − 2δ_ij) / 2b, P the row softmax and Q the
@@ -319,16 +320,6 @@ func softmax(dst, src []float32, stride int) {
 	for k := range n {
 		dst[k*stride] /= sum
 	}
-}
-
-// dot returns the dot product of a and b, which have the same length.
-func dot(a, b []float32) float32 {
-	b = b[:len(a)]
-	var s float32
-	for i := range a {
-		s += a[i] * b[i]
-	}
-	return s
 }
 
 // axpyGo adds alpha·x to y, which have the same length.
