@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -85,18 +85,22 @@ func SearchCases(items []aisle.Item) []SearchCase {
 	}
 	// An item is relevant to a leaf query when the leaf is anywhere on its
 	// path (a leaf of one path may be an inner node of another).
-	inPath := make(map[string][]string)
+	inPath := make(map[string]map[string]bool)
 	for _, it := range items {
 		for _, c := range it.Categories {
-			if _, ok := leaf[c]; ok && !slices.Contains(inPath[c], it.ID) {
-				inPath[c] = append(inPath[c], it.ID)
+			if _, ok := leaf[c]; !ok {
+				continue
 			}
+			if inPath[c] == nil {
+				inPath[c] = make(map[string]bool)
+			}
+			inPath[c][it.ID] = true
 		}
 	}
 	var cases []SearchCase
-	for _, l := range sortedKeys(leaf) {
+	for _, l := range slices.Sorted(maps.Keys(leaf)) {
 		if len(leaf[l]) >= minLeafItems {
-			cases = append(cases, SearchCase{Query: strings.ToLower(l), Relevant: setOf(inPath[l])})
+			cases = append(cases, SearchCase{Query: strings.ToLower(l), Relevant: inPath[l]})
 		}
 	}
 	keys := make([][2]string, 0, len(brandLeaf))
@@ -110,15 +114,6 @@ func SearchCases(items []aisle.Item) []SearchCase {
 		cases = append(cases, SearchCase{Query: strings.ToLower(k[0] + " " + k[1]), Relevant: setOf(brandLeaf[k])})
 	}
 	return cases
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }
 
 func setOf(ids []string) map[string]bool {
@@ -296,7 +291,7 @@ func SearchBenchmark(ctx context.Context, items []aisle.Item, opts SearchOptions
 
 // searchMetrics returns nDCG@10 and recall@50 (out of min(|relevant|, 50))
 // of a ranked list with binary relevance.
-func searchMetrics(hits []search.Hit, relevant map[string]bool) (ndcg, recall float64) {
+func searchMetrics(hits []search.Hit, relevant map[string]bool) (nDCG, recall float64) {
 	var dcg, ideal float64
 	found := 0
 	for i, h := range hits[:min(len(hits), 50)] {
@@ -305,11 +300,11 @@ func searchMetrics(hits []search.Hit, relevant map[string]bool) (ndcg, recall fl
 		}
 		found++
 		if i < 10 {
-			dcg += 1 / math.Log2(float64(i+2))
+			dcg += ndcg(i)
 		}
 	}
 	for i := range min(len(relevant), 10) {
-		ideal += 1 / math.Log2(float64(i+2))
+		ideal += ndcg(i)
 	}
 	if ideal == 0 {
 		return 0, 0

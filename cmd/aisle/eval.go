@@ -75,12 +75,12 @@ func runEval(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	if err != nil {
 		return err
 	}
-	if *task == "search" {
-		return runSearchEval(ctx, e, *data, *format, d, *seed, *asJSON)
-	}
 	items, err := aisle.AllItems(ctx, db)
 	if err != nil {
 		return err
+	}
+	if *task == "search" {
+		return runSearchEval(ctx, e, *data, items, d, *seed, *asJSON)
 	}
 	tc := train.Config{Seed: *seed, Progress: trainProgress(e.stderr), Content: train.ContentConfig{Text: itemTexts(items)}}
 	if *skip != "" {
@@ -138,11 +138,7 @@ func datasetName(path string) string {
 // catalog at path, plain and hard, with BM25 alone and, through the
 // built-in text encoder trained on the indexed texts and on d's
 // histories, dense alone and hybrid.
-func runSearchEval(ctx context.Context, e *env, path, format string, d *dataset.Dataset, seed uint64, asJSON bool) error {
-	items, err := eval.ReadItems(ctx, path, format)
-	if err != nil {
-		return err
-	}
+func runSearchEval(ctx context.Context, e *env, path string, items []aisle.Item, d *dataset.Dataset, seed uint64, asJSON bool) error {
 	newEncoder := func(ctx context.Context, indexed []aisle.Item) (aisle.TextEncoder, error) {
 		return trainSearchEncoder(ctx, indexed, d, seed)
 	}
@@ -167,7 +163,7 @@ func runSearchEval(ctx context.Context, e *env, path, format string, d *dataset.
 		}
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "%s: %d items, %d search queries (category leaves and brand + leaf)\n\n", path, len(items), len(eval.SearchCases(items)))
+	fmt.Fprintf(e.stdout, "%s: %d items, %d search queries (category leaves and brand + leaf)\n\n", path, len(items), results[0].Queries)
 	eval.WriteSearchTable(e.stdout, results)
 	return nil
 }
