@@ -326,12 +326,15 @@ func (e *ImageEncoder) encodeBatch(ctx context.Context, imgs []image.Image, out 
 	emb := outputs[0].(*ort.Tensor[float32]).GetData()
 	flat := make([]float32, n*e.dim)
 	copy(flat, emb)
+	var probs []float32
+	if e.classes > 0 {
+		probs = outputs[1].(*ort.Tensor[float32]).GetData()
+	}
 	for i := range out {
 		v := flat[i*e.dim : (i+1)*e.dim : (i+1)*e.dim]
 		vector.Normalize(v)
 		out[i].Embedding = v
 		if e.classes > 0 {
-			probs := outputs[1].(*ort.Tensor[float32]).GetData()
 			out[i].Labels = e.top(probs[i*e.classes : (i+1)*e.classes])
 		}
 	}
