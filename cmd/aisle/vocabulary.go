@@ -49,8 +49,8 @@ func loadVocabulary(dir string) (*vocabulary, error) {
 func (v *vocabulary) Extract(it *aisle.Item) *aisle.Extracted { return v.ex.Load().Extract(it) }
 
 // learnOnce learns the vocabulary from db's catalog if none was learned
-// yet, saves it, and writes every item again so that their attributes are
-// extracted with it. It returns the number of items rewritten.
+// yet, writes every item again so that their attributes are extracted with
+// it, then saves it. It returns the number of items rewritten.
 func (v *vocabulary) learnOnce(ctx context.Context, db *sqlite.DB) (int, error) {
 	if _, err := os.Stat(v.path); err == nil {
 		return 0, nil
@@ -67,14 +67,21 @@ func (v *vocabulary) learnOnce(ctx context.Context, db *sqlite.DB) (int, error) 
 	if err != nil {
 		return 0, fmt.Errorf("learn vocabulary: %w", err)
 	}
-	if err := os.WriteFile(v.path, b, 0o644); err != nil {
-		return 0, fmt.Errorf("learn vocabulary: %w", err)
-	}
 	v.ex.Store(extract.New(voc))
 	for start := 0; start < len(items); start += sqlite.MaxListLimit {
 		if _, err := db.UpsertItems(ctx, items[start:min(start+sqlite.MaxListLimit, len(items))]); err != nil {
 			return 0, fmt.Errorf("extract attributes: %w", err)
 		}
+	}
+	// The file marks the vocabulary learned, so it is written only once
+	// every item was rewritten with it: an interrupted rewrite is done
+	// again by the next import.
+	tmp := v.path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return 0, fmt.Errorf("learn vocabulary: %w", err)
+	}
+	if err := os.Rename(tmp, v.path); err != nil {
+		return 0, fmt.Errorf("learn vocabulary: %w", err)
 	}
 	return len(items), nil
 }
