@@ -235,10 +235,8 @@ func (db *DB) DeleteItem(ctx context.Context, id string) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return aisle.Errorf(aisle.ENOTFOUND, "item %q not found", id)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM item_categories WHERE item_id = ?`, id); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM item_vectors WHERE item_id = ?`, id)
+		// Its vectors go by the foreign key's ON DELETE CASCADE.
+		_, err = tx.ExecContext(ctx, `DELETE FROM item_categories WHERE item_id = ?`, id)
 		return err
 	})
 	if err != nil && aisle.ErrorCode(err) == aisle.EINTERNAL {
