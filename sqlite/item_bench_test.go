@@ -30,19 +30,9 @@ func BenchmarkImportOfficeItems(b *testing.B) {
 	if _, err := importer.Run(ctx, load, path, opts); err != nil {
 		b.Fatal(err)
 	}
-	page, err := load.ListItems(ctx, aisle.ItemFilter{Limit: sqlite.MaxListLimit})
+	items, err := aisle.AllItems(ctx, load)
 	if err != nil {
 		b.Fatal(err)
-	}
-	var items []aisle.Item
-	for {
-		items = append(items, page.Items...)
-		if page.NextCursor == "" {
-			break
-		}
-		if page, err = load.ListItems(ctx, aisle.ItemFilter{Limit: sqlite.MaxListLimit, Cursor: page.NextCursor}); err != nil {
-			b.Fatal(err)
-		}
 	}
 	for _, bc := range []struct {
 		name    string
