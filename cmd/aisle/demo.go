@@ -127,20 +127,26 @@ func printExamples(ctx context.Context, w io.Writer, base string) error {
 	if p := "/v1/recommend/new-shopper?n=5&exclude=" + url.QueryEscape("0,1"); nonEmpty(p) {
 		examples = append(examples, p)
 	}
-	want := len(examples) + 3
-	for i := 0; i < 50 && len(examples) < want-2; i++ {
-		if p := fmt.Sprintf("/v1/items/%d/similar?n=5&mode=content", i); nonEmpty(p) {
-			examples = append(examples, p)
-		}
-	}
-	for _, p := range []string{"/v1/search?n=5&q=" + url.QueryEscape("black stapler"), "/v1/search?n=5&q=" + url.QueryEscape("订书机")} {
-		if nonEmpty(p) {
-			examples = append(examples, p)
-		}
-	}
-	if len(examples) < want {
+	if len(examples) < 3 {
 		return fmt.Errorf("found only %d example requests with results", len(examples))
 	}
+	// One item similar by text, and two searches (English, Chinese).
+	text := []string{"/v1/search?n=5&q=" + url.QueryEscape("black stapler"), "/v1/search?n=5&q=" + url.QueryEscape("订书机")}
+	for i := range 50 {
+		if p := fmt.Sprintf("/v1/items/%d/similar?n=5&mode=content", i); nonEmpty(p) {
+			text = append([]string{p}, text...)
+			break
+		}
+	}
+	for _, p := range text {
+		if !nonEmpty(p) {
+			return fmt.Errorf("demo example %s has no results", p)
+		}
+	}
+	if len(text) < 3 {
+		return fmt.Errorf("no item has similar items by text")
+	}
+	examples = append(examples, text...)
 	fmt.Fprintf(w, "\nAisle demo is running at %s\nTry:\n", base)
 	for _, p := range examples {
 		fmt.Fprintf(w, "  curl -s '%s%s'\n", base, p)
