@@ -10,6 +10,7 @@ import (
 const (
 	EINVALID       = "invalid"       // malformed input or an invalid field (400)
 	ENOTFOUND      = "not_found"     // unknown id (404)
+	ECONFLICT      = "conflict"      // the resource changed under the request (409)
 	ETOOLARGE      = "too_large"     // body, batch or field over a limit (413)
 	EUNPROCESSABLE = "unprocessable" // well-formed but semantically invalid (422)
 	EUNAVAILABLE   = "unavailable"   // not ready to serve yet (503)

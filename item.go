@@ -47,6 +47,8 @@ type Item struct {
 	Images []string `json:"images,omitempty"`
 	// Extracted is what Aisle read from the item's text; see Extracted.
 	Extracted *Extracted `json:"extracted,omitempty"`
+	// Visual is what Aisle saw in the item's first photo; see Visual.
+	Visual *Visual `json:"visual,omitempty"`
 	// CreatedAt and UpdatedAt are set by the store.
 	CreatedAt time.Time `json:"created_at,omitzero"`
 	UpdatedAt time.Time `json:"updated_at,omitzero"`

@@ -25,6 +25,8 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case codeMethodNotAllowed:
 		return http.StatusMethodNotAllowed
+	case aisle.ECONFLICT:
+		return http.StatusConflict
 	case aisle.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
 	case codeUnsupportedMediaType:
