@@ -1,9 +1,10 @@
-// Package embedding keeps a vector for every catalog item, from one text
-// encoder (aisle.TextEncoder), current as items change: vectors are read
-// back from storage when an item's text is unchanged since it was encoded,
-// and computed, then stored, only for new and changed texts. It answers
-// nearest-neighbour queries over them (package vector) for dense search
-// and content-based recommendation.
+// Package embedding keeps a vector for every catalog item, from one
+// encoder — of the item's text (aisle.TextEncoder), of its photo, or of
+// several modalities fused (any Input) — current as items change: vectors
+// are read back from storage when what they were computed from is
+// unchanged, and computed, then stored, only for new and changed items.
+// It answers nearest-neighbour queries over them (package vector) for
+// dense search, similar items and content-based recommendation.
 package embedding
 
 import (
@@ -21,6 +22,37 @@ import (
 type Store interface {
 	ItemVectors(ctx context.Context, encoder string) iter.Seq2[aisle.ItemVector, error]
 	PutItemVectors(ctx context.Context, encoder string, vs []aisle.ItemVector) error
+}
+
+// Input is what a catalog's vectors are computed from: an item's text for
+// NewText, its photo or several modalities for other inputs.
+type Input interface {
+	// Dim is the length of every vector.
+	Dim() int
+	// Key hashes what it's vector is computed from; ok is false when it
+	// has nothing to compute one from. A vector is recomputed only when
+	// its item's key changes.
+	Key(it *aisle.Item) (key uint64, ok bool)
+	// Encode computes the vectors of items, each having a key, in order.
+	Encode(ctx context.Context, items []aisle.Item) ([][]float32, error)
+}
+
+// textInput is an item's text (aisle.Item.Text) under a text encoder.
+type textInput struct{ enc aisle.TextEncoder }
+
+func (t textInput) Dim() int { return t.enc.Dim() }
+
+func (t textInput) Key(it *aisle.Item) (uint64, bool) {
+	text := it.Text()
+	return aisle.TextHash(text), text != ""
+}
+
+func (t textInput) Encode(ctx context.Context, items []aisle.Item) ([][]float32, error) {
+	texts := make([]string, len(items))
+	for i := range items {
+		texts[i] = items[i].Text()
+	}
+	return t.enc.Encode(ctx, texts)
 }
 
 // batchSize is how many texts go to the encoder, and how many vectors to
@@ -42,10 +74,11 @@ type Hit struct {
 }
 
 // Catalog holds one encoder's vectors of the catalog's items. Create it
-// with New, then Sync it with the catalog. It is safe for concurrent use:
+// with New or NewText, then Sync it with the catalog. It is safe for concurrent use:
 // searches run beside updates.
 type Catalog struct {
-	enc    aisle.TextEncoder
+	in     Input
+	enc    aisle.TextEncoder // nil unless made by NewText
 	name   string
 	store  Store // nil keeps vectors in memory only
 	logger *slog.Logger
@@ -54,29 +87,40 @@ type Catalog struct {
 	mu     sync.RWMutex
 	slots  map[string]int32 // item id → slot in index
 	ids    []string         // slot → item id ("" when deleted)
-	hashes []uint64         // slot → aisle.TextHash of the text encoded
+	hashes []uint64         // slot → the Input's key of what was encoded
 	idx    index
 }
 
-// New returns a catalog of enc's vectors, stored in store under name (nil
-// store: kept in memory only). name must change whenever enc's vectors
+// New returns a catalog of in's vectors, stored in store under name (nil
+// store: kept in memory only). name must change whenever in's vectors
 // would (another model, another version). New does no I/O; a nil logger
 // discards logs.
-func New(enc aisle.TextEncoder, name string, store Store, logger *slog.Logger) *Catalog {
+func New(in Input, name string, store Store, logger *slog.Logger) *Catalog {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Catalog{
-		enc: enc, name: name, store: store, logger: logger,
-		slots: map[string]int32{}, idx: vector.New(enc.Dim(), vector.Config{}),
+		in: in, name: name, store: store, logger: logger,
+		slots: map[string]int32{}, idx: vector.New(in.Dim(), vector.Config{}),
 	}
+}
+
+// NewText returns a catalog of the vectors enc makes of items' texts; see
+// New.
+func NewText(enc aisle.TextEncoder, name string, store Store, logger *slog.Logger) *Catalog {
+	c := New(textInput{enc}, name, store, logger)
+	c.enc = enc
+	return c
 }
 
 // Name returns the name vectors are stored under.
 func (c *Catalog) Name() string { return c.name }
 
-// Encoder returns the text encoder.
+// Encoder returns the text encoder of a catalog made by NewText, else nil.
 func (c *Catalog) Encoder() aisle.TextEncoder { return c.enc }
+
+// Dim returns the length of the catalog's vectors.
+func (c *Catalog) Dim() int { return c.in.Dim() }
 
 // Len returns the number of items with a vector.
 func (c *Catalog) Len() int {
@@ -86,10 +130,10 @@ func (c *Catalog) Len() int {
 }
 
 // Sync makes the catalog hold a vector for each of items (and only
-// them): vectors already held for an unchanged text stay, vectors stored
-// under Name for an unchanged text are reused (the store is read only
-// when some item is not current in memory), the others encoded and
-// stored. Items without text get none.
+// them): vectors already held for an unchanged key stay, vectors stored
+// under Name for an unchanged key are reused (the store is read only when
+// some item is not current in memory), the others encoded and stored.
+// Items without a key (no text, no photo) get none.
 func (c *Catalog) Sync(ctx context.Context, items []aisle.Item) error {
 	keep := make(map[string]bool, len(items))
 	var todo []aisle.Item
@@ -97,8 +141,10 @@ func (c *Catalog) Sync(ctx context.Context, items []aisle.Item) error {
 	for i := range items {
 		it := &items[i]
 		keep[it.ID] = true
-		if s, ok := c.slots[it.ID]; ok && c.hashes[s] == aisle.TextHash(it.Text()) {
-			continue
+		if s, ok := c.slots[it.ID]; ok {
+			if k, has := c.in.Key(it); has && c.hashes[s] == k {
+				continue
+			}
 		}
 		todo = append(todo, *it)
 	}
@@ -119,15 +165,17 @@ func (c *Catalog) Sync(ctx context.Context, items []aisle.Item) error {
 			if err != nil {
 				return fmt.Errorf("embedding: read stored vectors: %w", err)
 			}
-			if len(v.Vector) == c.enc.Dim() {
+			if len(v.Vector) == c.in.Dim() {
 				stored[v.Item] = v
 			}
 		}
 		rest := todo[:0]
 		for i := range todo {
-			if v, ok := stored[todo[i].ID]; ok && v.TextHash == aisle.TextHash(todo[i].Text()) {
-				c.put(v)
-				continue
+			if v, ok := stored[todo[i].ID]; ok {
+				if k, has := c.in.Key(&todo[i]); has && v.TextHash == k {
+					c.put(v)
+					continue
+				}
 			}
 			rest = append(rest, todo[i])
 		}
@@ -156,46 +204,44 @@ func (c *Catalog) Drop(ctx context.Context) error {
 	return nil
 }
 
-// Upsert encodes the items whose text differs from the one their vector
-// was made from, stores the new vectors and indexes them. Items without
-// text lose their vector.
+// Upsert encodes the items whose key differs from the one their vector
+// was made from, stores the new vectors and indexes them. Items without a
+// key lose their vector.
 func (c *Catalog) Upsert(ctx context.Context, items []aisle.Item) error {
-	var texts []string
-	var ids []string
+	var todo []aisle.Item
+	var keys []uint64
+	var drop []string
 	c.mu.RLock()
 	for i := range items {
-		text := items[i].Text()
-		h := aisle.TextHash(text)
-		if s, ok := c.slots[items[i].ID]; ok && c.hashes[s] == h {
-			continue
+		k, has := c.in.Key(&items[i])
+		s, held := c.slots[items[i].ID]
+		switch {
+		case !has:
+			if held {
+				drop = append(drop, items[i].ID)
+			}
+		case !held || c.hashes[s] != k:
+			todo, keys = append(todo, items[i]), append(keys, k)
 		}
-		ids, texts = append(ids, items[i].ID), append(texts, text)
 	}
 	c.mu.RUnlock()
-	for start := 0; start < len(texts); start += batchSize {
-		end := min(start+batchSize, len(texts))
-		batch := make([]aisle.ItemVector, 0, end-start)
-		var enc []string
-		for _, t := range texts[start:end] {
-			if t != "" {
-				enc = append(enc, t)
-			}
-		}
-		vecs, err := c.enc.Encode(ctx, enc)
+	for _, id := range drop {
+		c.Delete(id)
+	}
+	for start := 0; start < len(todo); start += batchSize {
+		end := min(start+batchSize, len(todo))
+		vecs, err := c.in.Encode(ctx, todo[start:end])
 		if err != nil {
-			return fmt.Errorf("embedding: encode item texts: %w", err)
+			return fmt.Errorf("embedding: encode %s: %w", c.name, err)
 		}
-		for k, t := range texts[start:end] {
-			id := ids[start+k]
-			if t == "" {
-				c.Delete(id)
-				continue
-			}
-			v := aisle.ItemVector{Item: id, TextHash: aisle.TextHash(t), Vector: vecs[0]}
-			vecs = vecs[1:]
-			batch = append(batch, v)
+		if len(vecs) != end-start {
+			return fmt.Errorf("embedding: encode %s: %d vectors for %d items", c.name, len(vecs), end-start)
 		}
-		if c.store != nil && len(batch) > 0 {
+		batch := make([]aisle.ItemVector, end-start)
+		for k := range batch {
+			batch[k] = aisle.ItemVector{Item: todo[start+k].ID, TextHash: keys[start+k], Vector: vecs[k]}
+		}
+		if c.store != nil {
 			if err := c.store.PutItemVectors(ctx, c.name, batch); err != nil {
 				return fmt.Errorf("embedding: store vectors: %w", err)
 			}
@@ -248,8 +294,12 @@ func (c *Catalog) Vector(id string) []float32 {
 	return v
 }
 
-// Encode returns text's vector from the catalog's encoder.
+// Encode returns text's vector from the text encoder of a catalog made by
+// NewText; other catalogs return an error.
 func (c *Catalog) Encode(ctx context.Context, text string) ([]float32, error) {
+	if c.enc == nil {
+		return nil, fmt.Errorf("embedding: %s vectors are not made of text", c.name)
+	}
 	vs, err := c.enc.Encode(ctx, []string{text})
 	if err != nil {
 		return nil, fmt.Errorf("embedding: encode: %w", err)
@@ -260,7 +310,7 @@ func (c *Catalog) Encode(ctx context.Context, text string) ([]float32, error) {
 // Nearest returns up to k items whose vectors have the largest inner
 // product with q, best first, among those keep accepts (nil: all).
 func (c *Catalog) Nearest(q []float32, k int, keep func(id string) bool) []Hit {
-	if len(q) != c.enc.Dim() || k <= 0 {
+	if len(q) != c.in.Dim() || k <= 0 {
 		return nil
 	}
 	c.mu.RLock()

@@ -38,7 +38,7 @@ func TestSyncReusesStoredVectors(t *testing.T) {
 		t.Fatal(err)
 	}
 	enc := &counting{TextEncoder: ngram.New(ngram.Config{Seed: 1})}
-	cat := embedding.New(enc, "test", db, nil)
+	cat := embedding.NewText(enc, "test", db, nil)
 	if err := cat.Sync(ctx, items); err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestSyncReusesStoredVectors(t *testing.T) {
 	// A new process: stored vectors come back, only the changed text is encoded.
 	items[2].Title = "Heavy duty desk stapler"
 	enc2 := &counting{TextEncoder: enc.TextEncoder}
-	cat2 := embedding.New(enc2, "test", db, nil)
+	cat2 := embedding.NewText(enc2, "test", db, nil)
 	if err := cat2.Sync(ctx, items[:3]); err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestSyncReusesStoredVectors(t *testing.T) {
 		t.Fatal(err)
 	}
 	enc4 := &counting{TextEncoder: enc.TextEncoder}
-	if err := embedding.New(enc4, "test", db, nil).Sync(ctx, items[:3]); err != nil {
+	if err := embedding.NewText(enc4, "test", db, nil).Sync(ctx, items[:3]); err != nil {
 		t.Fatal(err)
 	}
 	if got := enc4.n.Load(); got != 3 {
@@ -91,7 +91,7 @@ func TestSyncReusesStoredVectors(t *testing.T) {
 	}
 	// Another encoder name does not see these vectors.
 	enc3 := &counting{TextEncoder: enc.TextEncoder}
-	if err := embedding.New(enc3, "other", db, nil).Sync(ctx, items); err != nil {
+	if err := embedding.NewText(enc3, "other", db, nil).Sync(ctx, items); err != nil {
 		t.Fatal(err)
 	}
 	if got := enc3.n.Load(); got != 4 {

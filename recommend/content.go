@@ -53,7 +53,7 @@ func (e *Engine) syncEmbeddings(ctx context.Context) error {
 	cat := old
 	if cat == nil || cat.Name() != name {
 		vs, _ := e.store.(embedding.Store)
-		cat = embedding.New(enc(), name, vs, e.logger)
+		cat = embedding.NewText(enc(), name, vs, e.logger)
 	}
 	if err := cat.Sync(ctx, items); err != nil {
 		return err

@@ -32,7 +32,7 @@ func TestLive(t *testing.T) {
 	if _, err := db.UpsertItems(ctx, items); err != nil {
 		t.Fatal(err)
 	}
-	cat := embedding.New(ngram.New(ngram.Config{Seed: 1}), "v1", nil, nil)
+	cat := embedding.NewText(ngram.New(ngram.Config{Seed: 1}), "v1", nil, nil)
 	if err := cat.Sync(ctx, items); err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestLive(t *testing.T) {
 	}
 	// New vectors (another encoder): the index is rebuilt from the store,
 	// where the forgotten item still is and the observed one never was.
-	v2 := embedding.New(ngram.New(ngram.Config{Seed: 2}), "v2", nil, nil)
+	v2 := embedding.NewText(ngram.New(ngram.Config{Seed: 2}), "v2", nil, nil)
 	if err := v2.Sync(ctx, items); err != nil {
 		t.Fatal(err)
 	}
