@@ -143,7 +143,8 @@ type ItemFilter struct {
 	Brand    string
 	// Color and Material match items whose extracted colours or materials
 	// include this canonical name (case-insensitive), e.g. "navy blue",
-	// "stainless steel".
+	// "stainless steel"; Color also matches the dominant colours of the
+	// item's photo (Visual.Colors).
 	Color    string
 	Material string
 	// Cursor continues a previous listing (the NextCursor it returned).

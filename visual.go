@@ -3,6 +3,8 @@ package aisle
 import (
 	"context"
 	"encoding/hex"
+	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -70,6 +72,70 @@ type Visual struct {
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
+// MaxVisualTags bounds Visual.Colors and Visual.Labels.
+const MaxVisualTags = 32
+
+// Validate checks v before it is stored: Ref non-empty, Image empty or a
+// content hash, at most MaxVisualTags colours and labels, finite
+// probabilities in [0, 1], strings within the item limits. Errors are
+// *Error with code EINVALID naming the field ("ref", "labels[2].prob").
+func (v *Visual) Validate() error {
+	if v.Ref == "" {
+		return FieldErrorf(EINVALID, "ref", "must not be empty")
+	}
+	if err := checkString("ref", v.Ref, MaxImageRefBytes); err != nil {
+		return err
+	}
+	if v.Image != "" && !IsContentHash(v.Image) {
+		return FieldErrorf(EINVALID, "image", "must be a hex SHA-256 hash in lower case")
+	}
+	if v.Width < 0 {
+		return FieldErrorf(EINVALID, "width", "must not be negative")
+	}
+	if v.Height < 0 {
+		return FieldErrorf(EINVALID, "height", "must not be negative")
+	}
+	if len(v.Colors) > MaxVisualTags {
+		return FieldErrorf(EINVALID, "colors", "more than %d colours", MaxVisualTags)
+	}
+	for i, c := range v.Colors {
+		if err := checkString(fmt.Sprintf("colors[%d]", i), c, MaxCategoryBytes); err != nil {
+			return err
+		}
+	}
+	if len(v.Labels) > MaxVisualTags {
+		return FieldErrorf(EINVALID, "labels", "more than %d labels", MaxVisualTags)
+	}
+	for i, l := range v.Labels {
+		if err := checkString(fmt.Sprintf("labels[%d].name", i), l.Name, MaxCategoryBytes); err != nil {
+			return err
+		}
+		if !isProb(l.Prob) {
+			return FieldErrorf(EINVALID, fmt.Sprintf("labels[%d].prob", i), "must be a finite number in [0, 1]")
+		}
+	}
+	if len(v.Category) > MaxCategoryDepth {
+		return FieldErrorf(EINVALID, "category", "deeper than %d levels", MaxCategoryDepth)
+	}
+	for i, c := range v.Category {
+		if err := checkString(fmt.Sprintf("category[%d]", i), c, MaxCategoryBytes); err != nil {
+			return err
+		}
+	}
+	if !isProb(v.CategoryScore) {
+		return FieldErrorf(EINVALID, "category_score", "must be a finite number in [0, 1]")
+	}
+	for _, s := range [...]struct{ field, value string }{{"format", v.Format}, {"error", v.Error}} {
+		if err := checkString(s.field, s.value, MaxTitleBytes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isProb reports whether p is a probability: finite and in [0, 1].
+func isProb(p float64) bool { return !math.IsNaN(p) && p >= 0 && p <= 1 }
+
 // VisualLabel is one class an image model sees in a photo.
 type VisualLabel struct {
 	Name string  `json:"name"`
@@ -85,4 +151,9 @@ type VisualStore interface {
 	// stale; the newer one will be read). It leaves the item's other
 	// fields and UpdatedAt as they are.
 	SetItemVisual(ctx context.Context, id string, v *Visual) error
+	// ItemsWithoutVisual returns, in id order, at most limit items (0
+	// means 100) that have images but no Visual: the photos waiting to be
+	// read. Once SetItemVisual has stored one (a Visual with Error for a
+	// photo that cannot be used) the item is no longer returned.
+	ItemsWithoutVisual(ctx context.Context, limit int) ([]Item, error)
 }

@@ -21,6 +21,7 @@ type itemRow struct {
 	price                                             sql.NullFloat64
 	currency, availability, images                    string
 	extracted                                         string // JSON object, or "" for none
+	visual                                            string // JSON object, or "" while the photo is unread
 }
 
 func encodeItem(it *aisle.Item) itemRow {
@@ -54,6 +55,11 @@ func jsonText[T any](v T, empty string) string {
 // each item's Extracted with Options.Extract (nil when that is nil),
 // replacing whatever the caller set, and stores it; an item whose fields
 // and extracted attributes are all as stored is Unchanged.
+//
+// A caller's Visual is ignored: the stored one is kept while the item's
+// first image is still its Ref, and cleared (the new photo is pending, see
+// ItemsWithoutVisual) when the first image changes or goes. UpsertItems
+// sets each item's Visual to what it stored.
 func (db *DB) UpsertItems(ctx context.Context, items []aisle.Item) (aisle.UpsertStats, error) {
 	var stats aisle.UpsertStats
 	for i := range items {
@@ -70,7 +76,8 @@ func (db *DB) UpsertItems(ctx context.Context, items []aisle.Item) (aisle.Upsert
 	}
 	now := micros(db.now())
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		get, err := tx.PrepareContext(ctx, `SELECT title, description, brand, categories, attributes, price, currency, availability, images, extracted FROM items WHERE id = ?`)
+		get, err := tx.PrepareContext(ctx, `SELECT title, description, brand, categories, attributes, price, currency, availability, images, extracted,
+			visual, CASE WHEN visual = '' THEN '' ELSE json_extract(visual, '$.ref') END FROM items WHERE id = ?`)
 		if err != nil {
 			return err
 		}
@@ -81,7 +88,7 @@ func (db *DB) UpsertItems(ctx context.Context, items []aisle.Item) (aisle.Upsert
 			return err
 		}
 		defer ins.Close()
-		upd, err := tx.PrepareContext(ctx, `UPDATE items SET title = ?, description = ?, brand = ?, categories = ?, attributes = ?, price = ?, currency = ?, availability = ?, images = ?, extracted = ?, updated_at = ? WHERE id = ?`)
+		upd, err := tx.PrepareContext(ctx, `UPDATE items SET title = ?, description = ?, brand = ?, categories = ?, attributes = ?, price = ?, currency = ?, availability = ?, images = ?, extracted = ?, visual = ?, updated_at = ? WHERE id = ?`)
 		if err != nil {
 			return err
 		}
@@ -99,9 +106,19 @@ func (db *DB) UpsertItems(ctx context.Context, items []aisle.Item) (aisle.Upsert
 
 		for i := range items {
 			it := &items[i]
+			it.Visual = nil
 			r := encodeItem(it)
-			var old itemRow
-			err := get.QueryRowContext(ctx, it.ID).Scan(&old.title, &old.description, &old.brand, &old.categories, &old.attributes, &old.price, &old.currency, &old.availability, &old.images, &old.extracted)
+			var (
+				old    itemRow
+				oldRef string
+			)
+			err := get.QueryRowContext(ctx, it.ID).Scan(&old.title, &old.description, &old.brand, &old.categories, &old.attributes, &old.price, &old.currency, &old.availability, &old.images, &old.extracted, &old.visual, &oldRef)
+			if err == nil && old.visual != "" && len(it.Images) > 0 && it.Images[0] == oldRef {
+				r.visual = old.visual
+				if it.Visual, err = decodeVisual(it.ID, old.visual); err != nil {
+					return err
+				}
+			}
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				if _, err := ins.ExecContext(ctx, it.ID, r.title, r.description, r.brand, r.categories, r.attributes, r.price, r.currency, r.availability, r.images, r.extracted, now, now); err != nil {
@@ -114,7 +131,7 @@ func (db *DB) UpsertItems(ctx context.Context, items []aisle.Item) (aisle.Upsert
 				stats.Unchanged++
 				continue
 			default:
-				if _, err := upd.ExecContext(ctx, r.title, r.description, r.brand, r.categories, r.attributes, r.price, r.currency, r.availability, r.images, r.extracted, now, it.ID); err != nil {
+				if _, err := upd.ExecContext(ctx, r.title, r.description, r.brand, r.categories, r.attributes, r.price, r.currency, r.availability, r.images, r.extracted, r.visual, now, it.ID); err != nil {
 					return fmt.Errorf("update item: %w", err)
 				}
 				if _, err := delCat.ExecContext(ctx, it.ID); err != nil {
@@ -136,17 +153,17 @@ func (db *DB) UpsertItems(ctx context.Context, items []aisle.Item) (aisle.Upsert
 	return stats, nil
 }
 
-const itemColumns = `id, title, description, brand, categories, attributes, price, currency, availability, images, extracted, created_at, updated_at`
+const itemColumns = `id, title, description, brand, categories, attributes, price, currency, availability, images, extracted, visual, created_at, updated_at`
 
 func scanItem(s interface{ Scan(...any) error }) (aisle.Item, error) {
 	var (
 		it                         aisle.Item
 		cats, attrs, images, avail string
-		extracted                  string
+		extracted, visual          string
 		price                      sql.NullFloat64
 		created, updated           int64
 	)
-	if err := s.Scan(&it.ID, &it.Title, &it.Description, &it.Brand, &cats, &attrs, &price, &it.Currency, &avail, &images, &extracted, &created, &updated); err != nil {
+	if err := s.Scan(&it.ID, &it.Title, &it.Description, &it.Brand, &cats, &attrs, &price, &it.Currency, &avail, &images, &extracted, &visual, &created, &updated); err != nil {
 		return it, err
 	}
 	if err := json.Unmarshal([]byte(cats), &it.Categories); err != nil {
@@ -162,6 +179,12 @@ func scanItem(s interface{ Scan(...any) error }) (aisle.Item, error) {
 		it.Extracted = new(aisle.Extracted)
 		if err := json.Unmarshal([]byte(extracted), it.Extracted); err != nil {
 			return it, fmt.Errorf("decode extracted attributes of %q: %w", it.ID, err)
+		}
+	}
+	if visual != "" {
+		var err error
+		if it.Visual, err = decodeVisual(it.ID, visual); err != nil {
+			return it, err
 		}
 	}
 	if len(it.Attributes) == 0 {
@@ -279,12 +302,13 @@ func (db *DB) ListItems(ctx context.Context, f aisle.ItemFilter) (aisle.ItemPage
 		where = append(where, "i.id IN (SELECT item_id FROM item_categories WHERE category = ?)")
 		args = append(args, f.Category)
 	}
-	// Colour and material filters read the extracted JSON of each
-	// candidate row: no index, so they cost a scan of the rows in id order
-	// until a page is full.
+	// Colour and material filters read the extracted (and visual) JSON of
+	// each candidate row: no index, so they cost a scan of the rows in id
+	// order until a page is full.
 	if f.Color != "" {
-		where = append(where, "i.extracted <> '' AND EXISTS (SELECT 1 FROM json_each(i.extracted, '$.colors') WHERE value = lower(?))")
-		args = append(args, f.Color)
+		where = append(where, `((i.extracted <> '' AND EXISTS (SELECT 1 FROM json_each(i.extracted, '$.colors') WHERE value = lower(?)))
+			OR (i.visual <> '' AND EXISTS (SELECT 1 FROM json_each(i.visual, '$.colors') WHERE value = lower(?))))`)
+		args = append(args, f.Color, f.Color)
 	}
 	if f.Material != "" {
 		where = append(where, "i.extracted <> '' AND EXISTS (SELECT 1 FROM json_each(i.extracted, '$.materials') WHERE value = lower(?))")

@@ -30,6 +30,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("DeletesSeenByLaterBatches", func(t *testing.T) { testDeletesSeenByLaterBatches(t, open) })
 	t.Run("Extracted", func(t *testing.T) { testExtracted(t, open) })
 	t.Run("ItemVectors", func(t *testing.T) { testItemVectors(t, open) })
+	t.Run("Visual", func(t *testing.T) { testVisual(t, open) })
 }
 
 var ignoreTimes = cmpopts.IgnoreFields(aisle.Item{}, "CreatedAt", "UpdatedAt")
