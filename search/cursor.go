@@ -4,12 +4,13 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"hash/fnv"
+	"math"
 
 	"github.com/aislehq/aisle"
 )
 
 // A cursor is the base64url of the 8-byte hash of the request it
-// continues (query, user, filters, retrieval) and the uvarint offset of
+// continues (query, image, user, filters, retrieval) and the uvarint offset of
 // the next result, so that a cursor given with another query is
 // EINVALID rather than a page of something else.
 
@@ -19,10 +20,23 @@ const maxOffset = 1 << 30
 // requestHash identifies the result list of req across pages.
 func requestHash(req *Request) uint64 {
 	h := fnv.New64a()
-	for _, s := range []string{req.Query, req.User, req.Category, req.Brand, req.Retrieval} {
+	for _, s := range []string{req.Query, req.User, req.Category, req.Brand, req.Color, req.Retrieval} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
+	var b []byte
+	for _, p := range []*float64{req.MinPrice, req.MaxPrice} {
+		if p == nil {
+			b = append(b, 0)
+			continue
+		}
+		b = binary.BigEndian.AppendUint64(append(b, 1), math.Float64bits(*p))
+	}
+	b = binary.AppendUvarint(b, uint64(len(req.Image)))
+	for _, f := range req.Image {
+		b = binary.BigEndian.AppendUint32(b, math.Float32bits(f))
+	}
+	h.Write(b)
 	return h.Sum64()
 }
 

@@ -15,11 +15,11 @@ type VectorIndex interface {
 	Search(q []float32, k int, keep func(id int32) bool) []vector.Hit
 }
 
-// denseLocked returns the Config.DenseK documents most similar to qv
-// (dot product of unit vectors) from Config.Vectors that keep accepts
-// (nil: all), best first, with positive similarity only. It needs x.mu
-// held for reading.
-func (x *Index) denseLocked(qv []float32, keep func(int32) bool) []scored {
+// nearestLocked returns the k documents most similar to qv (dot product
+// of unit vectors) in vi, which knows them by key (Config.Vectors or the
+// image vectors), that keep accepts (nil: all), best first, with
+// positive similarity only. It needs x.mu held for reading.
+func (x *Index) nearestLocked(vi VectorIndex, qv []float32, k int, keep func(int32) bool) []scored {
 	var keepKey func(int32) bool
 	if keep != nil {
 		keepKey = func(key int32) bool {
@@ -27,7 +27,7 @@ func (x *Index) denseLocked(qv []float32, keep func(int32) bool) []scored {
 			return ok && keep(slot)
 		}
 	}
-	hits := x.cfg.Vectors.Search(qv, x.cfg.DenseK, keepKey)
+	hits := vi.Search(qv, k, keepKey)
 	out := make([]scored, 0, len(hits))
 	for _, h := range hits {
 		if slot, ok := x.keySlot[h.ID]; ok && h.Score > 0 {

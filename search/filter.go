@@ -1,6 +1,7 @@
 package search
 
 import (
+	"math"
 	"strings"
 
 	"github.com/aislehq/aisle"
@@ -9,12 +10,14 @@ import (
 
 // filter is a search's structured filters: the request's and the
 // intent's. Discontinued items never pass; out-of-stock and preorder
-// items do (a shopper may still want to find them). A colour matches an
-// item's extracted colours or, for an item without any, its title.
+// items do (a shopper may still want to find them). A colour the query
+// names matches an item's colours (itemColors) or, for an item without
+// any, its title; the request's colour matches the item's colours only.
 type filter struct {
 	x                  *Index
 	categories, brands []string // each must match
 	colors             []string // any may match
+	color              string   // the request's: must match
 	minPrice, maxPrice *float64
 	excluded           map[int32]bool
 	structured         bool // the intent itself filters
@@ -25,7 +28,13 @@ type filter struct {
 
 // newFilterLocked returns the filters of req and in. It needs x.mu held.
 func (x *Index) newFilterLocked(in *query.Intent, req *Request) *filter {
-	f := &filter{x: x, minPrice: in.MinPrice, maxPrice: in.MaxPrice, colors: in.Colors}
+	f := &filter{
+		x:        x,
+		colors:   in.Colors,
+		color:    req.Color,
+		minPrice: tighter(in.MinPrice, req.MinPrice, math.Max),
+		maxPrice: tighter(in.MaxPrice, req.MaxPrice, math.Min),
+	}
 	for _, c := range []string{req.Category, in.Category} {
 		if c != "" {
 			f.categories = append(f.categories, c)
@@ -76,6 +85,9 @@ func (f *filter) keep(slot int32) bool {
 			return false
 		}
 	}
+	if f.color != "" && !containsFold(d.colors, f.color) {
+		return false
+	}
 	if len(f.colors) > 0 {
 		ok := len(d.colors) == 0 && f.titleColors[slot]
 		for _, c := range f.colors {
@@ -96,6 +108,19 @@ func (f *filter) keep(slot int32) bool {
 		}
 	}
 	return true
+}
+
+// tighter returns the tighter of two optional limits, pick choosing
+// between two given ones.
+func tighter(a, b *float64, pick func(x, y float64) float64) *float64 {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	v := pick(*a, *b)
+	return &v
 }
 
 // containsFold reports whether list holds s, case-insensitively.
@@ -135,6 +160,6 @@ func (x *Index) titleMatchesLocked(text string) map[int32]bool {
 
 // none reports whether f keeps every live item that is not discontinued.
 func (f *filter) none() bool {
-	return len(f.categories) == 0 && len(f.brands) == 0 && len(f.colors) == 0 &&
+	return len(f.categories) == 0 && len(f.brands) == 0 && len(f.colors) == 0 && f.color == "" &&
 		f.minPrice == nil && f.maxPrice == nil && len(f.excluded) == 0
 }

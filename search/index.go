@@ -14,6 +14,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -118,6 +120,21 @@ type Config struct {
 	// vector.Flat, which suits catalogs up to tens of thousands of items;
 	// vector.New's index turns to HNSW beyond. Unused without Encoder.
 	Vectors VectorIndex
+	// ImageVectors holds the item image vectors (from an image encoder,
+	// any length, the same for every item) and answers search by photo
+	// (Request.Image), under the Index's own keys like Vectors. nil means
+	// vector.New's index (exact while small, HNSW beyond) for the length
+	// of the first image vector given to UpsertVectors.
+	ImageVectors VectorIndex
+	// ImageK is how many nearest items by image vector join the matched
+	// set of a search by photo (default 100). Only neighbours with a
+	// positive similarity count.
+	ImageK int
+	// ImageWeight is the weight of the image ranking when a request has
+	// both an Image and a Query: the two are fused by reciprocal rank,
+	// score = 1/(RRFK+text rank) + ImageWeight/(RRFK+image rank), the
+	// text ranking (BM25 and dense, already fused) weighing 1 (default 1).
+	ImageWeight float64
 	// Personalizer re-orders the best matches for a request's user; nil
 	// means no personalisation.
 	Personalizer Personalizer
@@ -140,6 +157,8 @@ func DefaultConfig() Config {
 		DenseWeight:    1,
 		LinearDense:    0.3,
 		DenseK:         100,
+		ImageK:         100,
+		ImageWeight:    1,
 		PersonalWeight: 0.25,
 		PersonalWindow: 50,
 		FacetLimit:     20,
@@ -169,11 +188,13 @@ func (c Config) withDefaults() Config {
 	def(&c.RRFK, d.RRFK)
 	def(&c.DenseWeight, d.DenseWeight)
 	def(&c.LinearDense, d.LinearDense)
+	def(&c.ImageWeight, d.ImageWeight)
 	if c.Fusion == "" {
 		c.Fusion = d.Fusion
 	}
 	def(&c.PersonalWeight, d.PersonalWeight)
 	defInt(&c.DenseK, d.DenseK)
+	defInt(&c.ImageK, d.ImageK)
 	defInt(&c.PersonalWindow, d.PersonalWindow)
 	defInt(&c.FacetLimit, d.FacetLimit)
 	if c.Analyzer == nil {
@@ -205,7 +226,8 @@ type posting struct {
 // doc is one indexed item: what filters, sorts, facets and hits need.
 type doc struct {
 	id, title, brand string
-	// categories is the category path; colors the extracted colours.
+	// categories is the category path; colors the extracted colours and
+	// the photo's (itemColors).
 	categories, colors []string
 	price              *float64
 	created            time.Time
@@ -219,7 +241,9 @@ type doc struct {
 	// when inVectors.
 	key       int32
 	inVectors bool
-	alive     bool
+	// inImages: it has an image vector in Index.images under key.
+	inImages bool
+	alive    bool
 }
 
 // Index is an in-memory search index over a catalog. Create it with New.
@@ -250,6 +274,11 @@ type Index struct {
 	// knows documents by key, since compaction changes slots.
 	keySlot map[int32]int32
 	nextKey int32
+	// images is Config.ImageVectors, made at the first image vector when
+	// nil; imageDim is the length of the image vectors (0 before the
+	// first).
+	images   VectorIndex
+	imageDim int
 }
 
 // New returns an empty index. It does no I/O.
@@ -265,6 +294,7 @@ func New(cfg Config) *Index {
 		slotOf:  make(map[string]int32),
 		termIDs: make(map[string]int32),
 		keySlot: make(map[int32]int32),
+		images:  cfg.ImageVectors,
 	}
 }
 
@@ -280,10 +310,24 @@ func (x *Index) Len() int {
 // otherwise Config.Encoder.Dim() floats (the integrator feeds vectors
 // kept in storage; EncodeItems computes them). Items are taken as stored
 // (validated); an item without an id, or a vector of the wrong length,
-// is EINVALID and nothing is indexed.
+// is EINVALID and nothing is indexed. An item replaced by Upsert loses
+// any image vector it had; UpsertVectors gives both kinds.
 func (x *Index) Upsert(items []aisle.Item, vecs [][]float32) error {
+	return x.UpsertVectors(items, vecs, nil)
+}
+
+// UpsertVectors is Upsert with the items' image vectors too: images is
+// nil or holds one per item, nil for an item without one (its photo not
+// read yet). Image vectors must all have the same length, that of those
+// indexed before, and be finite and not zero; each is scaled to unit
+// length. A bad one is EINVALID naming it ("images[3]") and nothing is
+// indexed.
+func (x *Index) UpsertVectors(items []aisle.Item, vecs, images [][]float32) error {
 	if vecs != nil && len(vecs) != len(items) {
 		return aisle.Errorf(aisle.EINVALID, "%d vectors for %d items", len(vecs), len(items))
+	}
+	if images != nil && len(images) != len(items) {
+		return aisle.Errorf(aisle.EINVALID, "%d image vectors for %d items", len(images), len(items))
 	}
 	for i := range items {
 		if items[i].ID == "" {
@@ -299,6 +343,10 @@ func (x *Index) Upsert(items []aisle.Item, vecs [][]float32) error {
 			return aisle.FieldErrorf(aisle.EINVALID, fmt.Sprintf("vectors[%d]", i), "has %d floats; the encoder makes %d", len(vecs[i]), d)
 		}
 	}
+	units, dim, err := unitVectors(images)
+	if err != nil {
+		return err
+	}
 	// Analyse outside the lock: it is the costly part.
 	docs := make([]doc, len(items))
 	fieldTerms := make([][numFields][]string, len(items))
@@ -310,18 +358,76 @@ func (x *Index) Upsert(items []aisle.Item, vecs [][]float32) error {
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if dim > 0 {
+		switch {
+		case x.imageDim == 0:
+			x.imageDim = dim
+			if x.images == nil {
+				x.images = vector.New(dim, vector.Config{})
+			}
+		case dim != x.imageDim:
+			return aisle.FieldErrorf(aisle.EINVALID, "images", "have %d floats; the indexed image vectors have %d", dim, x.imageDim)
+		}
+	}
 	for i := range docs {
 		if slot, ok := x.slotOf[docs[i].id]; ok {
 			x.deleteLocked(slot)
 		}
-		var v []float32
+		var v, img []float32
 		if vecs != nil {
 			v = vecs[i]
 		}
-		x.addLocked(docs[i], &fieldTerms[i], v)
+		if units != nil {
+			img = units[i]
+		}
+		x.addLocked(docs[i], &fieldTerms[i], v, img)
 	}
 	x.compactLocked()
 	return nil
+}
+
+// unitVectors returns vs scaled to unit length (copies; nil entries stay
+// nil) and their common length (0 when all are nil). A vector of another
+// length than the first, empty, zero or not finite is EINVALID.
+func unitVectors(vs [][]float32) ([][]float32, int, error) {
+	var units [][]float32
+	dim, first := 0, 0
+	for i, v := range vs {
+		if v == nil {
+			continue
+		}
+		field := fmt.Sprintf("images[%d]", i)
+		if dim == 0 {
+			dim, first = len(v), i
+		}
+		if len(v) != dim {
+			return nil, 0, aisle.FieldErrorf(aisle.EINVALID, field, "has %d floats; images[%d] has %d", len(v), first, dim)
+		}
+		u, err := unitVector(field, v)
+		if err != nil {
+			return nil, 0, err
+		}
+		if units == nil {
+			units = make([][]float32, len(vs))
+		}
+		units[i] = u
+	}
+	return units, dim, nil
+}
+
+// unitVector returns a copy of v scaled to unit length; an empty, zero
+// or non-finite v is EINVALID naming field.
+func unitVector(field string, v []float32) ([]float32, error) {
+	for _, f := range v {
+		if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+			return nil, aisle.FieldErrorf(aisle.EINVALID, field, "holds a value that is not a finite number")
+		}
+	}
+	u := slices.Clone(v)
+	if vector.Normalize(u) == 0 {
+		return nil, aisle.FieldErrorf(aisle.EINVALID, field, "is empty or all zeros")
+	}
+	return u, nil
 }
 
 // Delete removes the item with id; it reports whether it was indexed.
@@ -352,8 +458,8 @@ func newDoc(it *aisle.Item) doc {
 	if d.created.IsZero() {
 		d.created = it.UpdatedAt
 	}
+	d.colors = itemColors(it)
 	if ex := it.Extracted; ex != nil {
-		d.colors = ex.Colors
 		if d.brand == "" {
 			d.brand = ex.Brand
 		}
@@ -362,6 +468,26 @@ func newDoc(it *aisle.Item) doc {
 		}
 	}
 	return d
+}
+
+// itemColors returns the colours of it the color filter and facet see:
+// those its text names (Extracted.Colors), then those of its photo
+// (Visual.Colors) not named already, case-insensitively.
+func itemColors(it *aisle.Item) []string {
+	var colors []string
+	if it.Extracted != nil {
+		colors = it.Extracted.Colors
+	}
+	if it.Visual == nil || len(it.Visual.Colors) == 0 {
+		return colors
+	}
+	colors = slices.Clone(colors)
+	for _, c := range it.Visual.Colors {
+		if !containsFold(colors, c) {
+			colors = append(colors, c)
+		}
+	}
+	return colors
 }
 
 // fieldTexts returns the text of each field of it: the item's own brand
@@ -384,9 +510,9 @@ func fieldTexts(it *aisle.Item) [numFields]string {
 	return t
 }
 
-// addLocked appends d in a new slot with the given terms per field and
-// vector v (nil for none).
-func (x *Index) addLocked(d doc, fieldTerms *[numFields][]string, v []float32) {
+// addLocked appends d in a new slot with the given terms per field,
+// vector v and unit image vector img (nil for none).
+func (x *Index) addLocked(d doc, fieldTerms *[numFields][]string, v, img []float32) {
 	slot := int32(len(x.docs))
 	start := make(map[int32]int) // term id → index of its posting in postings[term]
 	for f, terms := range fieldTerms {
@@ -421,6 +547,10 @@ func (x *Index) addLocked(d doc, fieldTerms *[numFields][]string, v []float32) {
 		x.cfg.Vectors.Add(d.key, v) // copies v
 		d.inVectors = true
 	}
+	if img != nil && d.avail != aisle.AvailabilityDiscontinued {
+		x.images.Add(d.key, img)
+		d.inImages = true
+	}
 	x.docs = append(x.docs, d)
 	x.slotOf[d.id] = slot
 	x.live++
@@ -439,6 +569,9 @@ func (x *Index) deleteLocked(slot int32) {
 	delete(x.keySlot, d.key)
 	if d.inVectors {
 		x.cfg.Vectors.Delete(d.key)
+	}
+	if d.inImages {
+		x.images.Delete(d.key)
 	}
 	*d = doc{}
 	x.live--

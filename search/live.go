@@ -33,11 +33,25 @@ type Embeddings interface {
 	Vector(id string) []float32
 }
 
+// ImageEmbeddings are the item image vectors search by photo uses:
+// those of the image encoder that read the items' photos. They must be
+// safe for concurrent use.
+type ImageEmbeddings interface {
+	// Name changes whenever the vectors would (another image model).
+	Name() string
+	// Vector returns an item's image vector, nil when its photo has not
+	// been read (or could not be).
+	Vector(id string) []float32
+}
+
 // LiveConfig configures a Live index. Zero fields take the defaults.
 type LiveConfig struct {
-	// Index shapes each index built; its Analyzer, Parser, Encoder and
-	// Vectors are set by Live.
+	// Index shapes each index built; its Analyzer, Parser, Encoder,
+	// Vectors and ImageVectors are set by Live.
 	Index Config
+	// Images returns the current item image vectors; nil, or returning
+	// nil, means no search by photo (a search by photo finds nothing).
+	Images func() ImageEmbeddings
 	// Query configures query understanding (synonym file, dictionaries).
 	Query query.Config
 	// Refresh is how often the index is rebuilt when the catalog or the
@@ -50,8 +64,9 @@ type LiveConfig struct {
 
 // Live is a search index kept current: built from the whole catalog at
 // Open, updated item by item as the API changes the catalog, and rebuilt
-// in the background when many items changed or the item vectors did (a
-// newly trained text encoder), then swapped in atomically. Searches never
+// in the background when items changed or the item vectors did (a newly
+// trained text encoder, another image model), then swapped in
+// atomically. Searches never
 // wait for a build. It is safe for concurrent use.
 type Live struct {
 	src    Source
@@ -62,6 +77,7 @@ type Live struct {
 
 	idx     atomic.Pointer[Index]
 	embName atomic.Pointer[string] // the Embeddings the index was built with
+	imgName atomic.Pointer[string] // the ImageEmbeddings it was built with
 	dirty   atomic.Bool            // items changed since the last build
 
 	cancel context.CancelFunc
@@ -117,7 +133,7 @@ func (l *Live) refreshLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if !l.dirty.Load() && l.currentEmbeddings() == l.builtWith() {
+			if !l.dirty.Load() && l.currentEmbeddings() == loadName(&l.embName) && l.currentImages() == loadName(&l.imgName) {
 				continue
 			}
 			if err := l.build(ctx); err != nil && ctx.Err() == nil {
@@ -143,10 +159,27 @@ func (l *Live) currentEmbeddings() string {
 	return ""
 }
 
-// builtWith names the item vectors the serving index was built with.
-func (l *Live) builtWith() string {
-	if p := l.embName.Load(); p != nil {
-		return *p
+// images returns the current item image vectors, or nil.
+func (l *Live) images() ImageEmbeddings {
+	if l.cfg.Images == nil {
+		return nil
+	}
+	return l.cfg.Images()
+}
+
+// currentImages names the current item image vectors ("" for none).
+func (l *Live) currentImages() string {
+	if e := l.images(); e != nil {
+		return e.Name()
+	}
+	return ""
+}
+
+// loadName returns the name p holds: the vectors the serving index was
+// built with ("" for none).
+func loadName(p *atomic.Pointer[string]) string {
+	if s := p.Load(); s != nil {
+		return *s
 	}
 	return ""
 }
@@ -179,13 +212,20 @@ func (l *Live) build(ctx context.Context) error {
 		cfg.Vectors = vector.New(cfg.Encoder.Dim(), vector.Config{})
 		vecs = vectorsOf(emb, items)
 	}
+	var images [][]float32
+	imgName := ""
+	if img := l.images(); img != nil {
+		imgName = img.Name()
+		images = vectorsOf(img, items)
+	}
 	idx := New(cfg)
-	if err := idx.Upsert(items, vecs); err != nil {
+	if err := idx.UpsertVectors(items, vecs, images); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
 	l.idx.Store(idx)
 	l.embName.Store(&name)
-	l.logger.Info("search index built", "items", len(items), "events", len(events), "vectors", name, "took", time.Since(start).Round(time.Millisecond))
+	l.imgName.Store(&imgName)
+	l.logger.Info("search index built", "items", len(items), "events", len(events), "vectors", name, "image_vectors", imgName, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -221,18 +261,23 @@ func (l *Live) Search(ctx context.Context, req Request) (Result, error) {
 }
 
 // ObserveItems indexes items as they were stored, at once, with the
-// vectors they have now (an item whose vector is still being computed is
-// found by its words until the next rebuild).
+// vectors and image vectors they have now (an item whose vector is still
+// being computed is found by its words until the next rebuild; one whose
+// photo is still being read is found by photo once ObserveItems is
+// called with it again after the photo was read).
 func (l *Live) ObserveItems(items []aisle.Item) {
 	idx := l.idx.Load()
 	if idx == nil {
 		return
 	}
-	var vecs [][]float32
-	if emb := l.embeddings(); emb != nil && emb.Name() == l.builtWith() {
+	var vecs, images [][]float32
+	if emb := l.embeddings(); emb != nil && emb.Name() == loadName(&l.embName) {
 		vecs = vectorsOf(emb, items)
 	}
-	if err := idx.Upsert(items, vecs); err != nil {
+	if img := l.images(); img != nil && img.Name() == loadName(&l.imgName) {
+		images = vectorsOf(img, items)
+	}
+	if err := idx.UpsertVectors(items, vecs, images); err != nil {
 		l.logger.Error("index items", "err", err)
 	}
 	l.dirty.Store(true)
@@ -246,7 +291,7 @@ func (l *Live) ForgetItem(id string) {
 }
 
 // vectorsOf returns emb's vector of each of items (nil for one without).
-func vectorsOf(emb Embeddings, items []aisle.Item) [][]float32 {
+func vectorsOf(emb interface{ Vector(id string) []float32 }, items []aisle.Item) [][]float32 {
 	vecs := make([][]float32, len(items))
 	for i := range items {
 		vecs[i] = emb.Vector(items[i].ID)

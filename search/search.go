@@ -36,6 +36,7 @@ const (
 	SourceBM25   = "bm25"   // the item matched the query's terms
 	SourceDense  = "dense"  // the item was among the query's dense neighbours
 	SourceFilter = "filter" // the query was all filters (a brand, a colour) and the item passes them
+	SourceImage  = "image"  // the item was among the query photo's nearest items by image vector
 )
 
 // synonymWeight is the weight of a synonym's matches relative to the
@@ -48,8 +49,14 @@ const maxTerms = 32
 
 // Request is one search.
 type Request struct {
-	// Query is the shopper's query (required, at most aisle.MaxQueryBytes).
+	// Query is the shopper's query (at most aisle.MaxQueryBytes); required
+	// unless Image is given, when a blank Query means none.
 	Query string
+	// Image is a query photo's vector from the image encoder that made
+	// the items' image vectors (Config.ImageVectors): the search finds
+	// the items whose photos are nearest, fused with the text ranking
+	// when Query is given too. nil means none.
+	Image []float32
 	// User, when given, lets Config.Personalizer re-order the best matches.
 	User string
 	// N is the page size: 0 means aisle.DefaultN, at most aisle.MaxN.
@@ -63,6 +70,15 @@ type Request struct {
 	// Brand items of this brand, case-insensitively, as GET /v1/items
 	// does; "" keeps all.
 	Category, Brand string
+	// Color keeps items with this colour (case-insensitively) among their
+	// colours: those their text names and those seen in their photo
+	// (aisle.Visual.Colors). "" keeps all. It applies beside the colours
+	// the query names.
+	Color string
+	// MinPrice and MaxPrice keep items priced within them (inclusive);
+	// nil is unbounded, and an item without a price passes neither. They
+	// apply beside the query's own price limits (the tighter wins).
+	MinPrice, MaxPrice *float64
 	// Retrieval is one of the Retrieval constants; "" is RetrievalHybrid.
 	Retrieval string
 }
@@ -77,7 +93,7 @@ type Hit struct {
 	// item, for highlighting.
 	Matched []string `json:"matched"`
 	// Sources name the retrievers that found it: SourceBM25, SourceDense,
-	// SourceFilter.
+	// SourceFilter, SourceImage.
 	Sources []string `json:"sources"`
 }
 
@@ -106,18 +122,22 @@ type cand struct {
 	mask      uint32
 }
 
-var sourceNames = [...]string{SourceBM25, SourceDense, SourceFilter}
+var sourceNames = [...]string{SourceBM25, SourceDense, SourceFilter, SourceImage}
 
 const (
 	srcBM25 = 1 << iota
 	srcDense
 	srcFilter
+	srcImage
 )
 
-// Search runs req. Errors: an empty or over-long query is EINVALID (field
-// "q"), a bad n or cursor EINVALID (field "n" or "cursor"); a cancelled
-// ctx returns its error. A query that matches nothing gives an empty
-// Result, not an error. Failures of the encoder, parser, popularity or
+// Search runs req. Errors: an empty or over-long query without an image
+// is EINVALID (field "q"), a bad n, cursor, price limit or image vector
+// EINVALID (field "n", "cursor", "min_price", "max_price" or "image":
+// one of another length than the items' image vectors, too); a
+// cancelled ctx returns its error. A query that matches nothing gives an
+// empty Result, not an error; so does a search by photo of an index
+// without image vectors. Failures of the encoder, parser, popularity or
 // personalizer that are not the caller's are logged and searched around
 // (BM25 only, the plain query, relevance order).
 func (x *Index) Search(ctx context.Context, req Request) (Result, error) {
@@ -129,15 +149,23 @@ func (x *Index) Search(ctx context.Context, req Request) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	in, err := x.intent(req.Query)
-	if err != nil {
-		return Result{}, err
-	}
-	qv, err := x.queryVector(ctx, &in, req.Retrieval)
-	if err != nil {
-		return Result{}, err
+	var (
+		in query.Intent
+		qv []float32
+	)
+	if req.Query != "" {
+		if in, err = x.intent(req.Query); err != nil {
+			return Result{}, err
+		}
+		if qv, err = x.queryVector(ctx, &in, req.Retrieval); err != nil {
+			return Result{}, err
+		}
 	}
 	x.mu.RLock()
+	if req.Image != nil && x.imageDim > 0 && len(req.Image) != x.imageDim {
+		x.mu.RUnlock()
+		return Result{}, aisle.FieldErrorf(aisle.EINVALID, "image", "vector has %d floats; the items' image vectors have %d (another image model?)", len(req.Image), x.imageDim)
+	}
 	terms, cands := x.matchLocked(&in, &req, qv)
 	// What the parser read out of the query can be wrong, or ask what the
 	// catalog cannot say (a price limit where no item has a price): when
@@ -167,9 +195,21 @@ func (x *Index) Search(ctx context.Context, req Request) (Result, error) {
 	return res, nil
 }
 
-// checkRequest validates req and fills its defaults.
+// checkRequest validates req and fills its defaults; it scales a copy of
+// req.Image to unit length.
 func checkRequest(req *Request) error {
+	if req.Image != nil {
+		img, err := unitVector("image", req.Image)
+		if err != nil {
+			return err
+		}
+		req.Image = img
+		if strings.TrimSpace(req.Query) == "" {
+			req.Query = ""
+		}
+	}
 	switch q := strings.TrimSpace(req.Query); {
+	case q == "" && req.Image != nil:
 	case q == "":
 		return aisle.FieldErrorf(aisle.EINVALID, "q", "must not be empty")
 	case len(req.Query) > aisle.MaxQueryBytes:
@@ -182,6 +222,17 @@ func checkRequest(req *Request) error {
 		req.N = aisle.DefaultN
 	case req.N < 0 || req.N > aisle.MaxN:
 		return aisle.FieldErrorf(aisle.EINVALID, "n", "must be from 1 to %d", aisle.MaxN)
+	}
+	for _, p := range []struct {
+		field string
+		v     *float64
+	}{{"min_price", req.MinPrice}, {"max_price", req.MaxPrice}} {
+		if p.v != nil && (math.IsNaN(*p.v) || math.IsInf(*p.v, 0) || *p.v < 0) {
+			return aisle.FieldErrorf(aisle.EINVALID, p.field, "must be a finite number ≥ 0")
+		}
+	}
+	if req.MinPrice != nil && req.MaxPrice != nil && *req.MaxPrice < *req.MinPrice {
+		return aisle.FieldErrorf(aisle.EINVALID, "max_price", "is below min_price")
 	}
 	switch req.Retrieval {
 	case "":
@@ -303,8 +354,10 @@ type scratch struct {
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
-// matchLocked returns the query's terms, its matched set in relevance
-// order and the facets of that set. It needs x.mu held for reading.
+// matchLocked returns the query's terms and its matched set in relevance
+// order: the text ranking (none without a query), fused with the nearest
+// items by image vector when req has an image. It needs x.mu held for
+// reading.
 func (x *Index) matchLocked(in *query.Intent, req *Request, qv []float32) ([]queryTerm, []cand) {
 	qts := x.queryTerms(in)
 	f := x.newFilterLocked(in, req)
@@ -324,18 +377,38 @@ func (x *Index) matchLocked(in *query.Intent, req *Request, qv []float32) ([]que
 		return sc.keep[slot] == 1
 	}
 
+	vecKeep := keep
+	if f.none() {
+		vecKeep = nil // the vector indexes hold no dead or discontinued items
+	}
+	var images []scored
+	if req.Image != nil && x.images != nil {
+		images = x.nearestLocked(x.images, req.Image, x.cfg.ImageK, vecKeep)
+	}
+	if req.Query == "" {
+		return qts, x.candsOf(images, srcImage)
+	}
+	cands := x.textLocked(qts, f, req, qv, sc, keep, vecKeep)
+	if req.Image != nil {
+		cands = x.fuse(cands, images, x.cfg.ImageWeight, srcImage, false)
+	}
+	return qts, cands
+}
+
+// textLocked returns the text ranking of a query: BM25 over qts and the
+// dense neighbours of qv (nil for none), as req.Retrieval asks, among the
+// items keep (and, for the vector index, vecKeep) accepts. It needs x.mu
+// held for reading.
+func (x *Index) textLocked(qts []queryTerm, f *filter, req *Request, qv []float32, sc *scratch, keep, vecKeep func(int32) bool) []cand {
 	var lexical []scored
 	if req.Retrieval != RetrievalDense {
 		lexical = x.bm25Locked(qts, sc, keep)
 	}
 	var dense []scored
 	if qv != nil {
-		denseKeep := keep
-		if f.none() {
-			denseKeep = nil // the vector index holds no dead or discontinued items
-		}
-		dense = x.denseLocked(qv, denseKeep)
+		dense = x.nearestLocked(x.cfg.Vectors, qv, x.cfg.DenseK, vecKeep)
 	}
+	linear := x.cfg.Fusion == FusionLinear
 	var cands []cand
 	switch {
 	case len(qts) == 0 && f.structured && req.Retrieval != RetrievalDense:
@@ -349,14 +422,10 @@ func (x *Index) matchLocked(in *query.Intent, req *Request, qv []float32) ([]que
 			}
 		}
 		if dense != nil {
-			cands = x.fuse(cands, dense)
+			cands = x.fuse(cands, dense, x.cfg.DenseWeight, srcDense, linear)
 		}
 	case req.Retrieval == RetrievalDense:
-		for _, d := range dense {
-			c := x.candLocked(d.slot)
-			c.score, c.sources = float64(d.score), srcDense
-			cands = append(cands, c)
-		}
+		cands = x.candsOf(dense, srcDense)
 	default:
 		cands = make([]cand, len(lexical))
 		for i, l := range lexical {
@@ -364,10 +433,21 @@ func (x *Index) matchLocked(in *query.Intent, req *Request, qv []float32) ([]que
 			cands[i].score, cands[i].mask, cands[i].sources = float64(l.score), sc.mask[l.slot], srcBM25
 		}
 		if req.Retrieval != RetrievalBM25 && qv != nil {
-			cands = x.fuse(cands, dense)
+			cands = x.fuse(cands, dense, x.cfg.DenseWeight, srcDense, linear)
 		}
 	}
-	return qts, cands
+	return cands
+}
+
+// candsOf returns ranked as candidates found by src, scored by their
+// similarity. It needs x.mu held for reading.
+func (x *Index) candsOf(ranked []scored, src uint8) []cand {
+	cands := make([]cand, len(ranked))
+	for i, r := range ranked {
+		cands[i] = x.candLocked(r.slot)
+		cands[i].score, cands[i].sources = float64(r.score), src
+	}
+	return cands
 }
 
 // resize returns s with length n, all zero.
@@ -431,16 +511,16 @@ func (x *Index) bm25Locked(qts []queryTerm, sc *scratch, keep func(int32) bool) 
 	return ranked
 }
 
-// fuse merges a first ranking (BM25's, or the items passing a query
-// that is all filters) with the dense one, by Config.Fusion, and returns
-// the result best first.
+// fuse merges a first ranking (BM25's, the items passing a query that
+// is all filters, or the text ranking) with a second one found by src
+// (the dense neighbours, or the image neighbours), and returns the
+// result best first.
 //
-// FusionRRF: each ranking adds w/(RRFK+rank) to its items' scores, the
-// first weighing 1 and the dense one DenseWeight. FusionLinear: the
+// By reciprocal rank (linear false): each ranking adds w/(RRFK+rank) to
+// its items' scores, the first weighing 1 and the second w. Linear: the
 // score is (1-α)·score/best score of the first ranking + α·similarity,
 // α = LinearDense, an item missing from a ranking scoring 0 there.
-func (x *Index) fuse(first []cand, dense []scored) []cand {
-	linear := x.cfg.Fusion == FusionLinear
+func (x *Index) fuse(first []cand, dense []scored, w float64, src uint8, linear bool) []cand {
 	at := make(map[int32]int, len(first)+len(dense))
 	out := make([]cand, 0, len(first)+len(dense))
 	var best float64
@@ -460,7 +540,7 @@ func (x *Index) fuse(first []cand, dense []scored) []cand {
 		out = append(out, c)
 	}
 	for r, d := range dense {
-		add := x.cfg.DenseWeight / (x.cfg.RRFK + float64(r+1))
+		add := w / (x.cfg.RRFK + float64(r+1))
 		if linear {
 			add = x.cfg.LinearDense * float64(d.score)
 		}
@@ -469,7 +549,7 @@ func (x *Index) fuse(first []cand, dense []scored) []cand {
 			i = len(out)
 			out = append(out, x.candLocked(d.slot))
 		}
-		out[i].sources |= srcDense
+		out[i].sources |= src
 		out[i].score += add
 	}
 	slices.SortStableFunc(out, func(a, b cand) int { return cmp.Compare(b.score, a.score) })
