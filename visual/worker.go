@@ -1,0 +1,156 @@
+package visual
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/aislehq/aisle"
+)
+
+// Worker reads, in the background, the photos of items stored or changed
+// while serving: it reads every pending photo when it opens, then those of
+// the items it is told of (Observe), and scans the catalog again when it
+// was told of more than it could queue.
+type Worker struct {
+	r      *Reader
+	items  Pendings
+	done   func(items []aisle.Item) // told of items whose photo was read
+	every  time.Duration
+	logger *slog.Logger
+
+	queue  chan []aisle.Item
+	mu     sync.Mutex
+	rescan bool
+
+	stop context.CancelFunc
+	wg   sync.WaitGroup
+}
+
+// Pendings finds the items whose photo is unread; *sqlite.DB satisfies
+// it.
+type Pendings interface {
+	// ItemsWithoutVisual returns up to limit items with images but no
+	// Visual.
+	ItemsWithoutVisual(ctx context.Context, limit int) ([]aisle.Item, error)
+}
+
+// scanBatch is how many pending items a scan reads at a time.
+const scanBatch = 256
+
+// Worker returns a worker reading the photos of items in the background;
+// done, if not nil, is called with the items whose photo was read (their
+// Visual set), to update indexes. every is how often it checks for
+// photos it could not queue (default a minute). It does no I/O until
+// Open.
+func (r *Reader) Worker(items Pendings, done func([]aisle.Item), every time.Duration) *Worker {
+	if every <= 0 {
+		every = time.Minute
+	}
+	return &Worker{r: r, items: items, done: done, every: every, logger: r.logger, queue: make(chan []aisle.Item, 64), rescan: true}
+}
+
+// Open starts the worker; it first reads every pending photo.
+func (w *Worker) Open(ctx context.Context) error {
+	ctx, w.stop = context.WithCancel(context.WithoutCancel(ctx))
+	w.wg.Go(func() { w.loop(ctx) })
+	return nil
+}
+
+// Close stops the worker and waits for the batch it is reading.
+func (w *Worker) Close() error {
+	if w.stop != nil {
+		w.stop()
+		w.wg.Wait()
+	}
+	return nil
+}
+
+// Observe queues the pending photos of items; it never blocks.
+func (w *Worker) Observe(items []aisle.Item) {
+	var todo []aisle.Item
+	for i := range items {
+		if Pending(&items[i]) {
+			todo = append(todo, items[i])
+		}
+	}
+	if len(todo) == 0 {
+		return
+	}
+	select {
+	case w.queue <- todo:
+	default:
+		w.mu.Lock()
+		w.rescan = true
+		w.mu.Unlock()
+	}
+}
+
+func (w *Worker) loop(ctx context.Context) {
+	tick := time.NewTicker(w.every)
+	defer tick.Stop()
+	for {
+		w.mu.Lock()
+		scan := w.rescan
+		w.rescan = false
+		w.mu.Unlock()
+		if scan {
+			w.scan(ctx)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case items := <-w.queue:
+			w.read(ctx, items)
+		case <-tick.C:
+		}
+	}
+}
+
+// scan reads the photos of every pending item in the catalog, a batch at
+// a time, until none is left or a batch reads none.
+func (w *Worker) scan(ctx context.Context) {
+	for ctx.Err() == nil {
+		todo, err := w.items.ItemsWithoutVisual(ctx, scanBatch)
+		if err != nil {
+			if ctx.Err() == nil {
+				w.logger.Error("photos: find unread photos", "err", err)
+				w.mu.Lock()
+				w.rescan = true
+				w.mu.Unlock()
+			}
+			return
+		}
+		if len(todo) == 0 || w.read(ctx, todo) == 0 {
+			return
+		}
+	}
+}
+
+// read reads items' photos, tells done of those read and returns how
+// many were.
+func (w *Worker) read(ctx context.Context, items []aisle.Item) int {
+	if len(items) == 0 {
+		return 0
+	}
+	start := time.Now()
+	rep, err := w.r.Read(ctx, items)
+	if err != nil {
+		if ctx.Err() == nil {
+			w.logger.Error("photos: read", "err", err)
+		}
+		return 0
+	}
+	w.logger.Info("photos read", "read", rep.Read, "failed", rep.Failed, "stale", rep.Stale, "took", time.Since(start).Round(time.Millisecond))
+	var read []aisle.Item
+	for i := range items {
+		if items[i].Visual != nil && !Pending(&items[i]) {
+			read = append(read, items[i])
+		}
+	}
+	if len(read) > 0 && w.done != nil {
+		w.done(read)
+	}
+	return len(read)
+}
