@@ -148,8 +148,10 @@ type VisualStore interface {
 	// SetItemVisual stores v as item id's Visual, provided the item's
 	// first image is still v.Ref: ENOTFOUND when the item does not exist,
 	// ECONFLICT when its first image is now another (the photo read is
-	// stale; the newer one will be read). It leaves the item's other
-	// fields and UpdatedAt as they are.
+	// stale; the newer one will be read), EINVALID when v is invalid
+	// (Visual.Validate; fields prefixed "visual"). A zero v.UpdatedAt is
+	// set to the current time. It leaves the item's other fields and
+	// UpdatedAt as they are.
 	SetItemVisual(ctx context.Context, id string, v *Visual) error
 	// ItemsWithoutVisual returns, in id order, at most limit items (0
 	// means 100) that have images but no Visual: the photos waiting to be
