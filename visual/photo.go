@@ -35,6 +35,9 @@ func shrink(img image.Image, maxSide int) image.Image {
 // one in no accepted format, ETOOLARGE for one over the limits), reduced
 // and encoded like the catalog's photos. The photo is not kept.
 func (r *Reader) EncodePhoto(ctx context.Context, data []byte) ([]float32, error) {
+	if r.enc == nil {
+		return nil, aisle.Errorf(aisle.EUNAVAILABLE, "search by photo needs an image model (-image-model)")
+	}
 	p, err := photo.Decode(bytes.NewReader(data), r.cfg.Limits)
 	if err != nil {
 		return nil, err
@@ -49,7 +52,13 @@ func (r *Reader) EncodePhoto(ctx context.Context, data []byte) ([]float32, error
 // Input returns the embedding.Input of the catalog's image vectors: an
 // item's key is its photo's content hash, and a photo whose vector is not
 // stored (another model, say) is encoded again from its kept original.
-func (r *Reader) Input() *Input { return &Input{r} }
+// It is nil without an image model.
+func (r *Reader) Input() *Input {
+	if r.enc == nil {
+		return nil
+	}
+	return &Input{r}
+}
 
 // Input is an embedding.Input over items' photos.
 type Input struct{ r *Reader }

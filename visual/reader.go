@@ -48,8 +48,11 @@ type Originals interface {
 	Get(hash string) ([]byte, error)
 }
 
-// Store keeps what was seen and the vectors; *sqlite.DB satisfies it.
+// Store keeps the items, what was seen in their photos and the vectors;
+// *sqlite.DB satisfies it.
 type Store interface {
+	Item(ctx context.Context, id string) (aisle.Item, error)
+	UpsertItems(ctx context.Context, items []aisle.Item) (aisle.UpsertStats, error)
 	SetItemVisual(ctx context.Context, id string, v *aisle.Visual) error
 	PutItemVectors(ctx context.Context, encoder string, vs []aisle.ItemVector) error
 }
@@ -129,8 +132,8 @@ type Reader struct {
 }
 
 // New returns a Reader running enc, whose vectors are stored under name
-// (it must change whenever enc's vectors would). New does no I/O; a nil
-// logger discards logs.
+// (it must change whenever enc's vectors would); a nil enc reads colours
+// only. New does no I/O; a nil logger discards logs.
 func New(enc Encoder, name string, fetch Fetcher, originals Originals, store Store, cfg Config, logger *slog.Logger) *Reader {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -141,8 +144,9 @@ func New(enc Encoder, name string, fetch Fetcher, originals Originals, store Sto
 // Name returns the name the image vectors are stored under.
 func (r *Reader) Name() string { return r.name }
 
-// Dim returns the image vectors' length.
-func (r *Reader) Dim() int { return r.enc.Dim() }
+// HasModel reports whether the Reader runs an image model; without one it
+// finds photos' colours only (no vectors, labels or categories).
+func (r *Reader) HasModel() bool { return r.enc != nil }
 
 // SetClassifier makes photos read from now on get the category c
 // predicts; nil stops predicting.
@@ -296,7 +300,7 @@ func (r *Reader) finish(ctx context.Context, items []aisle.Item, batch []decoded
 		}
 	}
 	var feats []onnx.ImageFeatures
-	if len(imgs) > 0 {
+	if len(imgs) > 0 && r.enc != nil {
 		var err error
 		if feats, err = r.enc.Encode(ctx, imgs); err != nil {
 			return fmt.Errorf("visual: encode photos: %w", err)
@@ -307,7 +311,7 @@ func (r *Reader) finish(ctx context.Context, items []aisle.Item, batch []decoded
 	for k := range batch {
 		d := &batch[k]
 		it := &items[d.item]
-		if d.img != nil {
+		if d.img != nil && len(feats) > 0 {
 			f := feats[0]
 			feats = feats[1:]
 			r.describe(&d.visual, f, cls)

@@ -270,17 +270,17 @@ func TestUpload(t *testing.T) {
 	m, _, r := setup(t)
 	m.UpsertItems(ctx, []aisle.Item{{ID: "a", Title: "A", Images: []string{"blue.png"}}})
 	for _, bad := range [][]byte{nil, []byte("<html>"), m.files["bomb.png"]} {
-		if _, err := r.Upload(ctx, m, "a", bad); aisle.ErrorCode(err) == aisle.EINTERNAL || err == nil {
+		if _, err := r.Upload(ctx, "a", bad); aisle.ErrorCode(err) == aisle.EINTERNAL || err == nil {
 			t.Errorf("upload %q: %v, want a client error", bad[:min(len(bad), 8)], err)
 		}
 	}
 	if len(m.originals) != 0 {
 		t.Error("a bad upload was kept")
 	}
-	if _, err := r.Upload(ctx, m, "nope", m.files["red.png"]); aisle.ErrorCode(err) != aisle.ENOTFOUND {
+	if _, err := r.Upload(ctx, "nope", m.files["red.png"]); aisle.ErrorCode(err) != aisle.ENOTFOUND {
 		t.Errorf("unknown item: %v", err)
 	}
-	it, err := r.Upload(ctx, m, "a", m.files["red.png"])
+	it, err := r.Upload(ctx, "a", m.files["red.png"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +288,7 @@ func TestUpload(t *testing.T) {
 		t.Fatalf("uploaded item %+v visual %+v", it, it.Visual)
 	}
 	// Uploading the same photo again keeps one reference.
-	if it, err = r.Upload(ctx, m, "a", m.files["red.png"]); err != nil || len(it.Images) != 2 {
+	if it, err = r.Upload(ctx, "a", m.files["red.png"]); err != nil || len(it.Images) != 2 {
 		t.Fatalf("second upload %v %v", it.Images, err)
 	}
 }
@@ -377,5 +377,25 @@ func TestWorkerReadsPendingAndObserved(t *testing.T) {
 	w.Observe([]aisle.Item{b, {ID: "bare"}})
 	if items := <-got; len(items) != 1 || items[0].ID != "b" || items[0].Visual.Colors[0] != "blue" {
 		t.Fatalf("observed read %+v", items)
+	}
+}
+
+func TestWithoutModelColoursOnly(t *testing.T) {
+	ctx := context.Background()
+	m, _, _ := setup(t)
+	r := New(nil, "", m, m, m, Config{}, nil)
+	items := []aisle.Item{{ID: "r", Images: []string{"red.png"}}}
+	m.UpsertItems(ctx, items)
+	if rep, err := r.Read(ctx, items); err != nil || rep.Read != 1 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	if v := m.items["r"].Visual; v.Colors[0] != "red" || v.Labels != nil || len(m.vectors) != 0 {
+		t.Errorf("visual %+v, vectors %d", v, len(m.vectors))
+	}
+	if r.HasModel() || r.Input() != nil {
+		t.Error("a Reader without a model claims one")
+	}
+	if _, err := r.EncodePhoto(ctx, m.files["red.png"]); aisle.ErrorCode(err) != aisle.EUNAVAILABLE {
+		t.Errorf("EncodePhoto without a model: %v", err)
 	}
 }

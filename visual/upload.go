@@ -10,12 +10,6 @@ import (
 	"github.com/aislehq/aisle/photo"
 )
 
-// Items reads and writes catalog items; *sqlite.DB satisfies it.
-type Items interface {
-	Item(ctx context.Context, id string) (aisle.Item, error)
-	UpsertItems(ctx context.Context, items []aisle.Item) (aisle.UpsertStats, error)
-}
-
 // Upload makes data item id's first photo: it is checked (EINVALID for a
 // corrupt photo or one in no accepted format, ETOOLARGE over the limits,
 // before anything is written), its original kept, the item's Images led
@@ -24,12 +18,12 @@ type Items interface {
 // aisle.MaxImages), and read at once. It returns the item as stored, with
 // its Visual. ENOTFOUND when there is no such item. A concurrent write of
 // the same item may win over the new image list.
-func (r *Reader) Upload(ctx context.Context, items Items, id string, data []byte) (aisle.Item, error) {
+func (r *Reader) Upload(ctx context.Context, id string, data []byte) (aisle.Item, error) {
 	p, err := photo.Decode(bytes.NewReader(data), r.cfg.Limits)
 	if err != nil {
 		return aisle.Item{}, err
 	}
-	it, err := items.Item(ctx, id)
+	it, err := r.store.Item(ctx, id)
 	if err != nil {
 		return aisle.Item{}, err
 	}
@@ -41,10 +35,10 @@ func (r *Reader) Upload(ctx context.Context, items Items, id string, data []byte
 	imgs := append([]string{ref}, slices.DeleteFunc(slices.Clone(it.Images), func(s string) bool { return s == ref })...)
 	it.Images = imgs[:min(len(imgs), aisle.MaxImages)]
 	batch := []aisle.Item{it}
-	if _, err := items.UpsertItems(ctx, batch); err != nil {
+	if _, err := r.store.UpsertItems(ctx, batch); err != nil {
 		return aisle.Item{}, err
 	}
-	if it, err = items.Item(ctx, id); err != nil {
+	if it, err = r.store.Item(ctx, id); err != nil {
 		return aisle.Item{}, err
 	}
 	batch[0] = it
