@@ -253,6 +253,17 @@ func (c *Catalog) Upsert(ctx context.Context, items []aisle.Item) error {
 	return nil
 }
 
+// Put indexes vectors computed elsewhere from the same Input (and already
+// stored under Name), such as the photo vectors a photo reader stores as
+// it reads; vectors of another length are ignored.
+func (c *Catalog) Put(vs []aisle.ItemVector) {
+	for _, v := range vs {
+		if len(v.Vector) == c.in.Dim() {
+			c.put(v)
+		}
+	}
+}
+
 // put indexes v under its item's slot.
 func (c *Catalog) put(v aisle.ItemVector) {
 	c.mu.Lock()

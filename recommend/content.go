@@ -60,10 +60,33 @@ func (e *Engine) syncEmbeddings(ctx context.Context) error {
 	}
 	e.emb.Store(cat)
 	if old != nil && old != cat {
-		return old.Drop(ctx)
+		if err := old.Drop(ctx); err != nil {
+			return err
+		}
 	}
+	return e.syncImages(ctx, items)
+}
+
+// syncImages brings the photo vectors up to date with the catalog.
+func (e *Engine) syncImages(ctx context.Context, items []aisle.Item) error {
+	if e.cfg.Images == nil {
+		return nil
+	}
+	cat := e.img.Load()
+	if cat == nil {
+		vs, _ := e.store.(embedding.Store)
+		cat = embedding.New(e.cfg.Images, e.cfg.ImagesName, vs, e.logger)
+	}
+	if err := cat.Sync(ctx, items); err != nil {
+		return fmt.Errorf("photo vectors: %w", err)
+	}
+	e.img.Store(cat)
 	return nil
 }
+
+// Images returns the photo vectors, or nil without Config.Images or
+// before the first build.
+func (e *Engine) Images() *embedding.Catalog { return e.img.Load() }
 
 // Embeddings returns the item vectors recommendations and search use, or
 // nil before the first build.
@@ -127,13 +150,31 @@ func (e *Engine) contentCandidates(recent []string, cfg recall.ContentConfig, k 
 	return out
 }
 
+// ModelVisual names recommendations made from items' photos alone.
+const ModelVisual = "visual"
+
 // SimilarContent returns up to n items whose texts are most like item's,
 // best first, from the item vectors. ENOTFOUND if the item is not in the
 // catalog; an item without text has no similar items.
 func (e *Engine) SimilarContent(ctx context.Context, item string, n int) ([]aisle.Recommendation, error) {
-	cat := e.emb.Load()
+	return e.similarBy(e.emb.Load(), "item vectors", item, n, ModelContent, "described like %q")
+}
+
+// SimilarVisual returns up to n items whose photos look most like item's,
+// best first, from the photo vectors. ENOTFOUND if the item is not in the
+// catalog; an item without a photo read has no similar items.
+func (e *Engine) SimilarVisual(ctx context.Context, item string, n int) ([]aisle.Recommendation, error) {
+	if e.cfg.Images == nil {
+		return nil, aisle.Errorf(aisle.EUNAVAILABLE, "similar items by photo need an image model")
+	}
+	return e.similarBy(e.img.Load(), "photo vectors", item, n, ModelVisual, "looks like %q")
+}
+
+// similarBy returns up to n items nearest to item in cat, named model,
+// each with the reason (a format of the item's title).
+func (e *Engine) similarBy(cat *embedding.Catalog, what, item string, n int, model, reason string) ([]aisle.Recommendation, error) {
 	if cat == nil {
-		return nil, aisle.Errorf(aisle.EUNAVAILABLE, "item vectors are not built yet")
+		return nil, aisle.Errorf(aisle.EUNAVAILABLE, "%s are not built yet", what)
 	}
 	e.memMu.RLock()
 	b, ok := e.mem.items[item]
@@ -151,12 +192,9 @@ func (e *Engine) SimilarContent(ctx context.Context, item string, n int) ([]aisl
 	for j, h := range hits {
 		cands[j] = scored{h.ID, float64(h.Score)}
 	}
-	title := cmp.Or(b.title, item)
+	why := fmt.Sprintf(reason, cmp.Or(b.title, item))
 	return e.pick(cands, map[string]bool{item: true}, "", n, func(c scored) aisle.Recommendation {
-		return aisle.Recommendation{
-			Item: c.id, Score: c.score, Models: []string{ModelContent},
-			Reasons: []string{fmt.Sprintf("described like %q", title)},
-		}
+		return aisle.Recommendation{Item: c.id, Score: c.score, Models: []string{model}, Reasons: []string{why}}
 	}), nil
 }
 

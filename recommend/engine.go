@@ -78,6 +78,11 @@ type Config struct {
 	// of the version serving (untrained before the first version).
 	Encoder     aisle.TextEncoder
 	EncoderName string
+	// Images, when set, makes the item vectors of items' photos, stored
+	// under ImagesName (which must change whenever Images' vectors
+	// would), behind similar items by photo (SimilarVisual).
+	Images     embedding.Input
+	ImagesName string
 	// ColdEvery gives every ColdEvery-th place (default 10) of a
 	// personalised list to an item no shopper had touched when the models
 	// were trained, chosen by how alike its text is to the shopper's
@@ -172,6 +177,7 @@ type Engine struct {
 	model atomic.Pointer[personal] // the trained version serving, if any
 
 	emb     atomic.Pointer[embedding.Catalog] // item vectors (content.go)
+	img     atomic.Pointer[embedding.Catalog] // photo vectors, when Config.Images is set
 	embSync sync.Mutex                        // serialises syncEmbeddings
 	embq    chan []aisle.Item                 // changed items for the refresh loop to encode
 
@@ -249,7 +255,10 @@ func (e *Engine) refreshLoop(ctx context.Context) {
 				e.logSync(ctx)
 			}
 		case items := <-e.embq:
-			if cat := e.emb.Load(); cat != nil {
+			for _, cat := range []*embedding.Catalog{e.emb.Load(), e.img.Load()} {
+				if cat == nil {
+					continue
+				}
 				if err := cat.Upsert(ctx, items); err != nil && ctx.Err() == nil {
 					e.logger.Error("item vectors", "err", err)
 				}

@@ -175,6 +175,8 @@ type Report struct {
 	// changed their first image while it was read (the new one is read
 	// later).
 	Read, Failed, Stale int
+	// Vectors are the image vectors of the photos read, as stored.
+	Vectors []aisle.ItemVector
 }
 
 // decoded is one photo on its way through Read.
@@ -183,6 +185,7 @@ type decoded struct {
 	visual aisle.Visual
 	img    image.Image // nil when the photo failed
 	err    error       // a failure that is not the photo's (keeping it)
+	vec    []float32   // the photo's image vector, once encoded
 }
 
 // Read reads the first photo of each of items that is Pending, stores
@@ -315,7 +318,8 @@ func (r *Reader) finish(ctx context.Context, items []aisle.Item, batch []decoded
 			f := feats[0]
 			feats = feats[1:]
 			r.describe(&d.visual, f, cls)
-			vecs = append(vecs, aisle.ItemVector{Item: it.ID, TextHash: aisle.TextHash(d.visual.Image), Vector: f.Embedding})
+			d.vec = f.Embedding
+			vecs = append(vecs, aisle.ItemVector{Item: it.ID, TextHash: aisle.TextHash(d.visual.Image), Vector: d.vec})
 		}
 	}
 	if len(vecs) > 0 {
@@ -338,6 +342,9 @@ func (r *Reader) finish(ctx context.Context, items []aisle.Item, batch []decoded
 			r.logger.Warn("item photo unusable", "item", it.ID, "ref", d.visual.Ref, "error", d.visual.Error)
 		default:
 			rep.Read++
+		}
+		if d.vec != nil {
+			rep.Vectors = append(rep.Vectors, aisle.ItemVector{Item: it.ID, TextHash: aisle.TextHash(d.visual.Image), Vector: d.vec})
 		}
 		v := d.visual
 		it.Visual = &v

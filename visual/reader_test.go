@@ -210,7 +210,7 @@ func TestReadStoresVisualsVectorsAndErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Read != 2 || rep.Failed != 3 || rep.Stale != 0 {
+	if rep.Read != 2 || rep.Failed != 3 || rep.Stale != 0 || len(rep.Vectors) != 2 {
 		t.Fatalf("report %+v, want 2 read, 3 failed", rep)
 	}
 	red := m.items["red"].Visual
@@ -246,7 +246,7 @@ func TestReadStoresVisualsVectorsAndErrors(t *testing.T) {
 	}
 	// Nothing is pending any more: a second read encodes nothing.
 	before := enc.photos
-	if rep, err := r.Read(ctx, items); err != nil || rep != (Report{}) || enc.photos != before {
+	if rep, err := r.Read(ctx, items); err != nil || rep.Read+rep.Failed+rep.Stale != 0 || enc.photos != before {
 		t.Errorf("second read %+v %v encoded %d", rep, err, enc.photos-before)
 	}
 }
@@ -364,7 +364,12 @@ func TestWorkerReadsPendingAndObserved(t *testing.T) {
 	m, _, r := setup(t)
 	m.UpsertItems(ctx, []aisle.Item{{ID: "r", Images: []string{"red.png"}}})
 	got := make(chan []aisle.Item, 4)
-	w := r.Worker(m, func(items []aisle.Item) { got <- items }, 0)
+	w := r.Worker(m, func(items []aisle.Item, vecs []aisle.ItemVector) {
+		if len(vecs) != len(items) {
+			t.Errorf("%d vectors for %d photos read", len(vecs), len(items))
+		}
+		got <- items
+	}, 0)
 	if err := w.Open(ctx); err != nil {
 		t.Fatal(err)
 	}

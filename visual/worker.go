@@ -16,7 +16,7 @@ import (
 type Worker struct {
 	r      *Reader
 	items  Pendings
-	done   func(items []aisle.Item) // told of items whose photo was read
+	done   func(items []aisle.Item, vecs []aisle.ItemVector) // told of the photos read
 	every  time.Duration
 	logger *slog.Logger
 
@@ -41,10 +41,10 @@ const scanBatch = 256
 
 // Worker returns a worker reading the photos of items in the background;
 // done, if not nil, is called with the items whose photo was read (their
-// Visual set), to update indexes. every is how often it checks for
+// Visual set) and the image vectors stored, to update indexes. every is how often it checks for
 // photos it could not queue (default a minute). It does no I/O until
 // Open.
-func (r *Reader) Worker(items Pendings, done func([]aisle.Item), every time.Duration) *Worker {
+func (r *Reader) Worker(items Pendings, done func([]aisle.Item, []aisle.ItemVector), every time.Duration) *Worker {
 	if every <= 0 {
 		every = time.Minute
 	}
@@ -150,7 +150,7 @@ func (w *Worker) read(ctx context.Context, items []aisle.Item) int {
 		}
 	}
 	if len(read) > 0 && w.done != nil {
-		w.done(read)
+		w.done(read, rep.Vectors)
 	}
 	return len(read)
 }
