@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"image/color"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -101,6 +102,14 @@ func TestOpenAPIResponses(t *testing.T) {
 		}
 		e.expect(r.status, r.method, r.path, body)
 	}
+	e.enablePhotos()
+	red := pngOf(t, color.RGBA{200, 0, 0, 255})
+	it := decodeJSON[aisle.Item](t, e.expect(http.StatusOK, "PUT", "/v1/items/pen-1/image", red, "Content-Type", "image/png").body)
+	e.expect(http.StatusBadRequest, "PUT", "/v1/items/pen-1/image", "not a photo", "Content-Type", "image/png")
+	e.expect(http.StatusOK, "GET", "/v1/items/pen-1/image", nil)
+	e.expect(http.StatusNotFound, "GET", "/v1/items/nope/image", nil)
+	e.expect(http.StatusOK, "GET", "/v1/images/"+it.Visual.Image, nil)
+	e.expect(http.StatusBadRequest, "GET", "/v1/images/not-a-hash", nil)
 	e.rec.notReady.Store(true)
 	e.expect(http.StatusServiceUnavailable, "GET", "/readyz", nil)
 

@@ -55,16 +55,68 @@ type ContentRecommender interface {
 	SimilarContent(ctx context.Context, item string, n int) ([]aisle.Recommendation, error)
 }
 
+// VisualRecommender is an optional capability of a Recommender: items
+// that look like an item (GET /v1/items/{id}/similar?mode=visual).
+type VisualRecommender interface {
+	// SimilarVisual returns up to n items whose photos are most like
+	// item's, best first.
+	SimilarVisual(ctx context.Context, item string, n int) ([]aisle.Recommendation, error)
+}
+
+// FusedRecommender is an optional capability of a Recommender: items like
+// an item by everything known of them, text, photo and behaviour fused
+// (GET /v1/items/{id}/similar?mode=auto).
+type FusedRecommender interface {
+	// SimilarFused returns up to n items most like item by their fused
+	// vectors, best first.
+	SimilarFused(ctx context.Context, item string, n int) ([]aisle.Recommendation, error)
+}
+
 // Similarity modes of GET /v1/items/{id}/similar.
 const (
 	modeBehavior = "behavior" // what shoppers take together (default)
 	modeContent  = "content"  // what is described alike
+	modeVisual   = "visual"   // what looks alike
+	modeAuto     = "auto"     // text, photo and behaviour fused
 )
 
+// similarity is how one mode finds similar items.
+type similarity func(ctx context.Context, item string, n int) ([]aisle.Recommendation, error)
+
+// similarity returns the recommender's method for mode, EINVALID naming
+// "mode" when it is unknown or this server cannot serve it.
+func (s *Server) similarity(mode string) (similarity, error) {
+	var f similarity
+	switch mode {
+	case "", modeBehavior:
+		return s.rec.Similar, nil
+	case modeContent:
+		if r, ok := s.rec.(ContentRecommender); ok {
+			f = r.SimilarContent
+		}
+	case modeVisual:
+		if r, ok := s.rec.(VisualRecommender); ok {
+			f = r.SimilarVisual
+		}
+	case modeAuto:
+		if r, ok := s.rec.(FusedRecommender); ok {
+			f = r.SimilarFused
+		}
+	default:
+		return nil, aisle.FieldErrorf(aisle.EINVALID, "mode", "must be %s, %s, %s or %s, not %q", modeBehavior, modeContent, modeVisual, modeAuto, clip(mode))
+	}
+	if f == nil {
+		return nil, aisle.FieldErrorf(aisle.EINVALID, "mode", "%s similarity is not available on this server", mode)
+	}
+	return f, nil
+}
+
 // similar finds items like one item: GET /v1/items/{id}/similar?n=&mode=.
-// mode is behavior (default: items shoppers take together with it) or
+// mode is behavior (default: items shoppers take together with it),
 // content (items described alike, which reaches items no shopper has
-// touched yet). It replies 404 when the item is not in the catalog.
+// touched yet), visual (items whose photos look alike) or auto (text,
+// photo and behaviour fused). It replies 404 when the item is not in the
+// catalog.
 func (s *Server) similar(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -82,24 +134,14 @@ func (s *Server) similar(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cr, canContent := s.rec.(ContentRecommender)
-	switch mode {
-	case "", modeBehavior, modeContent:
-	default:
-		return aisle.FieldErrorf(aisle.EINVALID, "mode", "must be %s or %s, not %q", modeBehavior, modeContent, clip(mode))
-	}
-	if mode == modeContent && !canContent {
-		return aisle.FieldErrorf(aisle.EINVALID, "mode", "content similarity is not available on this server")
+	find, err := s.similarity(mode)
+	if err != nil {
+		return err
 	}
 	if _, err := s.store.Item(r.Context(), id); err != nil {
 		return err
 	}
-	var recs []aisle.Recommendation
-	if mode == modeContent {
-		recs, err = cr.SimilarContent(r.Context(), id, n)
-	} else {
-		recs, err = s.rec.Similar(r.Context(), id, n)
-	}
+	recs, err := find(r.Context(), id, n)
 	if err != nil {
 		return err
 	}

@@ -84,6 +84,10 @@ type Config struct {
 	// MaxBodyBytes caps a request body (default 8 MiB); larger bodies are
 	// rejected with 413.
 	MaxBodyBytes int64
+	// MaxPhotoBytes caps an uploaded photo (default 20 MiB, as package
+	// photo's); a photo request's body may exceed it by a multipart form's
+	// other fields.
+	MaxPhotoBytes int64
 	// MaxBatch caps the items or events in one batch request (default
 	// 1000); larger batches are rejected with 413.
 	MaxBatch int
@@ -101,6 +105,7 @@ func DefaultConfig() Config {
 	return Config{
 		Addr:            "127.0.0.1:8080",
 		MaxBodyBytes:    8 << 20,
+		MaxPhotoBytes:   20 << 20,
 		MaxBatch:        1000,
 		RequestTimeout:  10 * time.Second,
 		ShutdownTimeout: 15 * time.Second,
@@ -115,6 +120,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if c.MaxPhotoBytes <= 0 {
+		c.MaxPhotoBytes = d.MaxPhotoBytes
 	}
 	if c.MaxBatch <= 0 {
 		c.MaxBatch = d.MaxBatch
@@ -141,6 +149,10 @@ type Server struct {
 	handler http.Handler
 	// searcher serves GET /v1/search; see SetSearcher.
 	searcher atomic.Pointer[searcherBox]
+	// photos serves the photo routes; see SetPhotos.
+	photos atomic.Pointer[photoBox]
+	// photoEncoder serves POST /v1/search/image; see SetPhotoEncoder.
+	photoEncoder atomic.Pointer[photoEncoderBox]
 
 	closeOnce sync.Once
 	closeErr  error
@@ -195,6 +207,7 @@ func (s *Server) routes() []route {
 		s.eventRoutes(),
 		s.recommendRoutes(),
 		s.searchRoutes(),
+		s.photoRoutes(),
 		s.healthRoutes(),
 		s.metricsRoutes(),
 		s.openAPIRoutes(),
