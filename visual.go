@@ -76,8 +76,8 @@ type Visual struct {
 const MaxVisualTags = 32
 
 // Validate checks v before it is stored: Ref non-empty, Image empty or a
-// content hash, at most MaxVisualTags colours and labels, finite
-// probabilities in [0, 1], strings within the item limits. Errors are
+// content hash, at most MaxVisualTags colours and labels, finite label
+// probabilities and category score, strings within the item limits. Errors are
 // *Error with code EINVALID naming the field ("ref", "labels[2].prob").
 func (v *Visual) Validate() error {
 	if v.Ref == "" {
@@ -110,8 +110,8 @@ func (v *Visual) Validate() error {
 		if err := checkString(fmt.Sprintf("labels[%d].name", i), l.Name, MaxCategoryBytes); err != nil {
 			return err
 		}
-		if !isProb(l.Prob) {
-			return FieldErrorf(EINVALID, fmt.Sprintf("labels[%d].prob", i), "must be a finite number in [0, 1]")
+		if !isFinite(l.Prob) {
+			return FieldErrorf(EINVALID, fmt.Sprintf("labels[%d].prob", i), "must be a finite number")
 		}
 	}
 	if len(v.Category) > MaxCategoryDepth {
@@ -122,8 +122,8 @@ func (v *Visual) Validate() error {
 			return err
 		}
 	}
-	if !isProb(v.CategoryScore) {
-		return FieldErrorf(EINVALID, "category_score", "must be a finite number in [0, 1]")
+	if !isFinite(v.CategoryScore) {
+		return FieldErrorf(EINVALID, "category_score", "must be a finite number")
 	}
 	for _, s := range [...]struct{ field, value string }{{"format", v.Format}, {"error", v.Error}} {
 		if err := checkString(s.field, s.value, MaxTitleBytes); err != nil {
@@ -133,8 +133,8 @@ func (v *Visual) Validate() error {
 	return nil
 }
 
-// isProb reports whether p is a probability: finite and in [0, 1].
-func isProb(p float64) bool { return !math.IsNaN(p) && p >= 0 && p <= 1 }
+// isFinite reports whether x is neither NaN nor infinite.
+func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 // VisualLabel is one class an image model sees in a photo.
 type VisualLabel struct {
