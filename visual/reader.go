@@ -88,6 +88,11 @@ type Config struct {
 	// (default 0.05).
 	Labels       int
 	MinLabelProb float64
+	// Colors is how many dominant colours are kept (default 3), each
+	// covering at least Palette.MinShare of the photo's foreground
+	// (default here 0.1, twice palette's, so that the color filter
+	// matches a product's main colours, not its trim).
+	Colors int
 	// Palette configures the dominant colours.
 	Palette palette.Config
 	// Now returns the time photos are read at (default time.Now).
@@ -106,6 +111,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Labels <= 0 {
 		c.Labels = 3
+	}
+	if c.Colors <= 0 {
+		c.Colors = 3
+	}
+	if c.Palette.MinShare == 0 {
+		c.Palette.MinShare = 0.1
 	}
 	if c.MinLabelProb <= 0 {
 		c.MinLabelProb = 0.05
@@ -269,6 +280,9 @@ func (r *Reader) decode(ctx context.Context, ref string) decoded {
 	d.visual.Image, d.visual.Format, d.visual.Width, d.visual.Height = p.Hash, p.Format, p.Width, p.Height
 	d.img = shrink(p.Image, r.cfg.MaxSide)
 	for _, c := range palette.Dominant(d.img, r.cfg.Palette) {
+		if len(d.visual.Colors) == r.cfg.Colors {
+			break
+		}
 		d.visual.Colors = append(d.visual.Colors, c.Name)
 	}
 	return d

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	aislehttp "github.com/aislehq/aisle/http"
+	"github.com/aislehq/aisle/photo"
 	"github.com/aislehq/aisle/recommend"
 	"github.com/aislehq/aisle/search"
 	"github.com/aislehq/aisle/sqlite"
@@ -26,6 +27,7 @@ type Config struct {
 	HTTP      aislehttp.Config
 	Engine    recommend.Config
 	Text      TextConfig
+	Photos    PhotoConfig
 	Search    search.LiveConfig
 	LogLevel  string // debug, info, warn, error
 	LogFormat string // text or json
@@ -39,6 +41,7 @@ func DefaultConfig() Config {
 		HTTP:      aislehttp.DefaultConfig(),
 		Engine:    recommend.DefaultConfig(),
 		Text:      TextConfig{Encoder: encoderBuiltin, OpenAIKeyEnv: "OPENAI_API_KEY"},
+		Photos:    PhotoConfig{Model: defaultImageModel, Timeout: photo.DefaultFetchTimeout},
 		Search:    search.LiveConfig{Refresh: 5 * time.Minute},
 		LogLevel:  "info",
 		LogFormat: "text",

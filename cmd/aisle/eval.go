@@ -30,10 +30,11 @@ func runEval(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	cold := fs.Bool("cold", true, "when items have texts, also run the cold-start experiment (a tenth of the items' interactions held out)")
 	seed := fs.Uint64("seed", 1, "random seed (model initialisation, sampled negatives)")
 	skip := fs.String("skip", "", "comma-separated models not to train (popular, transition, ease, slist, mf)")
-	task := fs.String("task", "recommend", "recommend (next-item recommendation), or search (the search benchmark on the catalog's categories)")
+	task := fs.String("task", "recommend", "recommend (next-item recommendation), search (the search benchmark on the catalog's categories), or image (photo categories and visual search on a photo folder)")
+	imageModel := fs.String("image-model", filepath.Join("..", "shared", "models", "mobilenet-v1-0.75-224"), "image model `dir` for -task image (model.onnx, labels.txt)")
 	cfg.LogLevel = "warn"
 	bindLog(fs, &cfg)
-	if err := parse(fs, "aisle eval -data PATH [-format s3rec|lcrec|aisle] [-task recommend|search] [-protocol full|sampled100] [-json]", args); err != nil {
+	if err := parse(fs, "aisle eval -data PATH [-format s3rec|lcrec|aisle] [-task recommend|search|image] [-protocol full|sampled100] [-json]", args); err != nil {
 		return err
 	}
 	if err := noArgs(fs); err != nil {
@@ -42,8 +43,8 @@ func runEval(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	if *data == "" {
 		return usageError{"-data is required"}
 	}
-	if *task != "recommend" && *task != "search" {
-		return usageError{fmt.Sprintf("-task %q: want recommend or search", *task)}
+	if *task != "recommend" && *task != "search" && *task != "image" {
+		return usageError{fmt.Sprintf("-task %q: want recommend, search or image", *task)}
 	}
 	if *protocol != string(eval.Full) && *protocol != string(eval.Sampled100) {
 		return usageError{fmt.Sprintf("-protocol %q: want full or sampled100", *protocol)}
@@ -70,6 +71,9 @@ func runEval(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	}
 	if sum.RejectedTotal > 0 {
 		fmt.Fprintf(e.stderr, "eval: %d rows rejected on import (first: %v)\n", sum.RejectedTotal, sum.Rejected[0])
+	}
+	if *task == "image" {
+		return runImageEval(ctx, e, *data, db, *imageModel, *asJSON)
 	}
 	d, err := dataset.FromEvents(db.Events(ctx, 0), dataset.Options{})
 	if err != nil {

@@ -12,7 +12,9 @@ import (
 func runImport(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
 	cfg := DefaultConfig()
 	bindStore(fs, &cfg)
+	bindPhotos(fs, &cfg)
 	bindLog(fs, &cfg)
+	readPhotos := fs.Bool("photos", true, "read the imported items' photos (features, colours, labels) before returning; false leaves them to aisle serve")
 	var opts importer.Options
 	fs.StringVar(&opts.Format, "format", "", "input format (default: detected from PATH): aisle (Aisle's JSON Lines/CSV), s3rec (S3-Rec sequences), lcrec (LC-Rec JSON), images (photo folder with labels.csv), amazonqa (Amazon product Q&A)")
 	fs.StringVar(&opts.Kind, "kind", "", "for -format aisle: items, users, questions or events (default: from each file's name)")
@@ -43,7 +45,18 @@ func runImport(ctx context.Context, e *env, fs *flag.FlagSet, args []string) err
 	if err != nil || opts.DryRun {
 		return err
 	}
-	return learnVocabulary(ctx, e, db, voc)
+	if err := learnVocabulary(ctx, e, db, voc); err != nil {
+		return err
+	}
+	if !*readPhotos {
+		return nil
+	}
+	ph, err := cfg.openPhotos(ctx, db, logger)
+	if err != nil {
+		return err
+	}
+	defer ph.close()
+	return readPendingPhotos(ctx, e, ph.reader, db)
 }
 
 // learnVocabulary learns the attribute vocabulary after a data

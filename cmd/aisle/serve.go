@@ -13,6 +13,7 @@ import (
 	"github.com/aislehq/aisle/recommend"
 	"github.com/aislehq/aisle/search"
 	"github.com/aislehq/aisle/sqlite"
+	"github.com/aislehq/aisle/visual"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -23,6 +24,7 @@ func runServe(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	bindHTTP(fs, &cfg)
 	bindEngine(fs, &cfg)
 	bindText(fs, &cfg)
+	bindPhotos(fs, &cfg)
 	bindSearch(fs, &cfg)
 	bindLog(fs, &cfg)
 	logger, err := parseFlags(e, fs, &cfg, "aisle serve [-data-dir DIR] [-addr HOST:PORT] [flags]", args)
@@ -37,17 +39,19 @@ func runServe(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	return serve(ctx, e, cfg, db, logger, nil)
 }
 
-// observed is the engine with the search index told of catalog changes
-// too.
+// observed is the engine with the search index and the photo reader told
+// of catalog changes too.
 type observed struct {
 	*recommend.Engine
-	live *search.Live
+	live   *search.Live
+	photos *visual.Worker
 }
 
-// ObserveItems tells the engine and the search index.
+// ObserveItems tells the engine, the search index and the photo reader.
 func (o observed) ObserveItems(items []aisle.Item) {
 	o.Engine.ObserveItems(items)
 	o.live.ObserveItems(items)
+	o.photos.Observe(items)
 }
 
 // ForgetItem tells the engine and the search index.
@@ -68,6 +72,14 @@ func serve(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logger *slog.
 	}
 	defer closeEnc()
 	cfg.Engine.Encoder, cfg.Engine.EncoderName = enc, encName
+	ph, err := cfg.openPhotos(ctx, db, logger)
+	if err != nil {
+		return err
+	}
+	defer ph.close()
+	if ph.reader.HasModel() {
+		cfg.Engine.Images, cfg.Engine.ImagesName = ph.reader.Input(), ph.reader.Name()
+	}
 	eng := recommend.NewEngine(db, cfg.Engine, logger)
 	if err := eng.Open(ctx); err != nil {
 		return err
@@ -80,6 +92,12 @@ func serve(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logger *slog.
 	}
 	sc := cfg.Search
 	sc.Index.Personalizer, sc.Index.Popularity = eng, eng
+	sc.Images = func() search.ImageEmbeddings {
+		if c := eng.Images(); c != nil {
+			return c
+		}
+		return nil
+	}
 	live := search.NewLive(db, func() search.Embeddings {
 		if c := eng.Embeddings(); c != nil {
 			return c
@@ -91,10 +109,30 @@ func serve(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logger *slog.
 	}
 	defer live.Close()
 
+	// Photos stored while serving are read in the background; the
+	// vectors read go straight to the engine's photo vectors, and the
+	// items (with their colours) to the engine and the search index.
+	obs := observed{Engine: eng, live: live}
+	obs.photos = ph.reader.Worker(db, func(items []aisle.Item, vecs []aisle.ItemVector) {
+		if c := eng.Images(); c != nil {
+			c.Put(vecs)
+		}
+		obs.Engine.ObserveItems(items)
+		obs.live.ObserveItems(items)
+	}, 0)
+	if err := obs.photos.Open(ctx); err != nil {
+		return err
+	}
+	defer obs.photos.Close()
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv := aislehttp.NewServer(db, observed{eng, live}, cfg.HTTP, logger, reg)
+	srv := aislehttp.NewServer(db, obs, cfg.HTTP, logger, reg)
 	srv.SetSearcher(live)
+	srv.SetPhotos(ph.reader, ph.originals)
+	if ph.reader.HasModel() {
+		srv.SetPhotoEncoder(ph.reader)
+	}
 	if err := srv.Open(); err != nil {
 		return err
 	}

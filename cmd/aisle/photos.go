@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/aislehq/aisle/imagestore"
+	"github.com/aislehq/aisle/onnx"
+	"github.com/aislehq/aisle/photo"
+	"github.com/aislehq/aisle/visual"
+)
+
+// defaultImageModel is the CNN -image-model uses unless told otherwise:
+// the shipped MobileNet v1 0.75, where make deps' checkout keeps it.
+const defaultImageModel = "../shared/models/mobilenet-v1-0.75-224"
+
+// imageModelNone turns the image model off: photos get colours only.
+const imageModelNone = "none"
+
+// PhotoConfig configures how items' photos are read.
+type PhotoConfig struct {
+	// Model is the image model directory (model.onnx, labels.txt) run by
+	// ONNX Runtime, or "none". The default, defaultImageModel, is skipped
+	// with a warning when absent; any other directory must exist.
+	Model string
+	// Root is the directory relative image paths are resolved against
+	// ("" is the working directory).
+	Root string
+	// Timeout bounds fetching one photo by URL.
+	Timeout time.Duration
+}
+
+func bindPhotos(fs *flag.FlagSet, c *Config) {
+	fs.StringVar(&c.Photos.Model, "image-model", c.Photos.Model, "image model `directory` (model.onnx with embedding and probs outputs, labels.txt) for photo vectors, labels, similar items by photo and search by photo; \"none\" reads colours only")
+	fs.StringVar(&c.Photos.Root, "image-root", c.Photos.Root, "`directory` relative image paths in items are resolved against (default: the working directory)")
+	fs.DurationVar(&c.Photos.Timeout, "image-timeout", c.Photos.Timeout, "time limit for fetching one photo by URL")
+}
+
+// photos is what reads items' photos: the reader, where originals are
+// kept, and what closes the image model.
+type photos struct {
+	reader    *visual.Reader
+	originals *imagestore.Store
+	close     func() error
+}
+
+// openPhotos opens the image model (when there is one) and returns the
+// photo reader over store, keeping originals in DATA-DIR/images.
+func (c *Config) openPhotos(ctx context.Context, store visual.Store, logger *slog.Logger) (*photos, error) {
+	originals := imagestore.New(filepath.Join(c.DataDir, "images"))
+	fetch := &photo.Fetcher{Originals: originals, Root: c.Photos.Root, Timeout: c.Photos.Timeout}
+	p := &photos{originals: originals, close: func() error { return nil }}
+	dir := c.Photos.Model
+	if dir == imageModelNone {
+		p.reader = visual.New(nil, "", fetch, originals, store, visual.Config{}, logger)
+		return p, nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, "model.onnx")); errors.Is(err, fs.ErrNotExist) && dir == defaultImageModel {
+		logger.Warn("no image model: photos get colours only (no similar items or search by photo)", "image-model", dir)
+		p.reader = visual.New(nil, "", fetch, originals, store, visual.Config{}, logger)
+		return p, nil
+	}
+	enc, err := onnx.OpenImageEncoder(ctx, dir, onnx.ImageConfig{Library: c.Text.ONNXLibrary, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("-image-model: %w", err)
+	}
+	name, err := modelName(dir)
+	if err != nil {
+		enc.Close()
+		return nil, err
+	}
+	p.reader = visual.New(enc, "image:"+name, fetch, originals, store, visual.Config{}, logger)
+	p.close = enc.Close
+	return p, nil
+}
+
+// readPendingPhotos reads the photos of every item in db whose first photo
+// is unread, a batch at a time, and says how it went.
+func readPendingPhotos(ctx context.Context, e *env, r *visual.Reader, db visual.Pendings) error {
+	start := time.Now()
+	var total visual.Report
+	for {
+		items, err := db.ItemsWithoutVisual(ctx, 512)
+		if err != nil {
+			return err
+		}
+		if len(items) == 0 {
+			break
+		}
+		rep, err := r.Read(ctx, items)
+		if err != nil {
+			return err
+		}
+		total.Read, total.Failed, total.Stale = total.Read+rep.Read, total.Failed+rep.Failed, total.Stale+rep.Stale
+		fmt.Fprintf(e.stderr, "photos: %d read, %d unusable (%s)\n", total.Read, total.Failed, time.Since(start).Round(time.Millisecond))
+		if rep.Read+rep.Failed == 0 {
+			break // only stale photos: their items changed meanwhile
+		}
+	}
+	if n := total.Read + total.Failed; n > 0 {
+		took := time.Since(start)
+		fmt.Fprintf(e.stdout, "Read %d photos in %s (%.0f photos/s): %d with features, %d unusable (the items' visual.error says why).\n",
+			n, took.Round(time.Millisecond), float64(n)/took.Seconds(), total.Read, total.Failed)
+	}
+	return nil
+}
