@@ -13,6 +13,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+
+	"github.com/aislehq/aisle/onnx/internal/onnxgen"
 )
 
 // Config is the shape of a generated model.
@@ -142,137 +144,89 @@ func (m *Model) Write(path string, g Graph) error {
 	return nil
 }
 
-// builder accumulates a graph's nodes and initializers.
-type builder struct {
-	nodes, inits []msg
-	n            int
+// addDense adds x·d.w + d.b and returns its name.
+func addDense(b *onnxgen.Builder, name string, x string, d dense) string {
+	w := b.Floats(name+".weight", d.w, int64(d.in), int64(d.out))
+	bias := b.Floats(name+".bias", d.b, int64(d.out))
+	return b.Op("Add", []string{b.Op("MatMul", []string{x, w}), bias})
 }
 
-// op adds a node and returns the name of its single output.
-func (b *builder) op(opType string, inputs []string, attrs ...attribute) string {
-	b.n++
-	out := opType + "_" + strconv.Itoa(b.n)
-	b.opTo(out, opType, inputs, attrs...)
-	return out
-}
-
-// opTo adds a node whose output has the given name.
-func (b *builder) opTo(out, opType string, inputs []string, attrs ...attribute) {
-	n := msg(nil)
-	for _, in := range inputs {
-		n = n.str(nodeInput, in)
-	}
-	n = n.str(nodeOutput, out).str(nodeName, out).str(nodeOpType, opType)
-	for _, a := range attrs {
-		n = n.bytes(nodeAttribute, a)
-	}
-	b.nodes = append(b.nodes, n)
-}
-
-func (b *builder) floats(name string, data []float32, dims ...int64) string {
-	b.inits = append(b.inits, tensorProto(name, elemFloat, dims, float32Raw(data)))
-	return name
-}
-
-func (b *builder) ints(name string, data []int64, dims ...int64) string {
-	b.inits = append(b.inits, tensorProto(name, elemInt64, dims, int64Raw(data)))
-	return name
-}
-
-func (b *builder) dense(name string, x string, d dense) string {
-	w := b.floats(name+".weight", d.w, int64(d.in), int64(d.out))
-	bias := b.floats(name+".bias", d.b, int64(d.out))
-	return b.op("Add", []string{b.op("MatMul", []string{x, w}), bias})
-}
-
-func (b *builder) layerNorm(name, x string, ln layerNorm) string {
-	g := b.floats(name+".gamma", ln.gamma, int64(len(ln.gamma)))
-	beta := b.floats(name+".beta", ln.beta, int64(len(ln.beta)))
-	return b.op("LayerNormalization", []string{x, g, beta}, attrFloat32("epsilon", lnEpsilon), attrInt64("axis", -1))
+// addLayerNorm adds a LayerNormalization of x and returns its name.
+func addLayerNorm(b *onnxgen.Builder, name, x string, ln layerNorm) string {
+	g := b.Floats(name+".gamma", ln.gamma, int64(len(ln.gamma)))
+	beta := b.Floats(name+".beta", ln.beta, int64(len(ln.beta)))
+	return b.Op("LayerNormalization", []string{x, g, beta}, onnxgen.AttrFloat("epsilon", lnEpsilon), onnxgen.AttrInt("axis", -1))
 }
 
 // Marshal encodes the model as an ONNX ModelProto with the given g.
 func (m *Model) Marshal(g Graph) []byte {
 	cfg := m.cfg
 	h, heads := int64(cfg.Hidden), int64(cfg.Heads)
-	b := &builder{}
+	b := &onnxgen.Builder{}
 	ids, mask := g.InputIDs, g.AttentionMask
 
 	// Embeddings: word + position (0..seq-1) + token type, then LayerNorm.
 	// const.zero and const.one are int64 scalars.
-	word := b.op("Gather", []string{b.floats("embeddings.word", m.word, int64(cfg.Vocab), h), ids})
-	seqLen := b.op("Gather", []string{b.op("Shape", []string{ids}), b.ints("const.one", []int64{1})}, attrInt64("axis", 0))
-	positions := b.op("Range", []string{b.ints("const.zero", []int64{0}), seqLen, "const.one"})
-	pos := b.op("Gather", []string{b.floats("embeddings.position", m.position, int64(cfg.MaxPositions), h), positions})
+	word := b.Op("Gather", []string{b.Floats("embeddings.word", m.word, int64(cfg.Vocab), h), ids})
+	seqLen := b.Op("Gather", []string{b.Op("Shape", []string{ids}), b.Ints("const.one", []int64{1})}, onnxgen.AttrInt("axis", 0))
+	positions := b.Op("Range", []string{b.Ints("const.zero", []int64{0}), seqLen, "const.one"})
+	pos := b.Op("Gather", []string{b.Floats("embeddings.position", m.position, int64(cfg.MaxPositions), h), positions})
 	var typ string
 	if g.TokenTypeIDs != "" {
-		typ = b.op("Gather", []string{b.floats("embeddings.token_type", m.types, 2, h), g.TokenTypeIDs})
+		typ = b.Op("Gather", []string{b.Floats("embeddings.token_type", m.types, 2, h), g.TokenTypeIDs})
 	} else {
-		typ = b.floats("embeddings.token_type0", m.types[:cfg.Hidden], h)
+		typ = b.Floats("embeddings.token_type0", m.types[:cfg.Hidden], h)
 	}
-	x := b.op("Add", []string{b.op("Add", []string{word, pos}), typ})
-	x = b.layerNorm("embeddings.norm", x, m.embNorm)
+	x := b.Op("Add", []string{b.Op("Add", []string{word, pos}), typ})
+	x = addLayerNorm(b, "embeddings.norm", x, m.embNorm)
 
 	// The attention bias: 0 on tokens, maskBias on padding, [batch,1,1,seq].
-	maskF := b.op("Cast", []string{mask}, attrInt64("to", elemFloat))
-	inv := b.op("Sub", []string{b.floats("const.onef", []float32{1}), maskF})
-	bias := b.op("Mul", []string{inv, b.floats("const.maskbias", []float32{maskBias})})
-	bias = b.op("Unsqueeze", []string{bias, b.ints("const.axes12", []int64{1, 2}, 2)})
+	maskF := b.Op("Cast", []string{mask}, onnxgen.AttrInt("to", onnxgen.ElemFloat))
+	inv := b.Op("Sub", []string{b.Floats("const.onef", []float32{1}), maskF})
+	bias := b.Op("Mul", []string{inv, b.Floats("const.maskbias", []float32{maskBias})})
+	bias = b.Op("Unsqueeze", []string{bias, b.Ints("const.axes12", []int64{1, 2}, 2)})
 
-	splitShape := b.ints("const.split", []int64{0, 0, heads, h / heads}, 4)
-	mergeShape := b.ints("const.merge", []int64{0, 0, h}, 3)
-	scale := b.floats("const.scale", []float32{float32(1 / math.Sqrt(float64(h/heads)))})
-	half := b.floats("const.half", []float32{0.5})
-	invSqrt2 := b.floats("const.invsqrt2", []float32{float32(1 / math.Sqrt2)})
+	splitShape := b.Ints("const.split", []int64{0, 0, heads, h / heads}, 4)
+	mergeShape := b.Ints("const.merge", []int64{0, 0, h}, 3)
+	scale := b.Floats("const.scale", []float32{float32(1 / math.Sqrt(float64(h/heads)))})
+	half := b.Floats("const.half", []float32{0.5})
+	invSqrt2 := b.Floats("const.invsqrt2", []float32{float32(1 / math.Sqrt2)})
 	heads4 := func(t string, perm ...int64) string {
-		return b.op("Transpose", []string{b.op("Reshape", []string{t, splitShape})}, attrInt64s("perm", perm...))
+		return b.Op("Transpose", []string{b.Op("Reshape", []string{t, splitShape})}, onnxgen.AttrInts("perm", perm...))
 	}
 	for i, l := range m.layers {
 		p := "layer" + strconv.Itoa(i)
-		q := heads4(b.dense(p+".q", x, l.q), 0, 2, 1, 3)
-		k := heads4(b.dense(p+".k", x, l.k), 0, 2, 3, 1)
-		v := heads4(b.dense(p+".v", x, l.v), 0, 2, 1, 3)
-		scores := b.op("Add", []string{b.op("Mul", []string{b.op("MatMul", []string{q, k}), scale}), bias})
-		probs := b.op("Softmax", []string{scores}, attrInt64("axis", -1))
-		ctx := b.op("Transpose", []string{b.op("MatMul", []string{probs, v})}, attrInt64s("perm", 0, 2, 1, 3))
-		ctx = b.op("Reshape", []string{ctx, mergeShape})
-		attn := b.dense(p+".o", ctx, l.o)
-		x = b.layerNorm(p+".attn_norm", b.op("Add", []string{attn, x}), l.attnNorm)
-		up := b.dense(p+".up", x, l.up)
-		erf := b.op("Erf", []string{b.op("Mul", []string{up, invSqrt2})})
-		gelu := b.op("Mul", []string{b.op("Mul", []string{up, half}), b.op("Add", []string{erf, "const.onef"})})
-		down := b.dense(p+".down", gelu, l.down)
-		x = b.layerNorm(p+".out_norm", b.op("Add", []string{down, x}), l.outNorm)
+		q := heads4(addDense(b, p+".q", x, l.q), 0, 2, 1, 3)
+		k := heads4(addDense(b, p+".k", x, l.k), 0, 2, 3, 1)
+		v := heads4(addDense(b, p+".v", x, l.v), 0, 2, 1, 3)
+		scores := b.Op("Add", []string{b.Op("Mul", []string{b.Op("MatMul", []string{q, k}), scale}), bias})
+		probs := b.Op("Softmax", []string{scores}, onnxgen.AttrInt("axis", -1))
+		ctx := b.Op("Transpose", []string{b.Op("MatMul", []string{probs, v})}, onnxgen.AttrInts("perm", 0, 2, 1, 3))
+		ctx = b.Op("Reshape", []string{ctx, mergeShape})
+		attn := addDense(b, p+".o", ctx, l.o)
+		x = addLayerNorm(b, p+".attn_norm", b.Op("Add", []string{attn, x}), l.attnNorm)
+		up := addDense(b, p+".up", x, l.up)
+		erf := b.Op("Erf", []string{b.Op("Mul", []string{up, invSqrt2})})
+		gelu := b.Op("Mul", []string{b.Op("Mul", []string{up, half}), b.Op("Add", []string{erf, "const.onef"})})
+		down := addDense(b, p+".down", gelu, l.down)
+		x = addLayerNorm(b, p+".out_norm", b.Op("Add", []string{down, x}), l.outNorm)
 	}
-	b.opTo(g.Hidden, "Identity", []string{x})
+	b.OpTo(g.Hidden, "Identity", []string{x})
 	var hidden any = cfg.Hidden
 	if g.SymbolicHidden {
 		hidden = "hidden"
-	}
-	outputs := []msg{valueInfo(g.Hidden, elemFloat, "batch", "sequence", hidden)}
-	if g.Pooled != "" {
-		b.opTo(g.Pooled, "Gather", []string{x, "const.zero"}, attrInt64("axis", 1))
-		outputs = append(outputs, valueInfo(g.Pooled, elemFloat, "batch", hidden))
-	}
-
-	gm := msg(nil).str(graphName, "bertgen")
-	for _, n := range b.nodes {
-		gm = gm.bytes(graphNode, n)
-	}
-	for _, t := range b.inits {
-		gm = gm.bytes(graphInitializer, t)
 	}
 	inputs := []string{ids, mask}
 	if g.TokenTypeIDs != "" {
 		inputs = append(inputs, g.TokenTypeIDs)
 	}
 	for _, in := range inputs {
-		gm = gm.bytes(graphInput, valueInfo(in, elemInt64, "batch", "sequence"))
+		b.Input(in, onnxgen.ElemInt64, "batch", "sequence")
 	}
-	for _, out := range outputs {
-		gm = gm.bytes(graphOutput, out)
+	b.Output(g.Hidden, onnxgen.ElemFloat, "batch", "sequence", hidden)
+	if g.Pooled != "" {
+		b.OpTo(g.Pooled, "Gather", []string{x, "const.zero"}, onnxgen.AttrInt("axis", 1))
+		b.Output(g.Pooled, onnxgen.ElemFloat, "batch", hidden)
 	}
-	opset := msg(nil).varint(opsetVersion, opsetImported)
-	return msg(nil).varint(modelIRVersion, irVersion).str(modelProducer, "aisle-bertgen").
-		bytes(modelGraph, gm).bytes(modelOpsetImport, opset)
+	return b.Model("bertgen", "aisle-bertgen")
 }

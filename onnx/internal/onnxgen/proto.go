@@ -1,4 +1,9 @@
-package bertgen
+// Package onnxgen writes ONNX models by hand, for tests: the protobuf
+// encoding of ModelProto, GraphProto, NodeProto, TensorProto and
+// ValueInfoProto that the generated test models (packages bertgen and
+// clipgen) need, and a Builder that collects a graph's nodes, initializers,
+// inputs and outputs.
+package onnxgen
 
 import (
 	"encoding/binary"
@@ -51,10 +56,15 @@ const (
 	shapeDim      = 1
 	dimValue      = 1
 	dimParam      = 2
-	elemFloat     = 1 // TensorProto.FLOAT
-	elemInt64     = 7 // TensorProto.INT64
 	irVersion     = 8
 	opsetImported = 17
+)
+
+// Tensor element types (TensorProto.DataType).
+const (
+	ElemFloat = 1
+	ElemInt32 = 6
+	ElemInt64 = 7
 )
 
 // msg is a protobuf message under construction.
@@ -77,23 +87,26 @@ func (m msg) float(field protowire.Number, f float32) msg {
 	return protowire.AppendFixed32(m, math.Float32bits(f))
 }
 
-// attribute is an encoded AttributeProto.
-type attribute msg
+// Attribute is an encoded AttributeProto.
+type Attribute []byte
 
-func attrInt64(name string, v int64) attribute {
-	return attribute(msg(nil).str(attrName, name).varint(attrType, attrInt).varint(attrI, v))
+// AttrInt is an INT attribute.
+func AttrInt(name string, v int64) Attribute {
+	return Attribute(msg(nil).str(attrName, name).varint(attrType, attrInt).varint(attrI, v))
 }
 
-func attrFloat32(name string, f float32) attribute {
-	return attribute(msg(nil).str(attrName, name).varint(attrType, attrFloat).float(attrF, f))
+// AttrFloat is a FLOAT attribute.
+func AttrFloat(name string, f float32) Attribute {
+	return Attribute(msg(nil).str(attrName, name).varint(attrType, attrFloat).float(attrF, f))
 }
 
-func attrInt64s(name string, vs ...int64) attribute {
+// AttrInts is an INTS attribute.
+func AttrInts(name string, vs ...int64) Attribute {
 	m := msg(nil).str(attrName, name).varint(attrType, attrIntsT)
 	for _, v := range vs {
 		m = m.varint(attrInts, v)
 	}
-	return attribute(m)
+	return Attribute(m)
 }
 
 // tensorProto encodes a TensorProto with little-endian raw data.
