@@ -110,6 +110,9 @@ func TestOpenAPIResponses(t *testing.T) {
 	e.expect(http.StatusNotFound, "GET", "/v1/items/nope/image", nil)
 	e.expect(http.StatusOK, "GET", "/v1/images/"+it.Visual.Image, nil)
 	e.expect(http.StatusBadRequest, "GET", "/v1/images/not-a-hash", nil)
+	e.srv.SetPhotoEncoder(photoVectors)
+	e.expect(http.StatusOK, "POST", "/v1/search/image?q=pen", []byte("pen-1"), "Content-Type", "image/jpeg")
+	e.expect(http.StatusBadRequest, "POST", "/v1/search/image", []byte("corrupt"), "Content-Type", "image/jpeg")
 	e.rec.notReady.Store(true)
 	e.expect(http.StatusServiceUnavailable, "GET", "/readyz", nil)
 

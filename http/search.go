@@ -2,7 +2,11 @@ package http
 
 import (
 	"context"
+	"math"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/search"
@@ -32,16 +36,18 @@ func (s *Server) SetSearcher(sr Searcher) {
 	s.searcher.Store(&searcherBox{sr})
 }
 
-// searchRoutes registers the search route.
+// searchRoutes registers the search routes.
 func (s *Server) searchRoutes() []route {
 	return []route{
 		{"GET /v1/search", s.handle(s.search)},
+		{"POST /v1/search/image", s.handle(s.searchImage)},
 	}
 }
 
-// search finds items: GET /v1/search?q=&user=&n=&cursor=&category=&brand=.
-// An empty or over-long q is 400; a query that matches nothing is an
-// empty 200. When user is given, the query is logged as a search event
+// search finds items: GET
+// /v1/search?q=&user=&n=&cursor=&category=&brand=&color=&min_price=&max_price=.
+// An empty or over-long q is 400, so is a bad filter (naming its
+// parameter); a query that matches nothing is an empty 200. When user is given, the query is logged as a search event
 // through the store with the first page (best effort: a failure is
 // logged, not returned), so that search events feed the training of the
 // text encoder and the recommender sees them; later pages are not logged
@@ -51,30 +57,81 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var req search.Request
-	if req.Query, err = stringParam(q, "q", aisle.MaxQueryBytes); err != nil {
+	req, err := searchRequest(q)
+	if err != nil {
 		return err
 	}
+	return s.runSearch(w, r, req)
+}
+
+// searchParams are the parameters of a search, in the query string of
+// GET /v1/search and in that or the form of POST /v1/search/image.
+var searchParams = []string{"q", "user", "n", "cursor", "category", "brand", "color", "min_price", "max_price"}
+
+// searchRequest reads the search parameters of q (searchParams). A bad
+// value is EINVALID naming its parameter; whether q is required is the
+// searcher's to say.
+func searchRequest(q url.Values) (search.Request, error) {
+	var (
+		req search.Request
+		err error
+	)
+	if req.Query, err = stringParam(q, "q", aisle.MaxQueryBytes); err != nil {
+		return req, err
+	}
 	if req.User, err = stringParam(q, "user", aisle.MaxIDBytes); err != nil {
-		return err
+		return req, err
 	}
 	if req.User != "" {
 		if err := aisle.ValidateID("user", req.User); err != nil {
-			return err
+			return req, err
 		}
 	}
 	if req.N, err = intParam(q, "n", aisle.DefaultN, 1, aisle.MaxN); err != nil {
-		return err
+		return req, err
 	}
 	if req.Cursor, err = stringParam(q, "cursor", 4*aisle.MaxIDBytes); err != nil {
-		return err
+		return req, err
 	}
 	if req.Category, err = stringParam(q, "category", aisle.MaxCategoryBytes); err != nil {
-		return err
+		return req, err
 	}
 	if req.Brand, err = stringParam(q, "brand", aisle.MaxBrandBytes); err != nil {
-		return err
+		return req, err
 	}
+	if req.Color, err = stringParam(q, "color", maxAttributeParamBytes); err != nil {
+		return req, err
+	}
+	if req.MinPrice, err = priceParam(q, "min_price"); err != nil {
+		return req, err
+	}
+	if req.MaxPrice, err = priceParam(q, "max_price"); err != nil {
+		return req, err
+	}
+	if req.MinPrice != nil && req.MaxPrice != nil && *req.MaxPrice < *req.MinPrice {
+		return req, aisle.FieldErrorf(aisle.EINVALID, "max_price", "%g is below min_price %g", *req.MaxPrice, *req.MinPrice)
+	}
+	return req, nil
+}
+
+// priceParam returns query parameter name as a price (a finite number
+// ≥ 0), or nil when it is absent.
+func priceParam(q url.Values, name string) (*float64, error) {
+	v, err := param(q, name)
+	if err != nil || v == "" {
+		return nil, err
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+		return nil, aisle.FieldErrorf(aisle.EINVALID, name, "must be a number ≥ 0, not %q", clip(v))
+	}
+	return &f, nil
+}
+
+// runSearch answers req from the searcher and writes the result. When
+// req has a user and a query, the query is logged as a search event with
+// the first page.
+func (s *Server) runSearch(w http.ResponseWriter, r *http.Request, req search.Request) error {
 	box := s.searcher.Load()
 	if box == nil {
 		return aisle.Errorf(aisle.EUNAVAILABLE, "search is not ready")
@@ -83,7 +140,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if req.User != "" && req.Cursor == "" {
+	if req.User != "" && strings.TrimSpace(req.Query) != "" && req.Cursor == "" {
 		s.logSearch(r.Context(), req.User, req.Query)
 	}
 	if res.Items == nil {
