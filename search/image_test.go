@@ -3,6 +3,7 @@ package search_test
 import (
 	"context"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 	"github.com/aislehq/aisle/analyze"
 	"github.com/aislehq/aisle/search"
 	"github.com/aislehq/aisle/sqlite"
+	"github.com/aislehq/aisle/vector"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -276,5 +278,56 @@ func TestLiveImages(t *testing.T) {
 			t.Fatal("index not rebuilt after the image vectors changed")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// BenchmarkSearchImage searches the real Office catalog by photo, each
+// item with a random 768-d unit vector (MobileNet's size): the cost of
+// exact nearest-neighbour search depends on the count and length of the
+// vectors, not on what they show.
+func BenchmarkSearchImage(b *testing.B) {
+	items := officeItems(b)
+	rng := rand.New(rand.NewPCG(1, 2))
+	randomUnit := func() []float32 {
+		v := make([]float32, 768)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64())
+		}
+		vector.Normalize(v)
+		return v
+	}
+	images := make([][]float32, len(items))
+	for i := range images {
+		images[i] = randomUnit()
+	}
+	x := search.New(search.Config{Analyzer: analyze.New(analyze.Config{})})
+	if err := x.UpsertVectors(items, nil, images); err != nil {
+		b.Fatal(err)
+	}
+	queries := make([][]float32, 64)
+	for i := range queries {
+		queries[i] = randomUnit()
+	}
+	ctx := context.Background()
+	for _, bc := range []struct {
+		name string
+		req  search.Request
+	}{
+		{"image", search.Request{}},
+		{"image+category", search.Request{Category: "Office Electronics"}}, // 669 of 2,420 items
+		{"image+q", search.Request{Query: "stapler"}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				req := bc.req
+				req.Image = queries[i%len(queries)]
+				i++
+				if _, err := x.Search(ctx, req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
