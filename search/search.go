@@ -382,7 +382,7 @@ func (x *Index) matchLocked(in *query.Intent, req *Request, qv []float32) ([]que
 		vecKeep = nil // the vector indexes hold no dead or discontinued items
 	}
 	var images []scored
-	if req.Image != nil && x.images != nil {
+	if req.Image != nil && x.imageDim > 0 {
 		images = x.nearestLocked(x.images, req.Image, x.cfg.ImageK, vecKeep)
 	}
 	if req.Query == "" {
