@@ -352,3 +352,28 @@ func BenchmarkEncodeBatch(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(titles)), "ns/text")
 }
+
+// FuzzParse feeds any bytes to the vocabulary parsers, as OpenAI's file
+// and as a tokenizer.json: they must fail cleanly or give a tokenizer
+// whose encodings are well formed.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("#version: 0.2\na b\nab c\n"), []byte(`{"model": {"type": "BPE", "end_of_word_suffix": "</w>", "vocab": {"a": 0}, "merges": ["a b", ["a", "b"]]}}`))
+	f.Add([]byte("\x1f\x8b"), []byte(`{"model": {"type": "BPE", "end_of_word_suffix": "</w>", "vocab": {"<|endoftext|>": 4000000}}}`))
+	f.Fuzz(func(t *testing.T, merges, tokenizerJSON []byte) {
+		check := func(tok *Tokenizer) {
+			for _, text := range []string{"a photo of a cat", "ab abc", "東京 'll"} {
+				for _, id := range tok.Encode(text, DefaultContextLength) {
+					if id < 0 || int(id) >= tok.VocabSize() {
+						t.Fatalf("Encode(%q): id %d out of range", text, id)
+					}
+				}
+			}
+		}
+		if tok, err := ParseOpenAI(merges); err == nil {
+			check(tok)
+		}
+		if tok, err := parseTokenizerJSON(tokenizerJSON, ""); err == nil {
+			check(tok)
+		}
+	})
+}
