@@ -302,18 +302,13 @@ func clip8(v int64) uint8 {
 // pixel its filter covers and its fixed-point weights.
 type axisWeights struct {
 	start []int
-	n     int     // weights per output pixel
+	count []int   // the weights of each output pixel, trailing zeros dropped
+	n     int     // room for weights per output pixel
 	k     []int32 // n per output pixel, zero-padded
 }
 
-func (a axisWeights) coeffs(o int) []int32 {
-	k := a.k[o*a.n : (o+1)*a.n]
-	// Drop the zero padding past the source's edge.
-	for len(k) > 0 && k[len(k)-1] == 0 {
-		k = k[:len(k)-1]
-	}
-	return k
-}
+// coeffs are output pixel o's weights, from source pixel start[o].
+func (a axisWeights) coeffs(o int) []int32 { return a.k[o*a.n : o*a.n+a.count[o]] }
 
 // span is the source range [from, to) the weights read.
 func (a axisWeights) span() (int, int) {
@@ -333,7 +328,7 @@ func (p *Preprocessor) weights(in, out, first, count int) axisWeights {
 	filterScale := max(scale, 1)
 	support := p.support * filterScale
 	n := int(math.Ceil(support))*2 + 1
-	a := axisWeights{start: make([]int, count), n: n, k: make([]int32, count*n)}
+	a := axisWeights{start: make([]int, count), count: make([]int, count), n: n, k: make([]int32, count*n)}
 	pre := make([]float64, n)
 	for i := range count {
 		centre := (float64(first+i) + 0.5) * scale
@@ -362,6 +357,11 @@ func (p *Preprocessor) weights(in, out, first, count int) axisWeights {
 			}
 		}
 		a.start[i] = lo
+		c := n
+		for c > 0 && k[c-1] == 0 {
+			c--
+		}
+		a.count[i] = c
 	}
 	return a
 }
