@@ -142,6 +142,15 @@ type VisualLabel struct {
 	Prob float64 `json:"prob"`
 }
 
+// ItemVisual is one item's Visual, for VisualStore.SetItemVisuals.
+type ItemVisual struct {
+	// Item is the item's ID.
+	Item string
+	// Visual is what was seen in its photo; a zero UpdatedAt is set by
+	// the store.
+	Visual *Visual
+}
+
 // VisualStore keeps what was seen in items' photos. Implementations are
 // safe for concurrent use.
 type VisualStore interface {
@@ -153,6 +162,13 @@ type VisualStore interface {
 	// set to the current time. It leaves the item's other fields and
 	// UpdatedAt as they are.
 	SetItemVisual(ctx context.Context, id string, v *Visual) error
+	// SetItemVisuals stores each of vs as SetItemVisual would, all in one
+	// write transaction (one commit for a batch of photos). errs[i] is
+	// vs[i]'s ENOTFOUND, ECONFLICT or EINVALID, nil when it was stored;
+	// those leave the others stored. err is set, and nothing stored, only
+	// when the write itself fails (ctx, the store). An item named twice
+	// gets the later Visual.
+	SetItemVisuals(ctx context.Context, vs []ItemVisual) (errs []error, err error)
 	// ItemsWithoutVisual returns, in id order, at most limit items (0
 	// means 100) that have images but no Visual: the photos waiting to be
 	// read. Once SetItemVisual has stored one (a Visual with Error for a

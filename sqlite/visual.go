@@ -28,36 +28,89 @@ func decodeVisual(id, s string) (*aisle.Visual, error) {
 // "visual") when v is invalid. A zero v.UpdatedAt is set to the DB's clock.
 // The item's UpdatedAt and other fields are left as they are.
 func (db *DB) SetItemVisual(ctx context.Context, id string, v *aisle.Visual) error {
+	errs, err := db.SetItemVisuals(ctx, []aisle.ItemVisual{{Item: id, Visual: v}})
+	if err != nil {
+		return err
+	}
+	return errs[0]
+}
+
+// SetItemVisuals stores each of vs as SetItemVisual does, in one write
+// transaction: errs[i] is vs[i]'s ENOTFOUND, ECONFLICT or EINVALID (nil
+// when stored), which leave the others stored; err, with nothing stored,
+// is the transaction's failure. No transaction is begun when every Visual
+// is invalid. A nil Visual is EINVALID (field "visual").
+func (db *DB) SetItemVisuals(ctx context.Context, vs []aisle.ItemVisual) ([]error, error) {
+	errs := make([]error, len(vs))
+	enc := make([]string, len(vs))
+	valid := 0
+	for i, iv := range vs {
+		if errs[i] = checkVisual(iv.Visual); errs[i] != nil {
+			continue
+		}
+		if iv.Visual.UpdatedAt.IsZero() {
+			iv.Visual.UpdatedAt = db.now().UTC()
+		}
+		b, err := json.Marshal(iv.Visual)
+		if err != nil {
+			return nil, fmt.Errorf("set item visuals: %w", err)
+		}
+		enc[i] = string(b)
+		valid++
+	}
+	if valid == 0 {
+		return errs, nil
+	}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		first, err := tx.PrepareContext(ctx, `SELECT json_extract(images, '$[0]') FROM items WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer first.Close()
+		update, err := tx.PrepareContext(ctx, `UPDATE items SET visual = ? WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer update.Close()
+		for i, iv := range vs {
+			if errs[i] != nil {
+				continue
+			}
+			var img sql.NullString
+			err := first.QueryRowContext(ctx, iv.Item).Scan(&img)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				errs[i] = aisle.Errorf(aisle.ENOTFOUND, "item %q not found", iv.Item)
+			case err != nil:
+				return fmt.Errorf("read item images: %w", err)
+			case !img.Valid:
+				errs[i] = aisle.Errorf(aisle.ECONFLICT, "item %q has no image now; its photo %q was not stored", iv.Item, iv.Visual.Ref)
+			case img.String != iv.Visual.Ref:
+				errs[i] = aisle.Errorf(aisle.ECONFLICT, "item %q's first image is now %q, not %q", iv.Item, img.String, iv.Visual.Ref)
+			default:
+				if _, err := update.ExecContext(ctx, enc[i], iv.Item); err != nil {
+					return fmt.Errorf("update item visual: %w", err)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("set item visuals: %w", err)
+	}
+	return errs, nil
+}
+
+// checkVisual validates v as SetItemVisuals stores it, naming fields under
+// "visual".
+func checkVisual(v *aisle.Visual) error {
+	if v == nil {
+		return aisle.FieldErrorf(aisle.EINVALID, "visual", "must be set")
+	}
 	if err := v.Validate(); err != nil {
 		return aisle.WithFieldPrefix(err, "visual")
 	}
-	if v.UpdatedAt.IsZero() {
-		v.UpdatedAt = db.now().UTC()
-	}
-	enc, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("set item visual: %w", err)
-	}
-	err = db.writeTx(ctx, func(tx *sql.Tx) error {
-		var first sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT json_extract(images, '$[0]') FROM items WHERE id = ?`, id).Scan(&first)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return aisle.Errorf(aisle.ENOTFOUND, "item %q not found", id)
-		case err != nil:
-			return fmt.Errorf("read item images: %w", err)
-		case !first.Valid:
-			return aisle.Errorf(aisle.ECONFLICT, "item %q has no image now; its photo %q was not stored", id, v.Ref)
-		case first.String != v.Ref:
-			return aisle.Errorf(aisle.ECONFLICT, "item %q's first image is now %q, not %q", id, first.String, v.Ref)
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE items SET visual = ? WHERE id = ?`, string(enc), id)
-		return err
-	})
-	if err != nil && aisle.ErrorCode(err) == aisle.EINTERNAL {
-		return fmt.Errorf("set item visual: %w", err)
-	}
-	return err
+	return nil
 }
 
 // ItemsWithoutVisual returns, in id order, at most limit items (0 means

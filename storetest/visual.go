@@ -209,4 +209,75 @@ func testVisual(t *testing.T, open Opener) {
 	}
 	_, err = vs.ItemsWithoutVisual(ctx, -1)
 	wantCode(t, err, aisle.EINVALID, "limit")
+
+	t.Run("batch", func(t *testing.T) { testVisualBatch(t, s, vs) })
+}
+
+// testVisualBatch checks SetItemVisuals on the store testVisual leaves:
+// shirt's first image is shirt-new.jpg (unread), mug and sock have none.
+func testVisualBatch(t *testing.T, s aisle.Store, vs aisle.VisualStore) {
+	ctx := context.Background()
+	if _, err := s.UpsertItems(ctx, []aisle.Item{{ID: "hat", Title: "Hat", Images: []string{"hat.jpg"}}}); err != nil {
+		t.Fatal(err)
+	}
+	// A cancelled write stores nothing.
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if errs, err := vs.SetItemVisuals(cancelled, []aisle.ItemVisual{{Item: "hat", Visual: seen("hat.jpg")}}); err == nil {
+		t.Errorf("SetItemVisuals with a cancelled context = %v, nil; want an error", errs)
+	}
+	if it, err := s.Item(ctx, "hat"); err != nil || it.Visual != nil {
+		t.Fatalf("hat after a cancelled write: %+v, %v; want no Visual", it.Visual, err)
+	}
+
+	shirt := seen("shirt-new.jpg")
+	shirt.UpdatedAt = time.Time{}
+	batch := []aisle.ItemVisual{
+		{Item: "shirt", Visual: shirt},
+		{Item: "nope", Visual: seen("x.jpg")},
+		{Item: "mug", Visual: seen("mug.jpg")},
+		{Item: "hat", Visual: seen("hat-old.jpg")},
+		{Item: "hat", Visual: &aisle.Visual{}},
+		{Item: "hat", Visual: nil},
+		{Item: "hat", Visual: seen("hat.jpg")},
+	}
+	want := []struct{ code, field string }{
+		{"", ""}, {aisle.ENOTFOUND, ""}, {aisle.ECONFLICT, ""}, {aisle.ECONFLICT, ""},
+		{aisle.EINVALID, "visual.ref"}, {aisle.EINVALID, "visual"}, {"", ""},
+	}
+	errs, err := vs.SetItemVisuals(ctx, batch)
+	if err != nil || len(errs) != len(batch) {
+		t.Fatalf("SetItemVisuals = %d errors, %v; want %d and nil", len(errs), err, len(batch))
+	}
+	for i, w := range want {
+		if got := aisle.ErrorCode(errs[i]); errs[i] != nil && got != w.code || errs[i] == nil && w.code != "" {
+			t.Errorf("errs[%d] = %v, want code %q", i, errs[i], w.code)
+		} else if w.field != "" && aisle.ErrorField(errs[i]) != w.field {
+			t.Errorf("errs[%d] field = %q (%v), want %q", i, aisle.ErrorField(errs[i]), errs[i], w.field)
+		}
+	}
+	if shirt.UpdatedAt.IsZero() {
+		t.Error("SetItemVisuals left a zero UpdatedAt zero")
+	}
+	for id, v := range map[string]*aisle.Visual{"shirt": shirt, "hat": seen("hat.jpg")} {
+		it, err := s.Item(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(v, it.Visual); diff != "" {
+			t.Errorf("%s's Visual after the batch (-want +got):\n%s", id, diff)
+		}
+	}
+	if got, err := vs.ItemsWithoutVisual(ctx, 0); err != nil || len(got) != 0 {
+		t.Errorf("pending after the batch = %v, %v; want none", ids(got), err)
+	}
+	// Nothing to write, or nothing valid, is no error.
+	if errs, err := vs.SetItemVisuals(ctx, nil); err != nil || len(errs) != 0 {
+		t.Errorf("SetItemVisuals(nil) = %v, %v", errs, err)
+	}
+	errs, err = vs.SetItemVisuals(ctx, []aisle.ItemVisual{{Item: "hat", Visual: &aisle.Visual{}}})
+	if err != nil || len(errs) != 1 {
+		t.Fatalf("SetItemVisuals(invalid) = %v, %v", errs, err)
+	}
+	wantCode(t, errs[0], aisle.EINVALID, "visual.ref")
 }

@@ -54,6 +54,7 @@ type Store interface {
 	Item(ctx context.Context, id string) (aisle.Item, error)
 	UpsertItems(ctx context.Context, items []aisle.Item) (aisle.UpsertStats, error)
 	SetItemVisual(ctx context.Context, id string, v *aisle.Visual) error
+	SetItemVisuals(ctx context.Context, vs []aisle.ItemVisual) ([]error, error)
 	PutItemVectors(ctx context.Context, encoder string, vs []aisle.ItemVector) error
 }
 
@@ -304,8 +305,8 @@ func (r *Reader) load(ctx context.Context, ref string) (*photo.Photo, error) {
 	return p, nil
 }
 
-// finish encodes a batch of decoded photos, then stores their Visuals and
-// vectors.
+// finish encodes a batch of decoded photos, then stores their vectors and
+// their Visuals (one write each for the whole batch).
 func (r *Reader) finish(ctx context.Context, items []aisle.Item, batch []decoded, rep *Report) error {
 	var imgs []image.Image
 	for _, d := range batch {
@@ -341,10 +342,18 @@ func (r *Reader) finish(ctx context.Context, items []aisle.Item, batch []decoded
 			return fmt.Errorf("visual: store vectors: %w", err)
 		}
 	}
+	visuals := make([]aisle.ItemVisual, len(batch))
+	for k := range batch {
+		visuals[k] = aisle.ItemVisual{Item: items[batch[k].item].ID, Visual: &batch[k].visual}
+	}
+	errs, err := r.store.SetItemVisuals(ctx, visuals)
+	if err != nil {
+		return fmt.Errorf("visual: store visuals: %w", err)
+	}
 	for k := range batch {
 		d := &batch[k]
 		it := &items[d.item]
-		err := r.store.SetItemVisual(ctx, it.ID, &d.visual)
+		err := errs[k]
 		switch code := aisle.ErrorCode(err); {
 		case code == aisle.ECONFLICT, code == aisle.ENOTFOUND:
 			rep.Stale++

@@ -79,6 +79,14 @@ func (m *memory) SetItemVisual(ctx context.Context, id string, v *aisle.Visual) 
 	return nil
 }
 
+func (m *memory) SetItemVisuals(ctx context.Context, vs []aisle.ItemVisual) ([]error, error) {
+	errs := make([]error, len(vs))
+	for i, v := range vs {
+		errs[i] = m.SetItemVisual(ctx, v.Item, v.Visual)
+	}
+	return errs, nil
+}
+
 func (m *memory) PutItemVectors(ctx context.Context, encoder string, vs []aisle.ItemVector) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
