@@ -152,6 +152,7 @@ func TestConfigDefaults(t *testing.T) {
 	want := Config{
 		Addr:            "127.0.0.1:8080",
 		MaxBodyBytes:    8 << 20,
+		MaxPhotoBytes:   20 << 20,
 		MaxBatch:        1000,
 		RequestTimeout:  10 * time.Second,
 		ShutdownTimeout: 15 * time.Second,
@@ -162,7 +163,7 @@ func TestConfigDefaults(t *testing.T) {
 	if d := cmp.Diff(Config{}.withDefaults(), want); d != "" {
 		t.Errorf("zero Config with defaults (-got +want):\n%s", d)
 	}
-	custom := Config{Addr: ":9", MaxBodyBytes: 1, MaxBatch: 2, RequestTimeout: 3, ShutdownTimeout: 4}
+	custom := Config{Addr: ":9", MaxBodyBytes: 1, MaxPhotoBytes: 5, MaxBatch: 2, RequestTimeout: 3, ShutdownTimeout: 4}
 	if d := cmp.Diff(custom.withDefaults(), custom); d != "" {
 		t.Errorf("set fields changed (-got +want):\n%s", d)
 	}
