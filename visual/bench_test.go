@@ -95,24 +95,35 @@ func openStore(tb testing.TB, items []aisle.Item) *sqlite.DB {
 // machine inflates less than the wall time.
 func BenchmarkRead(b *testing.B) {
 	items := clothingItems(b)
-	enc := openMobileNet(b, onnx.ImageConfig{})
 	ctx := context.Background()
 	fetch := &photo.Fetcher{}
-	var m meter
-	b.ReportAllocs()
-	for b.Loop() {
-		b.StopTimer()
-		db := openStore(b, items)
-		r := New(enc, "image:mobilenet", fetch, imagestore.New(b.TempDir()), db, Config{}, nil)
-		batch := slices.Clone(items)
-		m.start(b)
-		rep, err := r.Read(ctx, batch)
-		m.stop(b)
-		if err != nil || rep.Read != len(items) {
-			b.Fatalf("Read: %d of %d read, %v", rep.Read, len(items), err)
-		}
+	for _, tt := range []struct {
+		name  string
+		enc   onnx.ImageConfig
+		batch int
+	}{
+		{"sessions=1,threads=2", onnx.ImageConfig{}, 0},
+		{"sessions=2,threads=1", onnx.ImageConfig{Sessions: 2, Threads: 1}, 32},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			enc := openMobileNet(b, tt.enc)
+			var m meter
+			b.ReportAllocs()
+			for b.Loop() {
+				b.StopTimer()
+				db := openStore(b, items)
+				r := New(enc, "image:mobilenet", fetch, imagestore.New(b.TempDir()), db, Config{BatchSize: tt.batch}, nil)
+				batch := slices.Clone(items)
+				m.start(b)
+				rep, err := r.Read(ctx, batch)
+				m.stop(b)
+				if err != nil || rep.Read != len(items) {
+					b.Fatalf("Read: %d of %d read, %v", rep.Read, len(items), err)
+				}
+			}
+			m.report(b, len(items))
+		})
 	}
-	m.report(b, len(items))
 }
 
 // meter adds up the wall and CPU time of a benchmark's timed parts.
@@ -154,7 +165,9 @@ func cpuTime(tb testing.TB) time.Duration {
 // on one goroutine (the model on its own threads), over the same 713
 // photos: reading and decoding the files, keeping the originals (two
 // fsyncs each), shrinking and finding colours, the model on the decoded
-// photos in batches of Config.BatchSize, and storing the Visuals.
+// photos in batches of Config.BatchSize (one session on one and on two
+// threads), and storing the Visuals one transaction per photo and one per
+// batch.
 func BenchmarkReadStages(b *testing.B) {
 	items := clothingItems(b)
 	ctx := context.Background()
@@ -243,6 +256,20 @@ func BenchmarkReadStages(b *testing.B) {
 		return func(b *testing.B) {
 			for i, it := range items {
 				if err := db.SetItemVisual(ctx, it.ID, visuals[i]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	stage("store/per-batch", func(b *testing.B) func(*testing.B) {
+		db := openStore(b, items)
+		return func(b *testing.B) {
+			for start := 0; start < len(items); start += cfg.BatchSize {
+				var batch []aisle.ItemVisual
+				for i := start; i < min(start+cfg.BatchSize, len(items)); i++ {
+					batch = append(batch, aisle.ItemVisual{Item: items[i].ID, Visual: visuals[i]})
+				}
+				if _, err := db.SetItemVisuals(ctx, batch); err != nil {
 					b.Fatal(err)
 				}
 			}

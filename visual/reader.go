@@ -156,6 +156,14 @@ func New(enc Encoder, name string, fetch Fetcher, originals Originals, store Sto
 // Name returns the name the image vectors are stored under.
 func (r *Reader) Name() string { return r.name }
 
+// Dim returns the image vectors' length, 0 without an image model.
+func (r *Reader) Dim() int {
+	if r.enc == nil {
+		return 0
+	}
+	return r.enc.Dim()
+}
+
 // HasModel reports whether the Reader runs an image model; without one it
 // finds photos' colours only (no vectors, labels or categories).
 func (r *Reader) HasModel() bool { return r.enc != nil }

@@ -124,7 +124,7 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	if *trained {
 		fmt.Fprintf(e.stderr, "bench: training the model set\n")
 		t := time.Now()
-		if err := trainAndSave(ctx, &env{stdout: io.Discard, stderr: e.stderr}, db, filepath.Join(cfg.DataDir, "models"), train.Config{Seed: 1, Progress: trainProgress(e.stderr)}, logger); err != nil {
+		if err := trainAndSave(ctx, &env{stdout: io.Discard, stderr: e.stderr}, db, nil, filepath.Join(cfg.DataDir, "models"), train.Config{Seed: 1, Progress: trainProgress(e.stderr)}, logger); err != nil {
 			return err
 		}
 		add("train and save the model set", "s", time.Since(t).Seconds())

@@ -29,7 +29,7 @@ func benchSearch(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logger 
 		return err
 	}
 	fmt.Fprintf(e.stderr, "bench: training the model set\n")
-	if err := trainAndSave(ctx, &env{stdout: io.Discard, stderr: e.stderr}, db, filepath.Join(cfg.DataDir, "models"), train.Config{Seed: 1, Progress: trainProgress(e.stderr)}, logger); err != nil {
+	if err := trainAndSave(ctx, &env{stdout: io.Discard, stderr: e.stderr}, db, nil, filepath.Join(cfg.DataDir, "models"), train.Config{Seed: 1, Progress: trainProgress(e.stderr)}, logger); err != nil {
 		return err
 	}
 	items, err := aisle.AllItems(ctx, db)

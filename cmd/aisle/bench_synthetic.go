@@ -61,7 +61,7 @@ func benchSynthetic(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logg
 
 	fmt.Fprintf(e.stderr, "bench: training the model set\n")
 	t = time.Now()
-	if err := trainAndSave(ctx, &env{stdout: e.stderr, stderr: e.stderr}, db, filepath.Join(cfg.DataDir, "models"), train.Config{Seed: 1, Progress: trainProgress(e.stderr)}, logger); err != nil {
+	if err := trainAndSave(ctx, &env{stdout: e.stderr, stderr: e.stderr}, db, nil, filepath.Join(cfg.DataDir, "models"), train.Config{Seed: 1, Progress: trainProgress(e.stderr)}, logger); err != nil {
 		return err
 	}
 	add("train and save the model set (one process)", "s", time.Since(t).Seconds())

@@ -7,12 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/importer"
 	"github.com/aislehq/aisle/sqlite"
 	"github.com/aislehq/aisle/train"
@@ -32,6 +34,7 @@ func runDemo(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	bindStore(fs, &cfg)
 	bindHTTP(fs, &cfg)
 	bindEngine(fs, &cfg)
+	bindPhotos(fs, &cfg)
 	bindLog(fs, &cfg)
 	logger, err := parseFlags(e, fs, &cfg, "aisle demo [-addr HOST:PORT] [-data DIR] [-data-dir DIR]", args)
 	if err != nil {
@@ -65,14 +68,29 @@ func runDemo(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	if err := learnVocabulary(ctx, e, db, voc); err != nil {
 		return err
 	}
-	if err := trainAndSave(ctx, e, db, filepath.Join(cfg.DataDir, "models"), train.Config{Seed: 1, Progress: trainProgress(e.stderr)}, logger); err != nil {
+	if err := readPhotosAndTrain(ctx, e, cfg, db, logger); err != nil {
 		return err
 	}
 	return serve(ctx, e, cfg, db, logger, func(base string) {
-		if err := printExamples(ctx, e.stdout, base); err != nil {
+		if err := printExamples(ctx, e.stdout, base, sources[1].dir); err != nil {
 			logger.Error("demo examples", "err", err)
 		}
 	})
+}
+
+// readPhotosAndTrain reads the imported photos, then trains the photo
+// classifier and the models; the image model is closed before serving
+// opens its own.
+func readPhotosAndTrain(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logger *slog.Logger) error {
+	ph, err := cfg.openPhotos(ctx, db, logger)
+	if err != nil {
+		return err
+	}
+	defer ph.close()
+	if err := readPendingPhotos(ctx, e, ph.reader, db); err != nil {
+		return err
+	}
+	return trainAndSave(ctx, e, db, ph.reader, filepath.Join(cfg.DataDir, "models"), train.Config{Seed: 1, Progress: trainProgress(e.stderr)}, logger)
 }
 
 // freshDemoDir empties dir if the demo made it, creates it with the
@@ -98,8 +116,9 @@ func freshDemoDir(dir string) error {
 }
 
 // printExamples finds ids that give real results and prints curl lines
-// for them; each was just checked against the running server.
-func printExamples(ctx context.Context, w io.Writer, base string) error {
+// for them; each was just checked against the running server. photos is
+// the clothing photo folder, whose photos make the search-by-photo example.
+func printExamples(ctx context.Context, w io.Writer, base, photos string) error {
 	client := &http.Client{Timeout: 5 * time.Second}
 	nonEmpty := func(path string) bool {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
@@ -147,10 +166,42 @@ func printExamples(ctx context.Context, w io.Writer, base string) error {
 		return fmt.Errorf("no item has similar items by text")
 	}
 	examples = append(examples, text...)
+	// Photos: a colour filter, an item similar by photo, a search by photo.
+	examples = append(examples, "/v1/items?category=shoes&color=black&limit=3")
+	var shoes struct {
+		Items []aisle.Item `json:"items"`
+	}
+	if err := getJSON(ctx, client, base+"/v1/items?category=shoes&limit=1", &shoes); err == nil && len(shoes.Items) == 1 {
+		if p := "/v1/items/" + shoes.Items[0].ID + "/similar?n=5&mode=visual"; nonEmpty(p) {
+			examples = append(examples, p)
+		}
+	}
 	fmt.Fprintf(w, "\nAisle demo is running at %s\nTry:\n", base)
 	for _, p := range examples {
 		fmt.Fprintf(w, "  curl -s '%s%s'\n", base, p)
 	}
+	if abs, err := filepath.Abs(filepath.Join(photos, "validation", "shoes")); err == nil {
+		if ents, err := os.ReadDir(abs); err == nil && len(ents) > 0 {
+			fmt.Fprintf(w, "  curl -s -H 'Content-Type: image/jpeg' --data-binary @%s '%s/v1/search/image?n=5'\n", filepath.Join(abs, ents[0].Name()), base)
+		}
+	}
 	fmt.Fprintf(w, "API description: %s/v1/openapi.json — press Ctrl-C to stop.\n", base)
 	return nil
+}
+
+// getJSON GETs u and decodes its JSON reply into out.
+func getJSON(ctx context.Context, c *http.Client, u string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", u, resp.Status)
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
 }

@@ -30,11 +30,11 @@ func runEval(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	cold := fs.Bool("cold", true, "when items have texts, also run the cold-start experiment (a tenth of the items' interactions held out)")
 	seed := fs.Uint64("seed", 1, "random seed (model initialisation, sampled negatives)")
 	skip := fs.String("skip", "", "comma-separated models not to train (popular, transition, ease, slist, mf)")
-	task := fs.String("task", "recommend", "recommend (next-item recommendation), search (the search benchmark on the catalog's categories), or image (photo categories and visual search on a photo folder)")
+	task := fs.String("task", "recommend", "recommend (next-item recommendation), search (the search benchmark on the catalog's categories), image (photo categories and visual search on a photo folder), or fusion (the content generator over text, behaviour and fused item vectors)")
 	imageModel := fs.String("image-model", filepath.Join("..", "shared", "models", "mobilenet-v1-0.75-224"), "image model `dir` for -task image (model.onnx, labels.txt)")
 	cfg.LogLevel = "warn"
 	bindLog(fs, &cfg)
-	if err := parse(fs, "aisle eval -data PATH [-format s3rec|lcrec|aisle] [-task recommend|search|image] [-protocol full|sampled100] [-json]", args); err != nil {
+	if err := parse(fs, "aisle eval -data PATH [-format s3rec|lcrec|aisle] [-task recommend|search|image|fusion] [-protocol full|sampled100] [-json]", args); err != nil {
 		return err
 	}
 	if err := noArgs(fs); err != nil {
@@ -43,8 +43,8 @@ func runEval(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	if *data == "" {
 		return usageError{"-data is required"}
 	}
-	if *task != "recommend" && *task != "search" && *task != "image" {
-		return usageError{fmt.Sprintf("-task %q: want recommend, search or image", *task)}
+	if *task != "recommend" && *task != "search" && *task != "image" && *task != "fusion" {
+		return usageError{fmt.Sprintf("-task %q: want recommend, search, image or fusion", *task)}
 	}
 	if *protocol != string(eval.Full) && *protocol != string(eval.Sampled100) {
 		return usageError{fmt.Sprintf("-protocol %q: want full or sampled100", *protocol)}
@@ -85,6 +85,9 @@ func runEval(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	}
 	if *task == "search" {
 		return runSearchEval(ctx, e, *data, items, d, *seed, *asJSON)
+	}
+	if *task == "fusion" {
+		return runFusionEval(ctx, e, *data, items, d, *seed, *asJSON, logger)
 	}
 	tc := train.Config{Seed: *seed, Progress: trainProgress(e.stderr), Content: train.ContentConfig{Text: itemTexts(items)}}
 	if *skip != "" {

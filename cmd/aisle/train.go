@@ -12,6 +12,7 @@ import (
 	"github.com/aislehq/aisle/dataset"
 	"github.com/aislehq/aisle/sqlite"
 	"github.com/aislehq/aisle/train"
+	"github.com/aislehq/aisle/visual"
 )
 
 // runTrain trains the model set on the store's interactions and saves it
@@ -20,6 +21,7 @@ import (
 func runTrain(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
 	cfg := DefaultConfig()
 	bindStore(fs, &cfg)
+	bindPhotos(fs, &cfg)
 	bindLog(fs, &cfg)
 	seed := fs.Uint64("seed", 1, "random seed: the same store and seed train the same models")
 	background := fs.Bool("background", true, "train at idle CPU priority (Linux SCHED_IDLE, nice 19), so a server on the same machine keeps its latency; false trains at normal priority")
@@ -37,7 +39,12 @@ func runTrain(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 		return err
 	}
 	defer db.Close()
-	return trainAndSave(ctx, e, db, filepath.Join(cfg.DataDir, "models"), train.Config{Seed: *seed, Progress: trainProgress(e.stderr)}, logger)
+	ph, err := cfg.openPhotos(ctx, db, logger)
+	if err != nil {
+		return err
+	}
+	defer ph.close()
+	return trainAndSave(ctx, e, db, ph.reader, filepath.Join(cfg.DataDir, "models"), train.Config{Seed: *seed, Progress: trainProgress(e.stderr)}, logger)
 }
 
 // itemTexts returns the texts of items by id (aisle.Item.Text).
@@ -49,16 +56,25 @@ func itemTexts(items []aisle.Item) func(string) string {
 	return func(id string) string { return texts[id] }
 }
 
-// trainAndSave trains the model set on db's interactions and saves it as a
-// new version in dir unless the newest version there validates better.
-func trainAndSave(ctx context.Context, e *env, db *sqlite.DB, dir string, tc train.Config, logger *slog.Logger) error {
+// trainAndSave trains the photo classifier on db's labelled photos (read
+// by photos) and the model set on db's interactions, and saves them in
+// dir: the model set as a new version unless the newest version there
+// validates better.
+func trainAndSave(ctx context.Context, e *env, db *sqlite.DB, photos *visual.Reader, dir string, tc train.Config, logger *slog.Logger) error {
+	items, err := aisle.AllItems(ctx, db)
+	if err != nil {
+		return err
+	}
+	if err := trainPhotoClassifier(ctx, e, db, photos, items, dir); err != nil {
+		return err
+	}
 	d, err := dataset.FromEvents(db.Events(ctx, 0), dataset.Options{})
 	if err != nil {
 		return err
 	}
-	items, err := aisle.AllItems(ctx, db)
-	if err != nil {
-		return err
+	if d.Interactions() == 0 {
+		fmt.Fprintln(e.stdout, "No interactions: no recommendation models to train.")
+		return nil
 	}
 	// Catalog items no shopper has touched get indices too: the content
 	// model ranks them from their texts.
