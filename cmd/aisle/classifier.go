@@ -166,6 +166,9 @@ func (l *classifierLoader) load() (bool, error) {
 
 // poll loads the classifier every interval until ctx ends.
 func (l *classifierLoader) poll(ctx context.Context, interval time.Duration) {
+	if interval <= 0 {
+		interval = 30 * time.Second
+	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

@@ -79,6 +79,15 @@ func serve(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logger *slog.
 	defer ph.close()
 	if ph.reader.HasModel() {
 		cfg.Engine.Images, cfg.Engine.ImagesName = ph.reader.Input(), ph.reader.Name()
+		// Photos read from now on get the category of the classifier
+		// aisle train saves (the items it knew it classified itself).
+		cl := &classifierLoader{path: classifierPath(cfg.Engine.ModelDir, ph.reader.Name()), r: ph.reader, logger: logger}
+		if _, err := cl.load(); err != nil {
+			logger.Error("load photo classifier", "err", err)
+		}
+		pollCtx, stopPoll := context.WithCancel(ctx)
+		defer stopPoll()
+		go cl.poll(pollCtx, cfg.Engine.ModelPoll)
 	}
 	eng := recommend.NewEngine(db, cfg.Engine, logger)
 	if err := eng.Open(ctx); err != nil {
