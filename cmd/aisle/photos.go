@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,9 +13,11 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/imagestore"
 	"github.com/aislehq/aisle/onnx"
 	"github.com/aislehq/aisle/photo"
+	"github.com/aislehq/aisle/sqlite"
 	"github.com/aislehq/aisle/visual"
 )
 
@@ -35,28 +39,39 @@ type PhotoConfig struct {
 	Root string
 	// Timeout bounds fetching one photo by URL.
 	Timeout time.Duration
+	// CLIP, when set, is a CLIP-style model directory (vision and text
+	// towers, onnx.OpenCLIP) used instead of Model: photo vectors in the
+	// text tower's space, zero-shot colour and category tags, and text
+	// queries matched against the photos.
+	CLIP string
 }
 
 func bindPhotos(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.Photos.Model, "image-model", c.Photos.Model, "image model `directory` (model.onnx with embedding and probs outputs, labels.txt) for photo vectors, labels, similar items by photo and search by photo; \"none\" reads colours only")
 	fs.StringVar(&c.Photos.Root, "image-root", c.Photos.Root, "`directory` relative image paths in items are resolved against (default: the working directory)")
 	fs.DurationVar(&c.Photos.Timeout, "image-timeout", c.Photos.Timeout, "time limit for fetching one photo by URL")
+	fs.StringVar(&c.Photos.CLIP, "clip-model", c.Photos.CLIP, "CLIP-style model `directory` (visual.onnx and textual.onnx, or vision_model.onnx and text_model.onnx, with the CLIP tokenizer files) to use instead of -image-model: text-to-image search and zero-shot colour and category tags")
 }
 
 // photos is what reads items' photos: the reader, where originals are
-// kept, and what closes the image model.
+// kept, the CLIP-style model when there is one, and what closes the image
+// model.
 type photos struct {
 	reader    *visual.Reader
 	originals *imagestore.Store
+	dual      dualEncoder
 	close     func() error
 }
 
 // openPhotos opens the image model (when there is one) and returns the
 // photo reader over store, keeping originals in DATA-DIR/images.
-func (c *Config) openPhotos(ctx context.Context, store visual.Store, logger *slog.Logger) (*photos, error) {
+func (c *Config) openPhotos(ctx context.Context, store *sqlite.DB, logger *slog.Logger) (*photos, error) {
 	originals := imagestore.New(filepath.Join(c.DataDir, "images"))
 	fetch := &photo.Fetcher{Originals: originals, Root: c.Photos.Root, Timeout: c.Photos.Timeout}
 	p := &photos{originals: originals, close: func() error { return nil }}
+	if c.Photos.CLIP != "" {
+		return p, c.openCLIP(ctx, p, fetch, store, logger)
+	}
 	dir := c.Photos.Model
 	if dir == imageModelNone {
 		p.reader = visual.New(nil, "", fetch, originals, store, visual.Config{}, logger)
@@ -79,6 +94,53 @@ func (c *Config) openPhotos(ctx context.Context, store visual.Store, logger *slo
 	p.reader = visual.New(enc, "image:"+name, fetch, originals, store, visual.Config{}, logger)
 	p.close = enc.Close
 	return p, nil
+}
+
+// openCLIP opens the CLIP-style model as p's image model.
+func (c *Config) openCLIP(ctx context.Context, p *photos, fetch *photo.Fetcher, store *sqlite.DB, logger *slog.Logger) error {
+	model, err := onnx.OpenCLIP(ctx, c.Photos.CLIP, onnx.CLIPConfig{Library: c.Text.ONNXLibrary, Logger: logger})
+	if err != nil {
+		return fmt.Errorf("-clip-model: %w", err)
+	}
+	items, err := aisle.AllItems(ctx, store)
+	if err != nil {
+		model.Close()
+		return err
+	}
+	enc, err := newClipImages(ctx, model, items)
+	if err != nil {
+		model.Close()
+		return err
+	}
+	name, err := clipName(c.Photos.CLIP)
+	if err != nil {
+		model.Close()
+		return err
+	}
+	p.reader = visual.New(enc, "clip:"+name, fetch, p.originals, store, visual.Config{}, logger)
+	p.dual, p.close = model, model.Close
+	return nil
+}
+
+// clipName names a CLIP directory's vectors by its path and the size and
+// time of its files, so replacing the model re-encodes the photos.
+func clipName(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	ents, err := os.ReadDir(abs)
+	if err != nil {
+		return "", fmt.Errorf("-clip-model: %w", err)
+	}
+	h := sha256.New()
+	fmt.Fprint(h, abs)
+	for _, e := range ents {
+		if info, err := e.Info(); err == nil {
+			fmt.Fprintf(h, "\x00%s\x00%d\x00%d", e.Name(), info.Size(), info.ModTime().UnixNano())
+		}
+	}
+	return filepath.Base(abs) + "-" + hex.EncodeToString(h.Sum(nil)[:6]), nil
 }
 
 // readPendingPhotos reads the photos of every item in db whose first photo

@@ -137,7 +137,11 @@ func serve(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logger *slog.
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := aislehttp.NewServer(db, obs, cfg.HTTP, logger, reg)
-	srv.SetSearcher(live)
+	if ph.dual != nil {
+		srv.SetSearcher(textToImage{live, ph.dual})
+	} else {
+		srv.SetSearcher(live)
+	}
 	srv.SetPhotos(ph.reader, ph.originals)
 	if ph.reader.HasModel() {
 		srv.SetPhotoEncoder(ph.reader)
