@@ -19,9 +19,10 @@
 // negatives on pairs of items that belong together (bought near each
 // other), as the built-in text encoder is trained, with Adam. Each side of
 // a pair hides each of its modalities with probability Dropout (always
-// keeping one), and every item with two or more modalities also makes a
-// pair of itself with its modalities split in two, so that an item seen
-// through only its text lands near where it lands with all of them. Each
+// keeping one), and every item with two or more modalities also makes
+// pairs of itself with its modalities split in two (SelfPairs), so that
+// an item seen through only its text lands near where it lands with all
+// of them. Each
 // step is data-parallel over Workers goroutines, with every sum taken in a
 // fixed order: the same Seed gives the same model whatever Workers is.
 package fusion

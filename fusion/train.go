@@ -12,23 +12,31 @@ import (
 )
 
 // Config holds the model's shape and the training settings. The zero
-// value of every field means its default.
+// value of every field means its default. The defaults were chosen on
+// Amazon Office's leave-one-out validation items (text and behaviour).
 type Config struct {
 	// Dim is the length of the fused vectors. Default 128.
 	Dim int
-	// Epochs is the number of passes over the training pairs. Default 4.
+	// Epochs is the number of passes over the training pairs. Default 2
+	// (4 scored the same).
 	Epochs int
 	// LearningRate is Adam's step size. Default 0.003.
 	LearningRate float64
-	// Temperature divides the cosines in the contrastive loss. Default 0.05.
+	// Temperature divides the cosines in the contrastive loss. Default
+	// 0.1 (0.05 and 0.2 scored lower).
 	Temperature float64
 	// BatchSize is the number of positive pairs per step; the other pairs
 	// of the batch are the negatives. Default 256.
 	BatchSize int
 	// Dropout is the probability that a side of a training pair hides
-	// each of its modalities (one is always kept). Default 0.3; negative
-	// means none.
+	// each of its modalities (one is always kept). Default 0.1 (0.3
+	// scored lower); negative means none.
 	Dropout float64
+	// SelfPairs is how many times per epoch each item with two or more
+	// modalities is paired with itself, its modalities split between the
+	// two sides. Default 40 (1 and 10 scored lower: these pairs are what
+	// aligns the modalities); negative means none.
+	SelfPairs int
 	// Seed makes the initial weights, the order of training and the
 	// dropout deterministic. Zero is a valid seed (the default).
 	Seed uint64
@@ -45,17 +53,18 @@ func (c Config) withDefaults() Config {
 		}
 	}
 	def(&c.Dim, 128)
-	def(&c.Epochs, 4)
+	def(&c.Epochs, 2)
+	def(&c.SelfPairs, 40)
 	def(&c.BatchSize, 256)
 	def(&c.Workers, runtime.GOMAXPROCS(0))
 	if c.LearningRate == 0 {
 		c.LearningRate = 0.003
 	}
 	if c.Temperature == 0 {
-		c.Temperature = 0.05
+		c.Temperature = 0.1
 	}
 	if c.Dropout == 0 {
-		c.Dropout = 0.3
+		c.Dropout = 0.1
 	}
 	return c
 }
@@ -214,7 +223,8 @@ func (t *trainer) count(i int32) int {
 }
 
 // examples returns the training pairs: those of pairs whose items differ
-// and both have a modality, then one self pair per item with two or more.
+// and both have a modality, then SelfPairs self pairs per item with two
+// or more.
 func (t *trainer) examples(pairs [][2]int32) []example {
 	var ex []example
 	for _, p := range pairs {
@@ -224,7 +234,9 @@ func (t *trainer) examples(pairs [][2]int32) []example {
 	}
 	for i := range t.xs {
 		if t.count(int32(i)) >= 2 {
-			ex = append(ex, example{a: int32(i), b: int32(i), self: true})
+			for range t.cfg.SelfPairs {
+				ex = append(ex, example{a: int32(i), b: int32(i), self: true})
+			}
 		}
 	}
 	return ex

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle/dataset"
+	"github.com/aislehq/aisle/fusion"
 	"github.com/aislehq/aisle/ngram"
 	"github.com/aislehq/aisle/rank"
 	"github.com/aislehq/aisle/recall"
@@ -29,6 +30,12 @@ type Meta struct {
 	// Encoder is the file of the text encoder behind the content model
 	// ("" when there is none).
 	Encoder string `json:"encoder,omitempty"`
+	// Fusion is the file of the fusion model behind the content model's
+	// item vectors ("" when they are the text vectors alone).
+	Fusion string `json:"fusion,omitempty"`
+	// ContentVectors is what the content model's item vectors are
+	// (VectorsText or VectorsFused; "" without a content model).
+	ContentVectors string `json:"content_vectors,omitempty"`
 	// Weights are the fusion weights learned on validation.
 	Weights map[string]float64 `json:"weights"`
 	// ValidNDCG10 is the fused ranking's NDCG@10 on the validation items
@@ -76,6 +83,9 @@ func Train(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Log
 		Items: d.Items, Weights: tuned.weights[Fused], ValidNDCG10: tuned.valid[Fused], Candidates: cfg.candidates(),
 		Users: len(d.Users), Interactions: d.Interactions(), Seed: cfg.Seed,
 	}
+	if set.Member(ModelContent) != nil {
+		meta.ContentVectors = tuned.cfg.Content.Vectors
+	}
 	for _, m := range set.Members {
 		meta.Members = append(meta.Members, MemberMeta{Name: m.Name, File: m.Name + ".bin", TrainSeconds: m.TrainSeconds})
 	}
@@ -119,6 +129,16 @@ func Save(dir string, set *Set, meta *Meta) (string, error) {
 		}
 		meta.Encoder = encoderFile
 		if err := os.WriteFile(filepath.Join(tmp, encoderFile), b, 0o644); err != nil {
+			return "", fmt.Errorf("save model: %w", err)
+		}
+	}
+	if set.Fusion != nil {
+		b, err := set.Fusion.MarshalBinary()
+		if err != nil {
+			return "", fmt.Errorf("save fusion model: %w", err)
+		}
+		meta.Fusion = fusionFile
+		if err := os.WriteFile(filepath.Join(tmp, fusionFile), b, 0o644); err != nil {
 			return "", fmt.Errorf("save model: %w", err)
 		}
 	}
@@ -224,6 +244,16 @@ func Load(dir, version string) (*Meta, *Set, *rank.Fusion, error) {
 		set.Encoder = new(ngram.Model)
 		if err := set.Encoder.UnmarshalBinary(b); err != nil {
 			return nil, nil, nil, fmt.Errorf("load text encoder: %w", err)
+		}
+	}
+	if meta.Fusion != "" {
+		b, err := os.ReadFile(filepath.Join(vdir, filepath.Base(meta.Fusion)))
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("load fusion model: %w", err)
+		}
+		set.Fusion = new(fusion.Model)
+		if err := set.Fusion.UnmarshalBinary(b); err != nil {
+			return nil, nil, nil, fmt.Errorf("load fusion model: %w", err)
 		}
 	}
 	names := meta.FusionMembers()

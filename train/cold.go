@@ -45,6 +45,23 @@ type ColdReport struct {
 	ColdItems, TestCases, WarmCases int
 }
 
+// warmCases returns sp's test cases whose target cs does not hold out,
+// with the held-out items removed from their histories (those left with
+// none dropped).
+func warmCases(sp *dataset.Split, cs *dataset.ColdSplit) []dataset.Case {
+	var warm []dataset.Case
+	for _, c := range sp.Test {
+		if cs.Cold[c.Target] {
+			continue
+		}
+		h := slices.DeleteFunc(slices.Clone(c.History), func(i int32) bool { return cs.Cold[i] })
+		if len(h) > 0 {
+			warm = append(warm, dataset.Case{User: c.User, History: h, Target: c.Target})
+		}
+	}
+	return warm
+}
+
 // ColdStart measures how well new items get recommended, and what giving
 // them places costs the rest. The dataset is split leave-one-out; every
 // interaction of a random ColdFraction of the items is held out
@@ -68,16 +85,7 @@ func ColdStart(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog
 		return nil, fmt.Errorf("cold start: no interaction with a held-out item follows a warm one")
 	}
 	sp := dataset.LeaveOneOut(d)
-	var warm []dataset.Case
-	for _, c := range sp.Test {
-		if cs.Cold[c.Target] {
-			continue
-		}
-		h := slices.DeleteFunc(slices.Clone(c.History), func(i int32) bool { return cs.Cold[i] })
-		if len(h) > 0 {
-			warm = append(warm, dataset.Case{User: c.User, History: h, Target: c.Target})
-		}
-	}
+	warm := warmCases(sp, cs)
 	rep := &ColdReport{TestCases: len(cs.Test), WarmCases: len(warm)}
 	for _, c := range cs.Cold {
 		if c {

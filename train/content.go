@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/aislehq/aisle/dataset"
+	"github.com/aislehq/aisle/fusion"
 	"github.com/aislehq/aisle/ngram"
 	"github.com/aislehq/aisle/recall"
 )
@@ -24,6 +25,15 @@ type ContentConfig struct {
 	Encoder ngram.Config
 	// Scorer configures how shoppers' profiles are made of item vectors.
 	Scorer recall.ContentConfig
+	// Image returns an item's image vector by id, nil for none. When nil,
+	// or nil for every item, there is no image modality.
+	Image func(id string) []float32
+	// Fusion configures the learned fusion of each item's text, image and
+	// behaviour (matrix factorisation's item factors) vectors.
+	Fusion fusion.Config
+	// Vectors chooses the content model's item vectors: VectorsAuto (the
+	// zero value), VectorsText or VectorsFused.
+	Vectors string
 }
 
 // pairWindow is how many places apart in a shopper's history two items
@@ -47,16 +57,7 @@ func TrainTextEncoder(ctx context.Context, d *dataset.Dataset, cfg ContentConfig
 	if !any {
 		return nil, nil, nil
 	}
-	corpus := ngram.Corpus{Texts: texts}
-	for _, seq := range d.Seqs {
-		for k := range seq {
-			for j := k + 1; j < len(seq) && j <= k+pairWindow; j++ {
-				if seq[j] != seq[k] {
-					corpus.Pairs = append(corpus.Pairs, [2]int32{seq[k], seq[j]})
-				}
-			}
-		}
-	}
+	corpus := ngram.Corpus{Texts: texts, Pairs: coPairs(d)}
 	for _, q := range d.Queries {
 		corpus.Queries = append(corpus.Queries, ngram.QueryPair{Query: q.Text, Item: q.Item})
 	}
@@ -71,26 +72,84 @@ func TrainTextEncoder(ctx context.Context, d *dataset.Dataset, cfg ContentConfig
 	return enc, texts, nil
 }
 
-// trainContent trains the text encoder (TrainTextEncoder) and returns it
-// and the content model over its item vectors; nil, nil, nil when no item
-// has text.
-func trainContent(ctx context.Context, d *dataset.Dataset, cfg ContentConfig, seed uint64) (*ngram.Model, *recall.Content, error) {
-	enc, texts, err := TrainTextEncoder(ctx, d, cfg, seed)
-	if err != nil || enc == nil {
-		return nil, nil, err
+// coPairs returns the pairs of distinct items at most pairWindow places
+// apart in d's histories.
+func coPairs(d *dataset.Dataset) [][2]int32 {
+	var pairs [][2]int32
+	for _, seq := range d.Seqs {
+		for k := range seq {
+			for j := k + 1; j < len(seq) && j <= k+pairWindow; j++ {
+				if seq[j] != seq[k] {
+					pairs = append(pairs, [2]int32{seq[k], seq[j]})
+				}
+			}
+		}
 	}
+	return pairs
+}
+
+// textVectors returns enc's vector for each of texts, nil for "".
+func textVectors(ctx context.Context, enc *ngram.Model, texts []string) ([][]float32, error) {
 	vecs, err := enc.Encode(ctx, texts)
 	if err != nil {
-		return nil, nil, fmt.Errorf("encode item texts: %w", err)
+		return nil, fmt.Errorf("encode item texts: %w", err)
 	}
 	for i, t := range texts {
 		if t == "" {
 			vecs[i] = nil
 		}
 	}
-	c, err := recall.NewContent(vecs, cfg.Scorer)
-	if err != nil {
-		return nil, nil, err
+	return vecs, nil
+}
+
+// content is what trainContent trained: the text encoder, the fusion
+// model (nil when the vectors are text alone) and the content model over
+// the chosen vectors, with the text-alone one beside it when the choice is
+// left to validation.
+type content struct {
+	enc         *ngram.Model
+	fusion      *fusion.Model
+	model, text *recall.Content
+}
+
+// trainContent trains the text encoder (TrainTextEncoder) and, unless
+// cfg.Vectors is VectorsText, the fusion of the item texts' vectors with
+// their image vectors (cfg.Image) and behaviour vectors (mf's item
+// factors; nil for none) (trainFusion), and returns them with the content
+// model over the fused vectors; nil, nil when no item has text.
+func trainContent(ctx context.Context, d *dataset.Dataset, cfg ContentConfig, seed uint64, mf *recall.MF) (*content, error) {
+	enc, texts, err := TrainTextEncoder(ctx, d, cfg, seed)
+	if err != nil || enc == nil {
+		return nil, err
 	}
-	return enc, c, nil
+	vecs, err := textVectors(ctx, enc, texts)
+	if err != nil {
+		return nil, err
+	}
+	text, err := recall.NewContent(vecs, cfg.Scorer)
+	if err != nil {
+		return nil, err
+	}
+	out := &content{enc: enc, model: text}
+	if cfg.Vectors == VectorsText {
+		return out, nil
+	}
+	iv, err := modalities(d, cfg, vecs, mf)
+	if err != nil {
+		return nil, err
+	}
+	if out.fusion, err = trainFusion(ctx, d, iv, cfg.Fusion, seed); err != nil {
+		return nil, err
+	}
+	fused, err := fuseAll(out.fusion, iv, nil)
+	if err != nil {
+		return nil, err
+	}
+	if out.model, err = recall.NewContent(fused, cfg.Scorer); err != nil {
+		return nil, err
+	}
+	if cfg.Vectors == VectorsAuto {
+		out.text = text
+	}
+	return out, nil
 }

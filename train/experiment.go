@@ -135,6 +135,9 @@ func tune(ctx context.Context, sp *dataset.Split, cfg Config, fusionNames []stri
 	if err != nil {
 		return nil, err
 	}
+	if err := chooseVectors(ctx, sp, valSet, &cfg, logger); err != nil {
+		return nil, err
+	}
 	t := &tuning{cfg: cfg, fusions: map[string][]string{}, weights: map[string]map[string]float64{}, valid: map[string]float64{}}
 	orders := map[string][]string{Baseline: {ModelEASE, ModelTransition}, Fused: fusionOrder}
 	for _, name := range fusionNames {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle/dataset"
+	"github.com/aislehq/aisle/fusion"
 	"github.com/aislehq/aisle/ngram"
 	"github.com/aislehq/aisle/rank"
 	"github.com/aislehq/aisle/recall"
@@ -101,6 +102,13 @@ type Set struct {
 	// Encoder is the text encoder the content model's item vectors come
 	// from; nil when no content model was trained.
 	Encoder *ngram.Model
+	// Fusion fuses the text vectors with the image and behaviour ones
+	// into the content model's item vectors; nil when they are the text
+	// vectors alone (ItemVector gives a new item's vector either way).
+	Fusion *fusion.Model
+	// textContent is the content model over text vectors alone, kept
+	// beside the fused one until chooseVectors decides.
+	textContent *recall.Content
 }
 
 // Member returns the member called name, or nil.
@@ -188,22 +196,20 @@ func models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Lo
 			})
 		},
 		ModelMF: func() (rank.Scorer, error) {
-			mc := cfg.MF
-			if mc.Seed == 0 {
-				mc.Seed = cfg.Seed
-			}
-			if mc.Factors == 0 && d.NumItems() > LargeCatalog {
-				mc.Factors = largeCatalogFactors
-			}
+			mc := cfg.mf(d.NumItems())
 			return recall.TrainMF(ctx, d, mc, tr.mfProgress(ModelMF+on, cmp.Or(mc.Iterations, recall.MFDefaultIterations)))
 		},
 		ModelContent: func() (rank.Scorer, error) {
-			enc, c, err := trainContent(ctx, d, cfg.Content, cfg.Seed)
+			var mf *recall.MF
+			if m := set.Member(ModelMF); m != nil {
+				mf, _ = m.Scorer.(*recall.MF)
+			}
+			c, err := trainContent(ctx, d, cfg.Content, cfg.Seed, mf)
 			if err != nil || c == nil {
 				return nil, err
 			}
-			set.Encoder = enc
-			return c, nil
+			set.Encoder, set.Fusion, set.textContent = c.enc, c.fusion, c.text
+			return c.model, nil
 		},
 	}
 	for _, name := range modelOrder {
@@ -212,6 +218,19 @@ func models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Lo
 		}
 	}
 	return set, nil
+}
+
+// mf returns matrix factorisation's configuration on a catalog of n
+// items: c.MF with the seed and, above LargeCatalog, the factors defaulted.
+func (c Config) mf(n int) recall.MFConfig {
+	mc := c.MF
+	if mc.Seed == 0 {
+		mc.Seed = c.Seed
+	}
+	if mc.Factors == 0 && n > LargeCatalog {
+		mc.Factors = largeCatalogFactors
+	}
+	return mc
 }
 
 // LargeCatalog is the catalog size above which matrix factorisation uses

@@ -1,0 +1,433 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aislehq/aisle/dataset"
+	"github.com/aislehq/aisle/eval"
+	"github.com/aislehq/aisle/fusion"
+	"github.com/aislehq/aisle/recall"
+	"github.com/aislehq/aisle/vector"
+)
+
+// Choices of the content model's item vectors (ContentConfig.Vectors).
+const (
+	// VectorsAuto lets validation choose: the fused vectors when the
+	// content model over them has the better NDCG@10 on the validation
+	// items, and no worse on those that are new items, else the text
+	// vectors (see chooseVectors).
+	VectorsAuto = ""
+	// VectorsText is the built-in text encoder's vectors alone.
+	VectorsText = "text"
+	// VectorsFused is the learned fusion (package fusion) of each item's
+	// text, image and behaviour vectors.
+	VectorsFused = "fused"
+)
+
+// fusionFile is the fusion model's file in a version's folder.
+const fusionFile = "fusion.bin"
+
+// itemModalities holds every item's vector of each modality (nil where an
+// item lacks it), in fusion's terms.
+type itemModalities struct {
+	mods []fusion.Modality
+	vecs [][][]float32 // [modality][item]
+}
+
+// modalities gathers d's items' modalities: text (the text encoder's
+// vectors, by item index), image (cfg.Image, when it gives any item a
+// vector) and behaviour (mf's item factors for the items with
+// interactions in d, when mf is not nil).
+func modalities(d *dataset.Dataset, cfg ContentConfig, text [][]float32, mf *recall.MF) (itemModalities, error) {
+	var iv itemModalities
+	add := func(name string, vecs [][]float32) error {
+		dim := 0
+		for i, v := range vecs {
+			switch {
+			case len(v) == 0:
+			case dim == 0:
+				dim = len(v)
+			case len(v) != dim:
+				return fmt.Errorf("train: %s vector of item %q has %d dimensions, want %d", name, d.Items[i], len(v), dim)
+			}
+		}
+		if dim > 0 {
+			iv.mods = append(iv.mods, fusion.Modality{Name: name, Dim: dim})
+			iv.vecs = append(iv.vecs, vecs)
+		}
+		return nil
+	}
+	if err := add(fusion.Text, text); err != nil {
+		return iv, err
+	}
+	if cfg.Image != nil {
+		img := make([][]float32, d.NumItems())
+		for i, id := range d.Items {
+			img[i] = cfg.Image(id)
+		}
+		if err := add(fusion.Image, img); err != nil {
+			return iv, err
+		}
+	}
+	if mf != nil {
+		if err := add(fusion.Behaviour, behaviourVectors(d, mf)); err != nil {
+			return iv, err
+		}
+	}
+	return iv, nil
+}
+
+// behaviourVectors returns mf's item factor for each of d's items with an
+// interaction, nil for the others (their factors say nothing).
+func behaviourVectors(d *dataset.Dataset, mf *recall.MF) [][]float32 {
+	out := make([][]float32, d.NumItems())
+	for _, seq := range d.Seqs {
+		for _, i := range seq {
+			if out[i] == nil && int(i) < mf.NumItems() {
+				out[i] = mf.ItemFactor(int(i))
+			}
+		}
+	}
+	return out
+}
+
+// trainFusion trains the fusion of iv's modalities on d's co-interaction
+// pairs (those the text encoder trains on).
+func trainFusion(ctx context.Context, d *dataset.Dataset, iv itemModalities, cfg fusion.Config, seed uint64) (*fusion.Model, error) {
+	if cfg.Seed == 0 {
+		cfg.Seed = seed
+	}
+	m, err := fusion.Train(ctx, fusion.Corpus{Modalities: iv.mods, Vectors: iv.vecs, Pairs: coPairs(d)}, cfg, nil)
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	return m, nil
+}
+
+// inputs returns item i's vectors of the modalities iv has, keeping only
+// those keep allows (all when keep is nil).
+func (iv itemModalities) inputs(i int, keep func(name string) bool) fusion.Inputs {
+	in := fusion.Inputs{}
+	for k, md := range iv.mods {
+		if v := iv.vecs[k][i]; v != nil && (keep == nil || keep(md.Name)) {
+			in[md.Name] = v
+		}
+	}
+	return in
+}
+
+// fuseAll returns m's fused vector of every item of iv (nil for an item
+// with no modality), of the modalities keep allows (all when nil).
+func fuseAll(m *fusion.Model, iv itemModalities, keep func(name string) bool) ([][]float32, error) {
+	n := len(iv.vecs[0])
+	out := make([][]float32, n)
+	for i := range out {
+		v, err := m.Fuse(iv.inputs(i, keep))
+		if err != nil {
+			return nil, fmt.Errorf("train: item %d: %w", i, err)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// chooseVectors settles VectorsAuto on the validation items: set was
+// trained on sp.Train with cfg, its content model over fused vectors and
+// the text-alone one beside it. The fused vectors win only if they have
+// the better NDCG@10 on the validation items and no worse on those of
+// them that have no interaction in sp.Train (new items, which the fused
+// vectors see through their text alone; the content model is the one
+// that reaches them). The loser is dropped from set, and
+// cfg.Content.Vectors records the choice for the models trained next.
+func chooseVectors(ctx context.Context, sp *dataset.Split, set *Set, cfg *Config, logger *slog.Logger) error {
+	c := set.Member(ModelContent)
+	if cfg.Content.Vectors != VectorsAuto || c == nil || set.textContent == nil {
+		return nil
+	}
+	seen := make([]bool, sp.Train.NumItems())
+	for _, seq := range sp.Train.Seqs {
+		for _, i := range seq {
+			seen[i] = true
+		}
+	}
+	var unseen []dataset.Case
+	for _, vc := range sp.Valid {
+		if !seen[vc.Target] {
+			unseen = append(unseen, vc)
+		}
+	}
+	score := func(s eval.Scorer, cases []dataset.Case) (float64, error) {
+		if len(cases) == 0 {
+			return 0, nil
+		}
+		r, err := eval.Evaluate(ctx, s, cases, sp.Train.NumItems(), eval.Options{})
+		if err != nil {
+			return 0, fmt.Errorf("train: choose content vectors: %w", err)
+		}
+		return r.NDCG[10], nil
+	}
+	var ndcg [2][2]float64 // [fused, text][all, unseen]
+	for k, s := range []eval.Scorer{c.Scorer, set.textContent} {
+		for j, cases := range [][]dataset.Case{sp.Valid, unseen} {
+			v, err := score(s, cases)
+			if err != nil {
+				return err
+			}
+			ndcg[k][j] = v
+		}
+	}
+	cfg.Content.Vectors = VectorsFused
+	if ndcg[0][0] <= ndcg[1][0] || ndcg[0][1] < ndcg[1][1] {
+		cfg.Content.Vectors = VectorsText
+		c.Scorer, set.Fusion = set.textContent, nil
+	}
+	set.textContent = nil
+	logger.Info("content vectors chosen on validation", "vectors", cfg.Content.Vectors,
+		"fused_ndcg@10", fmt.Sprintf("%.4f", ndcg[0][0]), "text_ndcg@10", fmt.Sprintf("%.4f", ndcg[1][0]),
+		"new_items", len(unseen), "fused_new_ndcg@10", fmt.Sprintf("%.4f", ndcg[0][1]), "text_new_ndcg@10", fmt.Sprintf("%.4f", ndcg[1][1]))
+	return nil
+}
+
+// ItemVector returns the content model's vector for an item the set was
+// not trained with — a new item at serve time, which has no interactions:
+// its text's vector from the built-in encoder, fused with image (nil for
+// none) when the set has a fusion model. It returns nil when the set has
+// no content model or the item has neither usable text nor image, and an
+// error for an image vector the fusion model cannot take (wrong length,
+// not finite). Safe for concurrent use.
+func (s *Set) ItemVector(text string, image []float32) ([]float32, error) {
+	if s.Encoder == nil {
+		return nil, nil
+	}
+	var tv []float32
+	if text != "" {
+		tv = make([]float32, s.Encoder.Dim())
+		s.Encoder.EncodeTo(tv, text)
+	}
+	if s.Fusion == nil {
+		if vector.Norm(tv) == 0 {
+			return nil, nil
+		}
+		return tv, nil
+	}
+	in := fusion.Inputs{fusion.Text: tv}
+	if image != nil && s.Fusion.Has(fusion.Image) {
+		in[fusion.Image] = image
+	}
+	v, err := s.Fusion.Fuse(in)
+	if err != nil {
+		return nil, fmt.Errorf("train: item vector: %w", err)
+	}
+	return v, nil
+}
+
+// Names of the item vectors FusionExperiment compares, each ranked by the
+// content model (recall.Content) over them.
+const (
+	VectorsOfText      = "text (ngram)"
+	VectorsOfBehaviour = "behaviour (ALS item factors)"
+	VectorsConcat      = "text ⊕ behaviour (fixed concatenation)"
+	VectorsOfFusion    = "fused (learned attention)"
+	VectorsFusedText   = "fused, text input only"
+)
+
+// FusionReport is what FusionExperiment measured.
+type FusionReport struct {
+	// Valid and Test have one result per kind of item vectors (the
+	// Vectors* names above), the content model over them scored on the
+	// leave-one-out validation items (models trained on the train split)
+	// and test items (trained on train+validation).
+	Valid, Test []eval.Result
+	// Cold and Warm are the same under ColdStart's split (every vector
+	// trained on train+validation without the held-out items, which then
+	// have text but no behaviour vector): Cold on the interactions with
+	// held-out items, Warm on the test items that are not held out.
+	Cold, Warm []eval.Result
+	// Attention is the mean attention weight of each modality over the
+	// items that have every modality, in the test models.
+	Attention map[string]float64
+	// Modalities names the modalities fused.
+	Modalities []string
+	// Seconds is the fusion's training time on train+validation.
+	Seconds                                                              float64
+	Users, Items, ValidCases, TestCases, ColdItems, ColdCases, WarmCases int
+}
+
+// FusionExperiment compares the content candidate generator over text
+// vectors, behaviour vectors (matrix factorisation's item factors), their
+// fixed concatenation and their learned fusion (cfg.Content.Fusion), on
+// d's leave-one-out split and on ColdStart's held-out items, under full
+// ranking. Text comes from cfg.Content.Text and image vectors, if any,
+// from cfg.Content.Image.
+func FusionExperiment(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Logger) (*FusionReport, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Content.Text == nil {
+		return nil, fmt.Errorf("fusion experiment: no item texts")
+	}
+	sp := dataset.LeaveOneOut(d)
+	cs := dataset.HoldOutItems(d, ColdFraction, cfg.Seed+1)
+	warm := warmCases(sp, cs)
+	if len(sp.Test) == 0 || len(cs.Test) == 0 || len(warm) == 0 {
+		return nil, fmt.Errorf("fusion experiment: too few interactions for leave-one-out and cold items")
+	}
+	rep := &FusionReport{Users: len(d.Users), Items: d.NumItems(), ValidCases: len(sp.Valid), TestCases: len(sp.Test), ColdCases: len(cs.Test), WarmCases: len(warm)}
+	for _, c := range cs.Cold {
+		if c {
+			rep.ColdItems++
+		}
+	}
+	type cases struct {
+		what  string
+		cases []dataset.Case
+		out   *[]eval.Result
+	}
+	runs := []struct {
+		on   *dataset.Dataset
+		sets []cases
+	}{
+		{sp.Train, []cases{{"validation", sp.Valid, &rep.Valid}}},
+		{sp.Full, []cases{{"test", sp.Test, &rep.Test}}},
+		{sp.Full.Without(cs.Cold), []cases{{"cold", cs.Test, &rep.Cold}, {"warm", warm, &rep.Warm}}},
+	}
+	for k, r := range runs {
+		start := time.Now()
+		vs, err := vectorKinds(ctx, r.on, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("fusion experiment: %w", err)
+		}
+		if k == 1 {
+			rep.Attention, rep.Modalities, rep.Seconds = vs.attention, vs.modalities, vs.seconds
+		}
+		logger.Info("item vectors trained", "on", r.sets[0].what, "seconds", fmt.Sprintf("%.1f", time.Since(start).Seconds()))
+		for _, kind := range vs.kinds {
+			c, err := recall.NewContent(kind.vecs, cfg.Content.Scorer)
+			if err != nil {
+				return nil, fmt.Errorf("fusion experiment: %w", err)
+			}
+			for _, set := range r.sets {
+				res, err := eval.Evaluate(ctx, c, set.cases, d.NumItems(), eval.Options{})
+				if err != nil {
+					return nil, fmt.Errorf("fusion experiment: %w", err)
+				}
+				res.Model = kind.name
+				*set.out = append(*set.out, res)
+				logger.Info("evaluated", "cases", set.what, "vectors", kind.name, "ndcg@10", fmt.Sprintf("%.4f", res.NDCG[10]), "hr@10", fmt.Sprintf("%.4f", res.HR[10]))
+			}
+		}
+	}
+	return rep, nil
+}
+
+// vectorKind is one kind of item vectors, by item index.
+type vectorKind struct {
+	name string
+	vecs [][]float32
+}
+
+// vectorSet is one training run's item vectors of every kind.
+type vectorSet struct {
+	kinds      []vectorKind
+	attention  map[string]float64
+	modalities []string
+	seconds    float64 // the fusion's training
+}
+
+// vectorKinds trains the text encoder, matrix factorisation and the
+// fusion on d as Models does, and returns the item vectors of each kind
+// FusionExperiment compares.
+func vectorKinds(ctx context.Context, d *dataset.Dataset, cfg Config) (*vectorSet, error) {
+	enc, texts, err := TrainTextEncoder(ctx, d, cfg.Content, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	if enc == nil {
+		return nil, fmt.Errorf("no item has text")
+	}
+	text, err := textVectors(ctx, enc, texts)
+	if err != nil {
+		return nil, err
+	}
+	mf, err := recall.TrainMF(ctx, d, cfg.mf(d.NumItems()), nil)
+	if err != nil {
+		return nil, fmt.Errorf("train mf: %w", err)
+	}
+	iv, err := modalities(d, cfg.Content, text, mf)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	m, err := trainFusion(ctx, d, iv, cfg.Content.Fusion, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	secs := time.Since(start).Seconds()
+	fused, err := fuseAll(m, iv, nil)
+	if err != nil {
+		return nil, err
+	}
+	fusedText, err := fuseAll(m, iv, func(name string) bool { return name == fusion.Text })
+	if err != nil {
+		return nil, err
+	}
+	behaviour := behaviourVectors(d, mf)
+	vs := &vectorSet{attention: map[string]float64{}, seconds: secs}
+	for _, md := range iv.mods {
+		vs.modalities = append(vs.modalities, md.Name)
+	}
+	all := 0
+	for i := range text {
+		in := iv.inputs(i, nil)
+		if len(in) < len(iv.mods) {
+			continue
+		}
+		a, err := m.Attention(in)
+		if err != nil {
+			return nil, err
+		}
+		for name, w := range a {
+			vs.attention[name] += float64(w)
+		}
+		all++
+	}
+	for name := range vs.attention {
+		vs.attention[name] /= float64(max(all, 1))
+	}
+	add := func(name string, vecs [][]float32) {
+		vs.kinds = append(vs.kinds, vectorKind{name, vecs})
+	}
+	add(VectorsOfText, text)
+	add(VectorsOfBehaviour, behaviour)
+	add(VectorsConcat, concat(text, behaviour, mf.Factors()))
+	add(VectorsOfFusion, fused)
+	add(VectorsFusedText, fusedText)
+	return vs, nil
+}
+
+// concat returns each item's unit text and unit behaviour vectors end to
+// end (zeros for a missing one), scaled to unit length: its cosine with
+// another item's is the mean of the two cosines when both have both.
+func concat(text, behaviour [][]float32, bdim int) [][]float32 {
+	tdim := 0
+	for _, v := range text {
+		tdim = max(tdim, len(v))
+	}
+	out := make([][]float32, len(text))
+	for i := range out {
+		if text[i] == nil && behaviour[i] == nil {
+			continue
+		}
+		v := make([]float32, tdim+bdim)
+		copy(v, text[i])
+		vector.Normalize(v[:tdim])
+		copy(v[tdim:], behaviour[i])
+		vector.Normalize(v[tdim:])
+		vector.Normalize(v)
+		out[i] = v
+	}
+	return out
+}
