@@ -11,7 +11,7 @@ import (
 
 func TestBinaryRoundTrip(t *testing.T) {
 	c, _ := classes(100, 6)
-	m := train(t, c, fusion.Config{Dim: 8, Epochs: 1, BatchSize: 16})
+	m := train(t, c, fusion.Config{Dim: 8, Epochs: 1, BatchSize: 16, SelfPairs: 1})
 	b, err := m.MarshalBinary()
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +44,7 @@ func TestBinaryRoundTrip(t *testing.T) {
 
 func FuzzUnmarshalBinary(f *testing.F) {
 	c, _ := classes(40, 7)
-	m, err := fusion.Train(context.Background(), c, fusion.Config{Dim: 4, Epochs: 1, BatchSize: 8}, nil)
+	m, err := fusion.Train(context.Background(), c, fusion.Config{Dim: 4, Epochs: 1, BatchSize: 8, SelfPairs: 1}, nil)
 	if err != nil {
 		f.Fatal(err)
 	}

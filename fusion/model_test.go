@@ -89,7 +89,7 @@ func train(t testing.TB, c fusion.Corpus, cfg fusion.Config) *fusion.Model {
 // aligns them.
 func TestMissingModalitiesShareTheSpace(t *testing.T) {
 	c, cls := classes(600, 1)
-	m := train(t, c, fusion.Config{Dim: 16, Epochs: 8, BatchSize: 64, Seed: 2})
+	m := train(t, c, fusion.Config{Dim: 16, Epochs: 8, BatchSize: 64, SelfPairs: 2, Seed: 2})
 	through := func(i int, only string) []float32 {
 		in := inputs(c, i, only)
 		if len(in) == 0 {
@@ -145,7 +145,7 @@ func TestMissingModalitiesShareTheSpace(t *testing.T) {
 
 func TestAttention(t *testing.T) {
 	c, _ := classes(200, 3)
-	m := train(t, c, fusion.Config{Dim: 8, Epochs: 1, BatchSize: 32})
+	m := train(t, c, fusion.Config{Dim: 8, Epochs: 1, BatchSize: 32, SelfPairs: 1})
 	a, err := m.Attention(inputs(c, 1))
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +179,7 @@ func TestAttention(t *testing.T) {
 // whatever the number of workers, and another seed other bytes.
 func TestTrainDeterministic(t *testing.T) {
 	c, _ := classes(300, 4)
-	cfg := fusion.Config{Dim: 16, Epochs: 2, BatchSize: 32, Seed: 9, Workers: 1}
+	cfg := fusion.Config{Dim: 16, Epochs: 2, BatchSize: 32, SelfPairs: 1, Seed: 9, Workers: 1}
 	one, _ := train(t, c, cfg).MarshalBinary()
 	cfg.Workers = 3
 	three, _ := train(t, c, cfg).MarshalBinary()

@@ -64,7 +64,7 @@ func TestTrainSavesFusion(t *testing.T) {
 		cfg := train.Config{Seed: 3, Skip: []string{train.ModelEASE, train.ModelSLIST}, Content: train.ContentConfig{
 			Text: text, Image: image, Vectors: vectors,
 			Encoder: ngram.Config{Buckets: 1 << 10, Dim: 16},
-			Fusion:  fusion.Config{Dim: 16, Epochs: 1, BatchSize: 32},
+			Fusion:  fusion.Config{Dim: 16, Epochs: 1, BatchSize: 32, SelfPairs: 2},
 		}}
 		set, meta, err := train.Train(ctx, d, cfg, nil)
 		if err != nil {
