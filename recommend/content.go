@@ -64,7 +64,10 @@ func (e *Engine) syncEmbeddings(ctx context.Context) error {
 			return err
 		}
 	}
-	return e.syncImages(ctx, items)
+	if err := e.syncImages(ctx, items); err != nil {
+		return err
+	}
+	return e.syncFused(ctx, items)
 }
 
 // syncImages brings the photo vectors up to date with the catalog.
@@ -129,7 +132,7 @@ func profile(cat *embedding.Catalog, recent []string, cfg recall.ContentConfig) 
 // most like the shopper's recent items (cosine with their content
 // profile, at least minCos), best first.
 func (e *Engine) contentCandidates(recent []string, cfg recall.ContentConfig, k int, minCos float32, keep func(string) bool) []scored {
-	cat := e.emb.Load()
+	cat := e.contentVectors()
 	if cat == nil {
 		return nil
 	}
@@ -226,7 +229,7 @@ func (e *Engine) Affinity(ctx context.Context, user string, items []string) ([]f
 	}
 	var q []float32
 	var qn float64
-	cat := e.emb.Load()
+	cat := e.contentVectors()
 	if cat != nil {
 		if q = profile(cat, recent, cfg); q != nil {
 			qn = float64(vector.Norm(q))

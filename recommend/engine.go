@@ -178,6 +178,7 @@ type Engine struct {
 
 	emb     atomic.Pointer[embedding.Catalog] // item vectors (content.go)
 	img     atomic.Pointer[embedding.Catalog] // photo vectors, when Config.Images is set
+	fused   atomic.Pointer[embedding.Catalog] // the serving version's fused content vectors (fused.go)
 	embSync sync.Mutex                        // serialises syncEmbeddings
 	embq    chan []aisle.Item                 // changed items for the refresh loop to encode
 
@@ -255,7 +256,7 @@ func (e *Engine) refreshLoop(ctx context.Context) {
 				e.logSync(ctx)
 			}
 		case items := <-e.embq:
-			for _, cat := range []*embedding.Catalog{e.emb.Load(), e.img.Load()} {
+			for _, cat := range []*embedding.Catalog{e.emb.Load(), e.img.Load(), e.fused.Load()} {
 				if cat == nil {
 					continue
 				}

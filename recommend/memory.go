@@ -3,6 +3,7 @@ package recommend
 import (
 	"context"
 	"fmt"
+	"github.com/aislehq/aisle/embedding"
 	"slices"
 	"strings"
 	"time"
@@ -172,8 +173,10 @@ func (e *Engine) ForgetItem(id string) {
 	e.memMu.Lock()
 	e.applyLocked(func(m *memory) { m.deleteItem(id) })
 	e.memMu.Unlock()
-	if cat := e.emb.Load(); cat != nil {
-		cat.Delete(id)
+	for _, cat := range []*embedding.Catalog{e.emb.Load(), e.img.Load(), e.fused.Load()} {
+		if cat != nil {
+			cat.Delete(id)
+		}
 	}
 }
 
