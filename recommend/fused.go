@@ -6,6 +6,7 @@ import (
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/embedding"
+	"github.com/aislehq/aisle/fusion"
 	"github.com/aislehq/aisle/recall"
 	"github.com/aislehq/aisle/train"
 )
@@ -80,7 +81,17 @@ func (e *Engine) fusedOf(p *personal) (fusedInput, bool) {
 	if !ok || c.Dim() != p.set.Fusion.Dim() {
 		return fusedInput{}, false
 	}
-	return fusedInput{p: p, content: c, images: e.img.Load()}, true
+	in := fusedInput{p: p, content: c}
+	// Photo vectors join only when they are of the model the fusion was
+	// trained with (of its length); otherwise new items fuse text alone.
+	if img := e.img.Load(); img != nil {
+		for _, mod := range p.set.Fusion.Modalities() {
+			if mod.Name == fusion.Image && mod.Dim == img.Dim() {
+				in.images = img
+			}
+		}
+	}
+	return in, true
 }
 
 // syncFused brings the serving version's fused vectors up to date with

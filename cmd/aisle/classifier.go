@@ -44,18 +44,14 @@ func photoVectors(ctx context.Context, db *sqlite.DB, name string) (map[string][
 }
 
 // trainPhotoClassifier trains the photo classifier on the items that have
-// a category and a photo read by r, saves it in modelDir and predicts the
+// a category and a photo read by r (vecs, by item id), saves it in modelDir and predicts the
 // category of every item's photo with it. A nil r (or one without an
 // image model) trains nothing. It says what it did; with fewer
 // than minClassifierPhotos labelled photos, or a single category, it
 // trains nothing.
-func trainPhotoClassifier(ctx context.Context, e *env, db *sqlite.DB, r *visual.Reader, items []aisle.Item, modelDir string) error {
+func trainPhotoClassifier(ctx context.Context, e *env, r *visual.Reader, items []aisle.Item, vecs map[string][]float32, modelDir string) error {
 	if r == nil || !r.HasModel() {
 		return nil
-	}
-	vecs, err := photoVectors(ctx, db, r.Name())
-	if err != nil {
-		return err
 	}
 	var xs [][]float32
 	var labels []string

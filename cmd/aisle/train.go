@@ -65,7 +65,15 @@ func trainAndSave(ctx context.Context, e *env, db *sqlite.DB, photos *visual.Rea
 	if err != nil {
 		return err
 	}
-	if err := trainPhotoClassifier(ctx, e, db, photos, items, dir); err != nil {
+	var vecs map[string][]float32 // photo vectors, by item id
+	if photos != nil && photos.HasModel() {
+		if vecs, err = photoVectors(ctx, db, photos.Name()); err != nil {
+			return err
+		}
+		// The content model may fuse them with texts and behaviour.
+		tc.Content.Image = func(id string) []float32 { return vecs[id] }
+	}
+	if err := trainPhotoClassifier(ctx, e, photos, items, vecs, dir); err != nil {
 		return err
 	}
 	d, err := dataset.FromEvents(db.Events(ctx, 0), dataset.Options{})
