@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"image"
@@ -46,15 +47,7 @@ func (c *clipImages) Encode(ctx context.Context, imgs []image.Image) ([]onnx.Ima
 				out[i].Labels = append(out[i].Labels, onnx.Label{Name: p.Labels[0].Label, Prob: p.Labels[0].Prob})
 			}
 		}
-		slices.SortStableFunc(out[i].Labels, func(a, b onnx.Label) int {
-			switch {
-			case a.Prob > b.Prob:
-				return -1
-			case a.Prob < b.Prob:
-				return 1
-			}
-			return 0
-		})
+		slices.SortStableFunc(out[i].Labels, func(a, b onnx.Label) int { return cmp.Compare(b.Prob, a.Prob) })
 	}
 	return out, nil
 }

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -52,25 +50,10 @@ func clothingPhotos(t *testing.T, perClass int) []clothing {
 	return out
 }
 
-// postPhoto POSTs a photo file's bytes to u and decodes the reply.
+// postPhoto sends a JPEG photo's bytes to u and decodes the reply.
 func postPhoto(t *testing.T, method, u string, data []byte, want int, out any) {
 	t.Helper()
-	req, _ := http.NewRequest(method, u, bytes.NewReader(data))
-	req.Header.Set("Content-Type", "image/jpeg")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		t.Fatalf("%s %s: status %d, want %d: %s", method, u, resp.StatusCode, want, b)
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatalf("%v in %s", err, b)
-		}
-	}
+	send(t, method, u, "image/jpeg", data, want, out)
 }
 
 // TestServePhotos runs a real server with the real CNN over a catalog of

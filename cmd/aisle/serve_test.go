@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -21,13 +22,26 @@ type recommendations struct {
 	Items []aisle.Recommendation `json:"items"`
 }
 
-// call sends a request to the server under test and decodes the JSON
-// reply into out (when not nil), failing unless the status is want.
+// call sends a request with a JSON body (none when body is "") to the
+// server under test and decodes the JSON reply into out (when not nil),
+// failing unless the status is want.
 func call(t *testing.T, method, u string, body string, want int, out any) {
 	t.Helper()
-	req, _ := http.NewRequest(method, u, strings.NewReader(body))
+	ct := ""
 	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+		ct = "application/json"
+	}
+	send(t, method, u, ct, []byte(body), want, out)
+}
+
+// send sends a request with body of the content type ct (none when ct is
+// "") and decodes the JSON reply into out (when not nil), failing unless
+// the status is want.
+func send(t *testing.T, method, u, ct string, body []byte, want int, out any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, u, bytes.NewReader(body))
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
