@@ -60,8 +60,12 @@ func TestTrainSavesFusion(t *testing.T) {
 		v[n%12], v[(n/5)%12] = 1, 0.5
 		return v
 	}
-	for _, vectors := range []string{train.VectorsFused, train.VectorsAuto} {
-		cfg := train.Config{Seed: 3, Skip: []string{train.ModelEASE, train.ModelSLIST}, Content: train.ContentConfig{
+	kinds := []string{train.VectorsFused, train.VectorsAuto}
+	if testing.Short() {
+		kinds = kinds[:1]
+	}
+	for _, vectors := range kinds {
+		cfg := train.Config{Seed: 3, Skip: []string{train.ModelEASE, train.ModelSLIST, train.ModelItemCF}, MF: recall.MFConfig{Factors: 8}, Content: train.ContentConfig{
 			Text: text, Image: image, Vectors: vectors,
 			Encoder: ngram.Config{Buckets: 1 << 10, Dim: 16},
 			Fusion:  fusion.Config{Dim: 16, Epochs: 1, BatchSize: 32, SelfPairs: 2},
