@@ -12,7 +12,8 @@ import (
 
 // ModelContent names the content model: item vectors from the built-in
 // text encoder, trained on the catalog's texts and the dataset's
-// interactions and searches.
+// interactions and searches, or their learned fusion with the items'
+// image and behaviour vectors (ContentConfig.Vectors).
 const ModelContent = "content"
 
 // ContentConfig configures the content model. Without Text it is not
