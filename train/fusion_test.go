@@ -3,7 +3,6 @@ package train_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -25,8 +24,7 @@ func TestFusionOnOffice(t *testing.T) {
 		t.Skip("trains the text encoder, MF and the fusion three times on real data")
 	}
 	d := office(t)
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	rep, err := train.FusionExperiment(context.Background(), d, train.Config{Seed: 1, Content: train.ContentConfig{Text: officeTexts(t)}}, logger)
+	rep, err := train.FusionExperiment(context.Background(), d, train.Config{Seed: 1, Content: train.ContentConfig{Text: officeTexts(t)}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,6 +37,29 @@ func TestFusionOnOffice(t *testing.T) {
 		}
 	}
 	t.Logf("attention %v", rep.Attention)
+	ndcg := func(rs []eval.Result, name string) float64 {
+		for _, r := range rs {
+			if r.Model == name {
+				return r.NDCG[10]
+			}
+		}
+		t.Fatalf("no result for %s", name)
+		return 0
+	}
+	if f, tx := ndcg(rep.Test, train.VectorsOfFusion), ndcg(rep.Test, train.VectorsOfText); f <= tx {
+		t.Errorf("test NDCG@10: fused %.4f, text alone %.4f", f, tx)
+	}
+	// A tenth of the items without behaviour must not push the others
+	// down, as it does the fixed concatenation's.
+	if w, f := ndcg(rep.Warm, train.VectorsOfFusion), ndcg(rep.Test, train.VectorsOfFusion); w < 0.8*f {
+		t.Errorf("fused NDCG@10 %.4f on warm items beside cold ones, %.4f on the test items", w, f)
+	}
+	if w, f := ndcg(rep.Warm, train.VectorsConcat), ndcg(rep.Warm, train.VectorsOfFusion); w >= f {
+		t.Errorf("warm NDCG@10: concatenation %.4f, fused %.4f; the concatenation's bias toward items without behaviour is gone?", w, f)
+	}
+	if c := ndcg(rep.Cold, train.VectorsOfFusion); c < 0.01 {
+		t.Errorf("fused NDCG@10 %.4f on cold items: their text alone should place them", c)
+	}
 }
 
 // TestTrainSavesFusion trains the set with the content model over fused
