@@ -130,7 +130,7 @@ func (e *Engine) contentVectors() *embedding.Catalog {
 // else the photo vectors. ENOTFOUND if the item is not in the catalog.
 func (e *Engine) SimilarFused(ctx context.Context, item string, n int) ([]aisle.Recommendation, error) {
 	if c := e.fused.Load(); c != nil && c.Vector(item) != nil {
-		return e.similarBy(c, "fused vectors", item, n, ModelMultimodal, "like %q in text, photo and who bought it")
+		return e.similarBy(c, "fused vectors", item, n, ModelMultimodal, "like %q by text, photo and shoppers, fused")
 	}
 	if c := e.emb.Load(); c != nil && c.Vector(item) != nil {
 		return e.SimilarContent(ctx, item, n)
