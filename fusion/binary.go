@@ -11,15 +11,13 @@ import (
 // The binary format, little-endian:
 //
 //	magic    [8]byte "AISLFUSE"
-//	version  uint32  1
-//	dim      uint32
+//	version  uint32  2 (1 was the projection model, no longer read)
 //	count    uint32  modalities
-//	count ×  { name length uint32, name bytes, input dim uint32 }
-//	weights  float32 × (Σ dim·in_m + dim + count): projections, w, b
+//	count ×  { name length uint32, name bytes, input dim uint32, a float64, b float64 }
 //	checksum uint32  CRC-32C of everything before it
 const (
 	magic         = "AISLFUSE"
-	formatVersion = 1
+	formatVersion = 2
 )
 
 // ErrFormat is wrapped by every error UnmarshalBinary returns for data
@@ -31,18 +29,16 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // MarshalBinary encodes the model in a versioned, checksummed format.
 func (m *Model) MarshalBinary() ([]byte, error) {
 	le := binary.LittleEndian
-	out := make([]byte, 0, len(magic)+12+len(m.mods)*(8+maxNameLen)+4*len(m.params)+4)
+	out := make([]byte, 0, len(magic)+8+len(m.mods)*(24+maxNameLen)+4)
 	out = append(out, magic...)
 	out = le.AppendUint32(out, formatVersion)
-	out = le.AppendUint32(out, uint32(m.dim))
 	out = le.AppendUint32(out, uint32(len(m.mods)))
-	for _, md := range m.mods {
+	for k, md := range m.mods {
 		out = le.AppendUint32(out, uint32(len(md.Name)))
 		out = append(out, md.Name...)
 		out = le.AppendUint32(out, uint32(md.Dim))
-	}
-	for _, x := range m.params {
-		out = le.AppendUint32(out, math.Float32bits(x))
+		out = le.AppendUint64(out, math.Float64bits(m.a[k]))
+		out = le.AppendUint64(out, math.Float64bits(m.b[k]))
 	}
 	return le.AppendUint32(out, crc32.Checksum(out, castagnoli)), nil
 }
@@ -56,7 +52,7 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 		return fmt.Errorf("fusion unmarshal: %w: %s", ErrFormat, fmt.Sprintf(format, args...))
 	}
 	le := binary.LittleEndian
-	if len(data) < len(magic)+16 || string(data[:len(magic)]) != magic {
+	if len(data) < len(magic)+12 || string(data[:len(magic)]) != magic {
 		return bad("no header")
 	}
 	body := data[:len(data)-4]
@@ -72,16 +68,24 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 		r = r[4:]
 		return v, true
 	}
+	f64 := func() (float64, bool) {
+		if len(r) < 8 {
+			return 0, false
+		}
+		v := math.Float64frombits(le.Uint64(r))
+		r = r[8:]
+		return v, true
+	}
 	version, _ := u32()
 	if version != formatVersion {
 		return bad("version %d, want %d", version, formatVersion)
 	}
-	dim, _ := u32()
 	count, _ := u32()
-	if dim < 1 || dim > maxDim || count < 1 || count > maxModalities {
-		return bad("dim %d, %d modalities", dim, count)
+	if count < 1 || count > maxModalities {
+		return bad("%d modalities", count)
 	}
 	mods := make([]Modality, count)
+	a, b := make([]float64, count), make([]float64, count)
 	for k := range mods {
 		n, ok := u32()
 		if !ok || n > maxNameLen || uint32(len(r)) < n {
@@ -94,24 +98,19 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 			return bad("modality %d: bad dim", k)
 		}
 		mods[k].Dim = int(d)
+		var okA, okB bool
+		a[k], okA = f64()
+		b[k], okB = f64()
+		if !okA || !okB {
+			return bad("modality %d: truncated gate", k)
+		}
 	}
-	want := int(dim) + len(mods) // checked before allocating
-	for _, md := range mods {
-		want += int(dim) * md.Dim
+	if len(r) != 0 {
+		return bad("%d trailing bytes", len(r))
 	}
-	if len(r) != 4*want {
-		return bad("%d bytes of weights, want %d", len(r), 4*want)
-	}
-	nm, err := newModel(int(dim), mods)
+	nm, err := newModel(mods, a, b)
 	if err != nil {
 		return bad("%v", err)
-	}
-	for i := range nm.params {
-		x := math.Float32frombits(le.Uint32(r[4*i:]))
-		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-			return bad("weight %d is %v", i, x)
-		}
-		nm.params[i] = x
 	}
 	*m = *nm
 	return nil

@@ -1,8 +1,10 @@
 package fusion_test
 
 import (
-	"context"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -10,8 +12,7 @@ import (
 )
 
 func TestBinaryRoundTrip(t *testing.T) {
-	c, _ := classes(100, 6)
-	m := train(t, c, fusion.Config{Dim: 8, Epochs: 1, BatchSize: 16, SelfPairs: 1})
+	m := tuned(t)
 	b, err := m.MarshalBinary()
 	if err != nil {
 		t.Fatal(err)
@@ -20,21 +21,26 @@ func TestBinaryRoundTrip(t *testing.T) {
 	if err := got.UnmarshalBinary(b); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(got.Modalities(), m.Modalities()) || got.Dim() != 8 {
+	if !slices.Equal(got.Modalities(), m.Modalities()) || got.Dim() != m.Dim() {
 		t.Errorf("shape: %v %d", got.Modalities(), got.Dim())
 	}
-	for i := range 10 {
-		want, _ := m.Fuse(inputs(c, i))
-		have, _ := got.Fuse(inputs(c, i))
+	in := randomInputs(rand.New(rand.NewPCG(5, 6)))
+	for _, n := range []int{0, 3, 300} {
+		want, _ := m.Fuse(in, n)
+		have, _ := got.Fuse(in, n)
 		if !slices.Equal(want, have) {
-			t.Fatalf("item %d fuses to %v after the round trip, %v before", i, have, want)
+			t.Fatalf("%d interactions: fused differently after the round trip", n)
 		}
 	}
+	old := append([]byte(nil), b...)
+	old[8] = 1 // version 1, the projection model's, with a valid checksum
+	old = binary.LittleEndian.AppendUint32(old[:len(old)-4], crc32.Checksum(old[:len(old)-4], crc32.MakeTable(crc32.Castagnoli)))
 	for name, data := range map[string][]byte{
 		"empty":     nil,
 		"truncated": b[:len(b)-9],
-		"flipped":   append(append([]byte(nil), b[:40]...), append([]byte{b[40] ^ 1}, b[41:]...)...),
+		"flipped":   append(append([]byte(nil), b[:20]...), append([]byte{b[20] ^ 1}, b[21:]...)...),
 		"magic":     append([]byte("AISLFUSX"), b[8:]...),
+		"version 1": old,
 	} {
 		if err := got.UnmarshalBinary(data); !errors.Is(err, fusion.ErrFormat) {
 			t.Errorf("%s: %v", name, err)
@@ -43,8 +49,7 @@ func TestBinaryRoundTrip(t *testing.T) {
 }
 
 func FuzzUnmarshalBinary(f *testing.F) {
-	c, _ := classes(40, 7)
-	m, err := fusion.Train(context.Background(), c, fusion.Config{Dim: 4, Epochs: 1, BatchSize: 8, SelfPairs: 1}, nil)
+	m, err := fusion.New(mods[:2])
 	if err != nil {
 		f.Fatal(err)
 	}

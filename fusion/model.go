@@ -1,36 +1,38 @@
 // Package fusion learns one vector per item from several of its vectors —
-// text, image and behaviour embeddings — with attention over the ones an
-// item has, so items missing a modality (a new item has no behaviour, most
-// have no photo) still get a vector in the same space.
+// text, image and behaviour embeddings — with gates (attention weights
+// that depend on the item) over the ones an item has, so items missing a
+// modality (a new item has no behaviour, most have no photo) still get a
+// vector in the same space, and are not favoured for it.
 //
 // # Model
 //
-// Each modality m has an input dimension and a projection P_m to the
-// shared Dim. An item's input x_m is scaled to unit length first (a zero
-// or absent vector is a missing modality); h_m = P_m x_m. Every present
-// modality gets the score s_m = w·tanh(h_m) + b_m (w shared, b_m per
-// modality), the attention weights α are the softmax of the scores over
-// the present modalities only, and the item's vector is the unit vector
-// along Σ α_m h_m.
+// Each modality m keeps its own vectors: an item's input x_m is scaled to
+// unit length (a zero or absent vector is a missing modality) and becomes
+// block m of the fused vector, times the gate
+//
+//	g_m(n) = softplus(a_m + b_m·log(1+n)) / sqrt(Σ_k softplus(a_k + b_k·log(1+n))²)
+//
+// where n is the item's number of interactions and the sum runs over
+// every modality of the model, present or not. A missing modality's block
+// is zero and nothing is renormalised over the present ones, so the
+// fused vector of an item with every modality has unit length and one
+// lacking some is shorter: the inner product of two items is
+// Σ_m g_m(n_i)·g_m(n_j)·cos_m(i, j) over the modalities both have, and a
+// shopper's profile (a weighted sum of item vectors) scores an item by a
+// learned linear combination of its per-modality cosines. Behaviour's
+// reliability grows with interactions; b_m lets its gate follow.
 //
 // # Training
 //
-// Train fits P, w and b with the symmetric InfoNCE loss over in-batch
-// negatives on pairs of items that belong together (bought near each
-// other), as the built-in text encoder is trained, with Adam. Each side of
-// a pair hides each of its modalities with probability Dropout (always
-// keeping one), and every item with two or more modalities also makes
-// pairs of itself with its modalities split in two (SelfPairs), so that
-// an item seen through only its text lands near where it lands with all
-// of them. Each
-// step is data-parallel over Workers goroutines, with every sum taken in a
-// fixed order: the same Seed gives the same model whatever Workers is.
+// Tune fits the 2·M scalars a and b by coordinate ascent on a score the
+// caller computes (Aisle's train package: the content candidate
+// generator's NDCG@10 on held-out interactions). Nothing the modalities'
+// own vectors know is lost: they are not re-projected.
 package fusion
 
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"github.com/aislehq/aisle/vector"
 )
@@ -52,40 +54,44 @@ type Modality struct {
 // all-zero vector is a missing modality.
 type Inputs map[string][]float32
 
-// Limits on a model's shape, checked by Train and UnmarshalBinary.
+// Limits on a model's shape, checked by New and UnmarshalBinary.
 const (
-	maxDim        = 4096
 	maxInputDim   = 1 << 16
 	maxModalities = 16
 	maxNameLen    = 64
+	// maxParam bounds |a_m| and |b_m|: beyond it softplus saturates.
+	maxParam = 30
 )
 
-// Model fuses an item's vectors into one unit vector. It is immutable once
-// trained or decoded and safe for concurrent use, except that
-// UnmarshalBinary must not run concurrently with any other method. The
-// zero Model is only an UnmarshalBinary target.
+// Model fuses an item's vectors into one vector, the concatenation of
+// its modalities' gated unit vectors. It is immutable once made, tuned or
+// decoded and safe for concurrent use, except that UnmarshalBinary must
+// not run concurrently with any other method. The zero Model is only an
+// UnmarshalBinary target.
 type Model struct {
-	dim  int
 	mods []Modality
-	// params holds every weight: modality m's projection (dim×mods[m].Dim,
-	// row-major) at off[m], then w (dim) at wOff, then one bias per
-	// modality at bOff.
-	params     []float32
-	off        []int
-	wOff, bOff int
+	off  []int     // block m starts at off[m]
+	dim  int       // Σ mods[m].Dim
+	a, b []float64 // gate parameters, one per modality
 }
 
-// newModel returns a model of the given shape with zero weights, or an
-// error naming what is out of the limits.
-func newModel(dim int, mods []Modality) (*Model, error) {
-	if dim < 1 || dim > maxDim {
-		return nil, fmt.Errorf("dim %d: want 1 to %d", dim, maxDim)
+// New returns a model over mods with equal gates (a_m = softplus⁻¹(1),
+// b_m = 0: each block weighs 1/√M whatever the interactions), or an
+// error naming a modality out of the limits or named twice.
+func New(mods []Modality) (*Model, error) {
+	a := make([]float64, len(mods))
+	for k := range a {
+		a[k] = math.Log(math.E - 1)
 	}
+	return newModel(mods, a, make([]float64, len(mods)))
+}
+
+// newModel returns a model of the given shape and gate parameters.
+func newModel(mods []Modality, a, b []float64) (*Model, error) {
 	if len(mods) < 1 || len(mods) > maxModalities {
 		return nil, fmt.Errorf("%d modalities: want 1 to %d", len(mods), maxModalities)
 	}
-	m := &Model{dim: dim, mods: append([]Modality(nil), mods...), off: make([]int, len(mods))}
-	n := 0
+	m := &Model{mods: append([]Modality(nil), mods...), off: make([]int, len(mods)), a: a, b: b}
 	for k, md := range mods {
 		switch {
 		case md.Name == "" || len(md.Name) > maxNameLen:
@@ -94,32 +100,13 @@ func newModel(dim int, mods []Modality) (*Model, error) {
 			return nil, fmt.Errorf("modality %q: dim %d: want 1 to %d", md.Name, md.Dim, maxInputDim)
 		case m.index(md.Name) < k:
 			return nil, fmt.Errorf("modality %q named twice", md.Name)
+		case !(math.Abs(a[k]) <= maxParam) || !(math.Abs(b[k]) <= maxParam):
+			return nil, fmt.Errorf("modality %q: gate parameters %g, %g: want within ±%d", md.Name, a[k], b[k], maxParam)
 		}
-		m.off[k] = n
-		n += dim * md.Dim
+		m.off[k] = m.dim
+		m.dim += md.Dim
 	}
-	m.wOff, m.bOff = n, n+dim
-	m.params = make([]float32, n+dim+len(mods))
 	return m, nil
-}
-
-// init sets the projections to random Gaussian weights of variance
-// 1/in_m (so a unit input projects to about unit length); w and b stay 0,
-// so attention starts uniform.
-func (m *Model) init(seed uint64) {
-	rng := rand.New(rand.NewPCG(seed, 0x667573696f6e)) // "fusion"
-	for k, md := range m.mods {
-		p := m.proj(k)
-		s := 1 / math.Sqrt(float64(md.Dim))
-		for i := range p {
-			p[i] = float32(rng.NormFloat64() * s)
-		}
-	}
-}
-
-// proj returns modality k's projection, dim×mods[k].Dim row-major.
-func (m *Model) proj(k int) []float32 {
-	return m.params[m.off[k] : m.off[k]+m.dim*m.mods[k].Dim]
 }
 
 // index returns the position of the modality called name, or -1.
@@ -132,7 +119,8 @@ func (m *Model) index(name string) int {
 	return -1
 }
 
-// Dim returns the length of the fused vectors.
+// Dim returns the length of the fused vectors: the sum of the
+// modalities' lengths.
 func (m *Model) Dim() int { return m.dim }
 
 // Modalities returns the modalities the model fuses, in its order (a
@@ -142,164 +130,93 @@ func (m *Model) Modalities() []Modality { return append([]Modality(nil), m.mods.
 // Has reports whether the model fuses the modality called name.
 func (m *Model) Has(name string) bool { return m.index(name) >= 0 }
 
-// pass is one item's forward pass, kept for the backward pass.
-type pass struct {
-	present []bool    // by modality
-	h, t    []float32 // M×dim: projections and their tanh (absent rows unused)
-	alpha   []float32 // M: attention weights, 0 for absent modalities
-	u       []float32 // dim: the fused unit vector
-	norm    float32   // |Σ α_m h_m| before normalising
-	gz      []float32 // dim: backward's scratch
-}
-
-func newPass(m *Model) *pass {
-	nm := len(m.mods)
-	return &pass{present: make([]bool, nm), h: make([]float32, nm*m.dim), t: make([]float32, nm*m.dim), alpha: make([]float32, nm), u: make([]float32, m.dim), gz: make([]float32, m.dim)}
-}
-
-// forward fuses xs[k], modality k's unit input, for the modalities that
-// p.present marks, into p. It returns false (p.u zero) when none is
-// present.
-func (m *Model) forward(p *pass, xs [][]float32) bool {
-	dim := m.dim
-	w, b := m.params[m.wOff:m.wOff+dim], m.params[m.bOff:]
-	mx := float32(math.Inf(-1))
-	any := false
-	for k, md := range m.mods {
-		if !p.present[k] {
-			continue
-		}
-		any = true
-		P, h, t := m.proj(k), p.h[k*dim:(k+1)*dim], p.t[k*dim:(k+1)*dim]
-		for r := range dim {
-			h[r] = vector.Dot(P[r*md.Dim:(r+1)*md.Dim], xs[k])
-			t[r] = float32(math.Tanh(float64(h[r])))
-		}
-		p.alpha[k] = vector.Dot(w, t) + b[k]
-		mx = max(mx, p.alpha[k])
+// Gates writes into dst (one per modality, in the model's order) the
+// gates of an item with interactions interactions (negative counts as
+// 0), and returns dst; it allocates when dst is too short. Their squares
+// sum to 1.
+func (m *Model) Gates(dst []float32, interactions int) []float32 {
+	if len(dst) < len(m.mods) {
+		dst = make([]float32, len(m.mods))
 	}
-	clear(p.u)
-	if !any {
-		p.norm = 0
-		return false
-	}
-	var sum float32
+	dst = dst[:len(m.mods)]
+	l := math.Log1p(float64(max(interactions, 0)))
+	var ss float64
+	g := make([]float64, len(m.mods))
 	for k := range m.mods {
-		if p.present[k] {
-			p.alpha[k] = float32(math.Exp(float64(p.alpha[k] - mx)))
-			sum += p.alpha[k]
-		} else {
-			p.alpha[k] = 0
-		}
+		g[k] = softplus(m.a[k] + m.b[k]*l)
+		ss += g[k] * g[k]
 	}
-	for k := range m.mods {
-		if !p.present[k] {
-			continue
-		}
-		p.alpha[k] /= sum
-		a, h := p.alpha[k], p.h[k*dim:(k+1)*dim]
-		for r, x := range h {
-			p.u[r] += a * x
-		}
+	norm := math.Sqrt(ss)
+	for k := range g {
+		dst[k] = float32(g[k] / norm)
 	}
-	p.norm = vector.Normalize(p.u)
-	return true
+	return dst
 }
 
-// backward turns g, the loss gradient with respect to p.u, into gh (M×dim,
-// the gradient with respect to each present h_m; absent rows zeroed) and
-// gs (M, the gradient with respect to each score s_m).
-func (m *Model) backward(p *pass, g, gh, gs []float32) {
-	dim := m.dim
-	clear(gh)
-	clear(gs)
-	if p.norm == 0 {
-		return
+// softplus returns log(1+eˣ), without overflow.
+func softplus(x float64) float64 {
+	if x > 30 {
+		return x
 	}
-	w := m.params[m.wOff : m.wOff+dim]
-	// Through the normalisation: g_z = (g − (g·u)u)/|z|; z = |z|·u.
-	gu := vector.Dot(g, p.u)
-	gz := p.gz
-	for r := range gz {
-		gz[r] = (g[r] - gu*p.u[r]) / p.norm
-	}
-	gzz := vector.Dot(gz, p.u) * p.norm
-	for k := range m.mods {
-		if !p.present[k] {
-			continue
-		}
-		h, t, out := p.h[k*dim:(k+1)*dim], p.t[k*dim:(k+1)*dim], gh[k*dim:(k+1)*dim]
-		a := p.alpha[k]
-		gs[k] = a * (vector.Dot(gz, h) - gzz)
-		for r := range out {
-			out[r] = a*gz[r] + gs[k]*w[r]*(1-t[r]*t[r])
-		}
-	}
+	return math.Log1p(math.Exp(x))
 }
 
-// inputs returns in's vectors in the model's order, each a unit-length
-// copy (nil for a missing one), and marks the present ones. It returns an
-// error for a vector of the wrong length or with a non-finite entry, or
-// for a name the model does not know.
-func (m *Model) inputs(in Inputs, present []bool) ([][]float32, error) {
+// Fuse returns the fused vector of an item with the vectors in and
+// interactions interactions (0 for an item no shopper has touched), or
+// nil when it has none of the model's modalities. It returns an error for
+// a modality the model does not know, or a vector of the wrong length or
+// not finite.
+func (m *Model) Fuse(in Inputs, interactions int) ([]float32, error) {
 	for name := range in {
 		if m.index(name) < 0 {
 			return nil, fmt.Errorf("fusion: unknown modality %q", name)
 		}
 	}
-	xs := make([][]float32, len(m.mods))
+	gates := m.Gates(nil, interactions)
+	var out []float32
 	for k, md := range m.mods {
 		v := in[md.Name]
-		present[k] = false
 		if len(v) == 0 {
 			continue
 		}
 		if len(v) != md.Dim {
 			return nil, fmt.Errorf("fusion: %s vector has %d dimensions, want %d", md.Name, len(v), md.Dim)
 		}
-		x := append([]float32(nil), v...)
-		n := vector.Normalize(x)
+		if out == nil {
+			out = make([]float32, m.dim)
+		}
+		block := out[m.off[k] : m.off[k]+md.Dim]
+		copy(block, v)
+		n := vector.Normalize(block)
 		if math.IsNaN(float64(n)) || math.IsInf(float64(n), 0) {
 			return nil, fmt.Errorf("fusion: %s vector has a non-finite entry", md.Name)
 		}
-		if n > 0 {
-			xs[k], present[k] = x, true
+		for d := range block {
+			block[d] *= gates[k]
 		}
 	}
-	return xs, nil
-}
-
-// Fuse returns the item's fused unit vector, or nil when it has none of
-// the model's modalities. It returns an error for a modality the model
-// does not know, or a vector of the wrong length or not finite.
-func (m *Model) Fuse(in Inputs) ([]float32, error) {
-	p := newPass(m)
-	xs, err := m.inputs(in, p.present)
-	if err != nil {
-		return nil, err
-	}
-	if !m.forward(p, xs) {
+	if vector.Norm(out) == 0 {
 		return nil, nil
 	}
-	return p.u, nil
+	return out, nil
 }
 
 // Attention returns the weight each of the item's present modalities has
-// in its fused vector (they sum to 1; missing modalities are absent), for
-// explanations: nil when it has none. Errors are Fuse's.
-func (m *Model) Attention(in Inputs) (map[string]float32, error) {
-	p := newPass(m)
-	xs, err := m.inputs(in, p.present)
-	if err != nil {
+// in its fused vector (its squared gate: the share of the inner product
+// of two items with every modality that the modality contributes when
+// their cosines are equal), for explanations: nil when it has none. The
+// weights sum to 1 for an item with every modality, less for one missing
+// some. Errors are Fuse's.
+func (m *Model) Attention(in Inputs, interactions int) (map[string]float32, error) {
+	v, err := m.Fuse(in, interactions)
+	if err != nil || v == nil {
 		return nil, err
 	}
-	if !m.forward(p, xs) {
-		return nil, nil
-	}
+	gates := m.Gates(nil, interactions)
 	out := make(map[string]float32, len(m.mods))
 	for k, md := range m.mods {
-		if p.present[k] {
-			out[md.Name] = p.alpha[k]
+		if vector.Norm(v[m.off[k]:m.off[k]+md.Dim]) > 0 {
+			out[md.Name] = gates[k] * gates[k]
 		}
 	}
 	return out, nil

@@ -1,7 +1,6 @@
 package fusion_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"math"
@@ -12,232 +11,183 @@ import (
 	"github.com/aislehq/aisle/vector"
 )
 
-// classes generates items of 8 invented classes, every modality a noisy
-// random projection of the item's class (no real dataset has photos and
-// behaviour together; these vectors are made up): the items, the class of
-// each, and pairs of items of the same class. Every third item lacks its
-// image, every fifth its behaviour.
-func classes(n int, seed uint64) (fusion.Corpus, []int) {
-	rng := rand.New(rand.NewPCG(seed, 1))
-	mods := []fusion.Modality{{Name: fusion.Text, Dim: 24}, {Name: fusion.Image, Dim: 40}, {Name: fusion.Behaviour, Dim: 16}}
-	const k = 8
-	cls := make([]int, n)
-	c := fusion.Corpus{Modalities: mods, Vectors: make([][][]float32, len(mods))}
-	centres := make([][][]float64, len(mods))
-	for m, md := range mods {
-		centres[m] = make([][]float64, k)
-		for j := range k {
-			centres[m][j] = make([]float64, md.Dim)
-			for d := range md.Dim {
-				centres[m][j][d] = rng.NormFloat64()
-			}
-		}
-		c.Vectors[m] = make([][]float32, n)
-	}
-	byClass := make([][]int32, k)
-	for i := range n {
-		cls[i] = rng.IntN(k)
-		byClass[cls[i]] = append(byClass[cls[i]], int32(i))
-		for m, md := range mods {
-			if (m == 1 && i%3 == 0) || (m == 2 && i%5 == 0) {
-				continue
-			}
-			v := make([]float32, md.Dim)
-			for d := range v {
-				v[d] = float32(centres[m][cls[i]][d] + 0.8*rng.NormFloat64())
-			}
-			c.Vectors[m][i] = v
-		}
-	}
-	for i := range n {
-		same := byClass[cls[i]]
-		c.Pairs = append(c.Pairs, [2]int32{int32(i), same[rng.IntN(len(same))]})
-	}
-	return c, cls
-}
+// mods are the modalities the tests fuse (the lengths of Aisle's text
+// encoder, the shipped CNN and matrix factorisation's default factors).
+var mods = []fusion.Modality{{Name: fusion.Text, Dim: 128}, {Name: fusion.Image, Dim: 768}, {Name: fusion.Behaviour, Dim: 192}}
 
-// inputs returns item i's vectors of c as Inputs, keeping only the named
-// modalities (all when none are named).
-func inputs(c fusion.Corpus, i int, only ...string) fusion.Inputs {
+// randomInputs returns random vectors (invented) of every modality of
+// mods, not unit length.
+func randomInputs(rng *rand.Rand) fusion.Inputs {
 	in := fusion.Inputs{}
-	for m, md := range c.Modalities {
-		keep := len(only) == 0
-		for _, o := range only {
-			keep = keep || o == md.Name
+	for _, md := range mods {
+		v := make([]float32, md.Dim)
+		for d := range v {
+			v[d] = float32(3 * rng.NormFloat64())
 		}
-		if keep && c.Vectors[m][i] != nil {
-			in[md.Name] = c.Vectors[m][i]
-		}
+		in[md.Name] = v
 	}
 	return in
 }
 
-func train(t testing.TB, c fusion.Corpus, cfg fusion.Config) *fusion.Model {
+// without returns in less the named modalities.
+func without(in fusion.Inputs, names ...string) fusion.Inputs {
+	out := fusion.Inputs{}
+	for k, v := range in {
+		out[k] = v
+	}
+	for _, n := range names {
+		delete(out, n)
+	}
+	return out
+}
+
+// cos returns the cosine of a and b.
+func cos(a, b []float32) float64 {
+	return float64(vector.Dot(a, b)) / float64(vector.Norm(a)*vector.Norm(b))
+}
+
+// tuned returns a model tuned so behaviour's gate is 0.2 at no
+// interactions and 0.9 at 100.
+func tuned(t testing.TB) *fusion.Model {
 	t.Helper()
-	m, err := fusion.Train(context.Background(), c, cfg, nil)
+	start, err := fusion.New(mods)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _, err := fusion.Tune(context.Background(), start, func(_ context.Context, m *fusion.Model) (float64, error) {
+		g0, g100 := m.Gates(nil, 0)[2], m.Gates(nil, 100)[2]
+		return -math.Abs(float64(g0)-0.2) - math.Abs(float64(g100)-0.9), nil
+	}, fusion.Config{MinStep: 1.0 / 64})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return m
 }
 
-// TestMissingModalitiesShareTheSpace trains on the generated classes and
-// checks that an item seen through one modality alone lands next to items
-// of its class seen through another modality alone (text-only query,
-// image-only catalog, and so on) far more often than chance (1/8): the
-// projections of different modalities start unrelated, so only training
-// aligns them.
-func TestMissingModalitiesShareTheSpace(t *testing.T) {
-	c, cls := classes(600, 1)
-	m := train(t, c, fusion.Config{Dim: 16, Epochs: 8, BatchSize: 64, SelfPairs: 2, Seed: 2})
-	through := func(i int, only string) []float32 {
-		in := inputs(c, i, only)
-		if len(in) == 0 {
-			return nil
-		}
-		v, err := m.Fuse(in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n := vector.Norm(v); math.Abs(float64(n)-1) > 1e-4 {
-			t.Fatalf("item %d through %s: |v| = %v", i, only, n)
-		}
-		return v
+// TestFuseKeepsEachModality checks the fused vector's layout: each
+// present modality's unit vector times its gate, in its own block, so
+// the inner product of two items is the gated sum of their per-modality
+// cosines, an item with every modality has unit length, and one missing
+// a modality is shorter (not renormalised over the present ones).
+func TestFuseKeepsEachModality(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	m := tuned(t)
+	if m.Dim() != 128+768+192 || len(m.Modalities()) != 3 || !m.Has(fusion.Image) || m.Has("audio") {
+		t.Fatalf("shape: %d, %v", m.Dim(), m.Modalities())
 	}
-	names := []string{fusion.Text, fusion.Image, fusion.Behaviour}
-	for _, qm := range names {
-		for _, gm := range names {
-			if qm == gm {
-				continue
-			}
-			gallery := make([][]float32, len(cls))
-			for j := range gallery {
-				gallery[j] = through(j, gm)
-			}
-			hits, cases := 0, 0
-			for i := range cls {
-				q := through(i, qm)
-				if q == nil {
-					continue
-				}
-				best, bestS := -1, float32(-2)
-				for j, g := range gallery {
-					if g == nil || j == i {
-						continue
-					}
-					if s := vector.Dot(q, g); s > bestS {
-						best, bestS = j, s
-					}
-				}
-				cases++
-				if cls[best] == cls[i] {
-					hits++
-				}
-			}
-			acc := float64(hits) / float64(cases)
-			t.Logf("%s-only query, %s-only catalog: nearest in its class for %.3f of %d items", qm, gm, acc, cases)
-			if acc < 0.7 {
-				t.Errorf("%s-only query, %s-only catalog: %.3f next to their class, want ≥ 0.7", qm, gm, acc)
-			}
-		}
-	}
-}
-
-func TestAttention(t *testing.T) {
-	c, _ := classes(200, 3)
-	m := train(t, c, fusion.Config{Dim: 8, Epochs: 1, BatchSize: 32, SelfPairs: 1})
-	a, err := m.Attention(inputs(c, 1))
+	x, y := randomInputs(rng), randomInputs(rng)
+	const nx, ny = 40, 3
+	fx, err := m.Fuse(x, nx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sum float32
-	for _, w := range a {
-		sum += w
+	fy, _ := m.Fuse(y, ny)
+	if n := vector.Norm(fx); math.Abs(float64(n)-1) > 1e-5 {
+		t.Errorf("|fused| = %v with every modality, want 1", n)
 	}
-	if len(a) != 3 || math.Abs(float64(sum)-1) > 1e-5 {
-		t.Errorf("attention over all three: %v", a)
+	gx, gy := m.Gates(nil, nx), m.Gates(nil, ny)
+	var want float64
+	for k, md := range mods {
+		want += float64(gx[k]*gy[k]) * cos(x[md.Name], y[md.Name])
 	}
-	a, _ = m.Attention(inputs(c, 1, fusion.Image))
-	if len(a) != 1 || a[fusion.Image] != 1 {
-		t.Errorf("attention with only an image: %v", a)
+	if got := float64(vector.Dot(fx, fy)); math.Abs(got-want) > 1e-5 {
+		t.Errorf("fx·fy = %.6f, want the gated sum of cosines %.6f", got, want)
 	}
-	if v, err := m.Fuse(fusion.Inputs{fusion.Text: nil, fusion.Image: make([]float32, 40)}); v != nil || err != nil {
+	// A new item: text only, no interactions.
+	cold, _ := m.Fuse(without(y, fusion.Image, fusion.Behaviour), 0)
+	g0 := m.Gates(nil, 0)
+	if n, want := vector.Norm(cold), g0[0]; math.Abs(float64(n-want)) > 1e-6 || n >= 1 {
+		t.Errorf("|text-only item| = %v, want its text gate %v < 1", n, want)
+	}
+	if got, want := float64(vector.Dot(fx, cold)), float64(gx[0]*g0[0])*cos(x[fusion.Text], y[fusion.Text]); math.Abs(got-want) > 1e-5 {
+		t.Errorf("full·text-only = %.6f, want %.6f", got, want)
+	}
+	if v, err := m.Fuse(fusion.Inputs{fusion.Text: nil, fusion.Image: make([]float32, 768)}, 0); v != nil || err != nil {
 		t.Errorf("nothing present: %v, %v", v, err)
 	}
 	for name, in := range map[string]fusion.Inputs{
 		"unknown":    {"audio": {1}},
 		"wrong dim":  {fusion.Text: {1, 2}},
-		"not finite": {fusion.Behaviour: append(make([]float32, 15), float32(math.NaN()))},
+		"not finite": {fusion.Behaviour: append(make([]float32, 191), float32(math.NaN()))},
 	} {
-		if _, err := m.Fuse(in); err == nil {
+		if _, err := m.Fuse(in, 0); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
 }
 
-// TestTrainDeterministic checks that the same seed gives the same bytes
-// whatever the number of workers, and another seed other bytes.
-func TestTrainDeterministic(t *testing.T) {
-	c, _ := classes(300, 4)
-	cfg := fusion.Config{Dim: 16, Epochs: 2, BatchSize: 32, SelfPairs: 1, Seed: 9, Workers: 1}
-	one, _ := train(t, c, cfg).MarshalBinary()
-	cfg.Workers = 3
-	three, _ := train(t, c, cfg).MarshalBinary()
-	if !bytes.Equal(one, three) {
-		t.Error("1 and 3 workers trained different models")
+// TestGatesFollowInteractions checks that Tune reaches the behaviour
+// gates asked for (0.2 without interactions, 0.9 at 100) and that the
+// gates' squares sum to 1 at every count.
+func TestGatesFollowInteractions(t *testing.T) {
+	m := tuned(t)
+	g0, g100 := m.Gates(nil, 0)[2], m.Gates(nil, 100)[2]
+	if math.Abs(float64(g0)-0.2) > 0.02 || math.Abs(float64(g100)-0.9) > 0.02 {
+		t.Errorf("behaviour gate %.3f at 0 interactions (want 0.2), %.3f at 100 (want 0.9)", g0, g100)
 	}
-	cfg.Seed = 10
-	other, _ := train(t, c, cfg).MarshalBinary()
-	if bytes.Equal(one, other) {
-		t.Error("seeds 9 and 10 trained the same model")
+	prev := float32(0)
+	for _, n := range []int{-1, 0, 1, 5, 20, 100, 1000} {
+		g := m.Gates(make([]float32, 1), n)
+		var ss float32
+		for _, x := range g {
+			ss += x * x
+		}
+		if math.Abs(float64(ss)-1) > 1e-5 || g[2] < prev {
+			t.Errorf("%d interactions: gates %v", n, g)
+		}
+		prev = g[2]
+	}
+	a, err := m.Attention(fusion.Inputs{fusion.Text: {1, 0}}, 0)
+	if err == nil {
+		t.Errorf("text of the wrong length: %v", a)
+	}
+	in := randomInputs(rand.New(rand.NewPCG(3, 4)))
+	a, _ = m.Attention(in, 100)
+	if s := a[fusion.Text] + a[fusion.Image] + a[fusion.Behaviour]; len(a) != 3 || math.Abs(float64(s)-1) > 1e-5 {
+		t.Errorf("attention with every modality: %v", a)
+	}
+	a, _ = m.Attention(without(in, fusion.Behaviour), 0)
+	if _, ok := a[fusion.Behaviour]; len(a) != 2 || ok {
+		t.Errorf("attention without behaviour: %v", a)
 	}
 }
 
-func TestTrainErrors(t *testing.T) {
-	c, _ := classes(50, 5)
+func TestTuneErrors(t *testing.T) {
+	start, _ := fusion.New(mods)
+	ok := func(context.Context, *fusion.Model) (float64, error) { return 0, nil }
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := fusion.Train(ctx, c, fusion.Config{}, nil); !errors.Is(err, context.Canceled) {
+	if _, _, err := fusion.Tune(ctx, start, ok, fusion.Config{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("done ctx: %v", err)
 	}
-	bad := c
-	bad.Pairs = [][2]int32{{0, 50}}
-	if _, err := fusion.Train(context.Background(), bad, fusion.Config{}, nil); err == nil {
-		t.Error("pair out of range: no error")
+	boom := errors.New("boom")
+	if _, _, err := fusion.Tune(context.Background(), start, func(context.Context, *fusion.Model) (float64, error) { return 0, boom }, fusion.Config{}); !errors.Is(err, boom) {
+		t.Errorf("score error: %v", err)
 	}
-	if _, err := fusion.Train(context.Background(), c, fusion.Config{Dropout: 1}, nil); err == nil {
-		t.Error("dropout 1: no error")
+	for name, cfg := range map[string]fusion.Config{"step": {Step: -1}, "min step": {Step: 1, MinStep: 2}, "rounds": {Rounds: -1}} {
+		if _, _, err := fusion.Tune(context.Background(), start, ok, cfg); err == nil {
+			t.Errorf("%s: no error", name)
+		}
 	}
-	short := c
-	short.Vectors = c.Vectors[:2]
-	if _, err := fusion.Train(context.Background(), short, fusion.Config{}, nil); err == nil {
-		t.Error("missing vector list: no error")
+	if _, err := fusion.New([]fusion.Modality{{Name: fusion.Text, Dim: 4}, {Name: fusion.Text, Dim: 4}}); err == nil {
+		t.Error("a modality named twice: no error")
+	}
+	if _, err := fusion.New(nil); err == nil {
+		t.Error("no modality: no error")
 	}
 }
 
 func BenchmarkFuse(b *testing.B) {
-	rng := rand.New(rand.NewPCG(1, 1))
-	mods := []fusion.Modality{{Name: fusion.Text, Dim: 128}, {Name: fusion.Image, Dim: 768}, {Name: fusion.Behaviour, Dim: 192}}
-	c := fusion.Corpus{Modalities: mods, Pairs: [][2]int32{{0, 1}, {1, 0}}}
-	for _, md := range mods {
-		vs := make([][]float32, 2)
-		for i := range vs {
-			vs[i] = make([]float32, md.Dim)
-			for d := range vs[i] {
-				vs[i][d] = float32(rng.NormFloat64())
-			}
-		}
-		c.Vectors = append(c.Vectors, vs)
-	}
-	m := train(b, c, fusion.Config{Epochs: 1})
+	m := tuned(b)
+	in := randomInputs(rand.New(rand.NewPCG(1, 1)))
 	for _, tc := range []struct {
 		name string
 		in   fusion.Inputs
-	}{{"text+image", inputs(c, 0, fusion.Text, fusion.Image)}, {"all", inputs(c, 0)}} {
+	}{{"text+image", without(in, fusion.Behaviour)}, {"all", in}} {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := m.Fuse(tc.in); err != nil {
+				if _, err := m.Fuse(tc.in, 7); err != nil {
 					b.Fatal(err)
 				}
 			}

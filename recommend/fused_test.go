@@ -54,7 +54,7 @@ func TestSimilarFused(t *testing.T) {
 	cfg := train.Config{Seed: 3, Skip: []string{train.ModelEASE, train.ModelSLIST}, Content: train.ContentConfig{
 		Text: func(id string) string { return texts[id] }, Vectors: train.VectorsFused,
 		Encoder: ngram.Config{Buckets: 1 << 10, Dim: 16},
-		Fusion:  fusion.Config{Dim: 16, Epochs: 1, BatchSize: 32, SelfPairs: 2},
+		Fusion:  fusion.Config{Step: 1, MinStep: 1, Rounds: 1},
 	}}
 	set, meta, err := train.Train(ctx, d, cfg, nil)
 	if err != nil {

@@ -114,12 +114,14 @@ type content struct {
 }
 
 // trainContent trains the text encoder (TrainTextEncoder) and, unless
-// cfg.Vectors is VectorsText, the fusion of the item texts' vectors with
-// their image vectors (cfg.Image) and behaviour vectors (mf's item
-// factors; nil for none) (trainFusion), and returns them with the content
-// model over the fused vectors; nil, nil when no item has text.
-func trainContent(ctx context.Context, d *dataset.Dataset, cfg ContentConfig, seed uint64, mf *recall.MF) (*content, error) {
-	enc, texts, err := TrainTextEncoder(ctx, d, cfg, seed)
+// full.Content.Vectors is VectorsText, the fusion of the item texts'
+// vectors with their image vectors (full.Content.Image) and behaviour
+// vectors (mf's item factors; nil for none) (trainFusion), and returns
+// them with the content model over the fused vectors; nil, nil when no
+// item has text.
+func trainContent(ctx context.Context, d *dataset.Dataset, full Config, mf *recall.MF) (*content, error) {
+	cfg := full.Content
+	enc, texts, err := TrainTextEncoder(ctx, d, cfg, full.Seed)
 	if err != nil || enc == nil {
 		return nil, err
 	}
@@ -139,10 +141,10 @@ func trainContent(ctx context.Context, d *dataset.Dataset, cfg ContentConfig, se
 	if err != nil {
 		return nil, err
 	}
-	if out.fusion, err = trainFusion(ctx, d, iv, cfg.Fusion, seed); err != nil {
+	if out.fusion, err = trainFusion(ctx, d, full, iv); err != nil {
 		return nil, err
 	}
-	fused, err := fuseAll(out.fusion, iv, nil)
+	fused, err := fuseAll(out.fusion, iv, interactionCounts(d), nil)
 	if err != nil {
 		return nil, err
 	}

@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
+	"slices"
 	"time"
 
 	"github.com/aislehq/aisle/dataset"
 	"github.com/aislehq/aisle/eval"
 	"github.com/aislehq/aisle/fusion"
+	"github.com/aislehq/aisle/ngram"
+	"github.com/aislehq/aisle/openblas"
 	"github.com/aislehq/aisle/recall"
 	"github.com/aislehq/aisle/vector"
 )
@@ -94,17 +98,259 @@ func behaviourVectors(d *dataset.Dataset, mf *recall.MF) [][]float32 {
 	return out
 }
 
-// trainFusion trains the fusion of iv's modalities on d's co-interaction
-// pairs (those the text encoder trains on).
-func trainFusion(ctx context.Context, d *dataset.Dataset, iv itemModalities, cfg fusion.Config, seed uint64) (*fusion.Model, error) {
-	if cfg.Seed == 0 {
-		cfg.Seed = seed
+// interactionCounts returns how many interactions each of d's items has.
+func interactionCounts(d *dataset.Dataset) []int {
+	out := make([]int, d.NumItems())
+	for _, seq := range d.Seqs {
+		for _, i := range seq {
+			out[i]++
+		}
 	}
-	m, err := fusion.Train(ctx, fusion.Corpus{Modalities: iv.mods, Vectors: iv.vecs, Pairs: coPairs(d)}, cfg, nil)
+	return out
+}
+
+// trainFusion tunes the gates of the fusion of iv's modalities (trained
+// on d) so the content model over the fused vectors ranks d's own last
+// items best: on dataset.LeaveOneOut(d), the text encoder and matrix
+// factorisation (when iv has behaviour) are trained again on Full, and
+// the gates maximise NDCG@10 on Test (gateObjective). d's last items are
+// never the caller's validation or test items; the vectors tuned on must
+// not have seen them, or behaviour would look better than it is. With
+// too few interactions for that split the gates stay equal.
+func trainFusion(ctx context.Context, d *dataset.Dataset, cfg Config, iv itemModalities) (*fusion.Model, error) {
+	start, err := fusion.New(iv.mods)
+	if err != nil {
+		return nil, fmt.Errorf("train: fusion: %w", err)
+	}
+	inner := dataset.LeaveOneOut(d)
+	if len(inner.Test) == 0 {
+		return start, nil
+	}
+	hasBehaviour := slices.ContainsFunc(iv.mods, func(md fusion.Modality) bool { return md.Name == fusion.Behaviour })
+	base, err := baseVectors(ctx, inner.Full, cfg, hasBehaviour)
+	if err != nil {
+		return nil, fmt.Errorf("train: fusion: %w", err)
+	}
+	if !slices.Equal(base.iv.mods, iv.mods) {
+		return nil, fmt.Errorf("train: fusion: modalities %v without the last items, %v with them", base.iv.mods, iv.mods)
+	}
+	obj, err := newGateObjective(base.iv, interactionCounts(inner.Full), inner.Test, cfg.Content.Scorer)
+	if err != nil {
+		return nil, fmt.Errorf("train: fusion: %w", err)
+	}
+	m, _, err := fusion.Tune(ctx, start, obj.ndcg, cfg.Content.Fusion)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
 	return m, nil
+}
+
+// base is what baseVectors trained.
+type base struct {
+	enc  *ngram.Model
+	text [][]float32 // by item, nil for an item without text
+	mf   *recall.MF  // nil unless asked for
+	iv   itemModalities
+}
+
+// baseVectors trains the text encoder and, withMF, matrix
+// factorisation on d as Models does, and gathers d's items' modalities
+// from them.
+func baseVectors(ctx context.Context, d *dataset.Dataset, cfg Config, withMF bool) (*base, error) {
+	enc, texts, err := TrainTextEncoder(ctx, d, cfg.Content, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	if enc == nil {
+		return nil, fmt.Errorf("no item has text")
+	}
+	b := &base{enc: enc}
+	if b.text, err = textVectors(ctx, enc, texts); err != nil {
+		return nil, err
+	}
+	if withMF {
+		if b.mf, err = recall.TrainMF(ctx, d, cfg.mf(d.NumItems()), nil); err != nil {
+			return nil, fmt.Errorf("train mf: %w", err)
+		}
+	}
+	if b.iv, err = modalities(d, cfg.Content, b.text, b.mf); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// maxTuneFlops bounds the multiply-adds of one gateObjective evaluation
+// (cases × items × fused length), so tuning's cost does not grow with
+// the catalog past it: fewer cases are scored instead (at least
+// minTuneCases, at most maxTuneCases).
+const (
+	maxTuneFlops = 2e10
+	minTuneCases = 500
+	maxTuneCases = 5000
+	// maxTuneWindow caps the history items a profile weighs in tuning.
+	maxTuneWindow = 1024
+)
+
+// gateObjective scores a fusion model's gates by the NDCG@10 of the
+// content model (recall.Content) over the fused vectors on held-out
+// cases, under full ranking with the history excluded and ties counted
+// against the target, as eval.Evaluate ranks. It uses that a profile's
+// inner product with an item's fused vector is Σ_m g_m(item)·(P_m·u_m),
+// P_m the profile of modality m's gated unit vectors: the per-modality
+// unit vectors are fixed, so each evaluation is one matrix product per
+// modality (OpenBLAS) over the cases. recall.Content divides by the
+// profile's length, which ranks nothing differently.
+type gateObjective struct {
+	n      int // items
+	mods   []fusion.Modality
+	rows   [][]float32 // [modality]: n×dim unit vectors, zero rows for missing ones
+	cols   [][]float32 // [modality]: the same, dim×n
+	has    [][]bool    // [modality][item]
+	counts []int
+	cases  []dataset.Case
+	decay  []float32 // decay[j]: the profile's weight of the item j places before the latest
+}
+
+// newGateObjective returns the objective over iv's vectors, counts[i]
+// being item i's interactions, scored on cases (an even sample of them
+// when there are many) with profiles made as cfg makes them.
+func newGateObjective(iv itemModalities, counts []int, cases []dataset.Case, cfg recall.ContentConfig) (*gateObjective, error) {
+	n := len(counts)
+	o := &gateObjective{n: n, mods: iv.mods, counts: counts}
+	dim := 0
+	for k, md := range iv.mods {
+		dim += md.Dim
+		rows, cols, has := make([]float32, n*md.Dim), make([]float32, md.Dim*n), make([]bool, n)
+		for i, v := range iv.vecs[k] {
+			if v == nil {
+				continue
+			}
+			r := rows[i*md.Dim : (i+1)*md.Dim]
+			copy(r, v)
+			has[i] = vector.Normalize(r) > 0
+			for d, x := range r {
+				cols[d*n+i] = x
+			}
+		}
+		o.rows, o.cols, o.has = append(o.rows, rows), append(o.cols, cols), append(o.has, has)
+	}
+	keep := min(maxTuneCases, max(minTuneCases, int(maxTuneFlops/float64(max(1, n*dim)))))
+	if len(cases) > keep {
+		for j := range keep {
+			o.cases = append(o.cases, cases[j*len(cases)/keep])
+		}
+	} else {
+		o.cases = cases
+	}
+	// The profile's weights by position: the profile of one-hot vectors.
+	long := 0
+	for _, c := range o.cases {
+		long = max(long, len(c.History))
+	}
+	long = min(long, maxTuneWindow)
+	hot := make([][]float32, long)
+	for j := range hot {
+		hot[j] = make([]float32, long)
+		hot[j][j] = 1
+	}
+	p := cfg.Profile(hot)
+	for j := long - 1; j >= 0 && p[j] != 0; j-- {
+		o.decay = append(o.decay, p[j])
+	}
+	if len(o.cases) == 0 || len(o.decay) == 0 {
+		return nil, fmt.Errorf("gate objective: no case with a history")
+	}
+	return o, nil
+}
+
+// ndcg returns the mean NDCG@10 of m's fused vectors on o's cases.
+func (o *gateObjective) ndcg(ctx context.Context, m *fusion.Model) (float64, error) {
+	n, nm := o.n, len(o.mods)
+	gates := make([][]float32, nm) // [modality][item], 0 where missing
+	for k := range gates {
+		gates[k] = make([]float32, n)
+	}
+	g := make([]float32, nm)
+	for i := range n {
+		g = m.Gates(g, o.counts[i])
+		for k := range o.mods {
+			if o.has[k][i] {
+				gates[k][i] = g[k]
+			}
+		}
+	}
+	chunk := max(1, min(len(o.cases), (1<<22)/max(n, 1)))
+	scores, q := make([]float32, chunk*n), make([]float32, chunk*n)
+	mark := make([]int, n)
+	var gain float64
+	for lo := 0; lo < len(o.cases); lo += chunk {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		cs := o.cases[lo:min(lo+chunk, len(o.cases))]
+		clear(scores)
+		for k, md := range o.mods {
+			p := make([]float32, len(cs)*md.Dim)
+			for c, cas := range cs {
+				row := p[c*md.Dim : (c+1)*md.Dim]
+				for j, w := range o.decay {
+					if j >= len(cas.History) {
+						break
+					}
+					h := cas.History[len(cas.History)-1-j]
+					if a := w * gates[k][h]; a != 0 {
+						for d, x := range o.rows[k][int(h)*md.Dim : (int(h)+1)*md.Dim] {
+							row[d] += a * x
+						}
+					}
+				}
+			}
+			if err := openblas.Gemm(len(cs), n, md.Dim, 1, p, o.cols[k], 0, q); err != nil {
+				return 0, err
+			}
+			gk := gates[k]
+			for c := range cs {
+				s, qc := scores[c*n:(c+1)*n], q[c*n:(c+1)*n]
+				for i, w := range gk {
+					s[i] += w * qc[i]
+				}
+			}
+		}
+		for c, cas := range cs {
+			s := scores[c*n : (c+1)*n]
+			epoch := lo + c + 1
+			for _, h := range cas.History {
+				mark[h] = epoch
+			}
+			t := max(s[cas.Target], 0)
+			rank := 0
+			for i, v := range s {
+				if max(v, 0) >= t && i != int(cas.Target) && mark[i] != epoch {
+					rank++
+				}
+			}
+			if rank < 10 {
+				gain += 1 / math.Log2(float64(rank)+2)
+			}
+		}
+	}
+	return gain / float64(len(o.cases)), nil
+}
+
+// fuseAll returns m's fused vector of every item of iv (nil for an item
+// with no modality), counts[i] being item i's interactions, of the
+// modalities keep allows (all when nil).
+func fuseAll(m *fusion.Model, iv itemModalities, counts []int, keep func(name string) bool) ([][]float32, error) {
+	n := len(iv.vecs[0])
+	out := make([][]float32, n)
+	for i := range out {
+		v, err := m.Fuse(iv.inputs(i, keep), counts[i])
+		if err != nil {
+			return nil, fmt.Errorf("train: item %d: %w", i, err)
+		}
+		out[i] = v
+	}
+	return out, nil
 }
 
 // inputs returns item i's vectors of the modalities iv has, keeping only
@@ -117,21 +363,6 @@ func (iv itemModalities) inputs(i int, keep func(name string) bool) fusion.Input
 		}
 	}
 	return in
-}
-
-// fuseAll returns m's fused vector of every item of iv (nil for an item
-// with no modality), of the modalities keep allows (all when nil).
-func fuseAll(m *fusion.Model, iv itemModalities, keep func(name string) bool) ([][]float32, error) {
-	n := len(iv.vecs[0])
-	out := make([][]float32, n)
-	for i := range out {
-		v, err := m.Fuse(iv.inputs(i, keep))
-		if err != nil {
-			return nil, fmt.Errorf("train: item %d: %w", i, err)
-		}
-		out[i] = v
-	}
-	return out, nil
 }
 
 // chooseVectors settles VectorsAuto on the validation items: set was
@@ -217,7 +448,7 @@ func (s *Set) ItemVector(text string, image []float32) ([]float32, error) {
 	if image != nil && s.Fusion.Has(fusion.Image) {
 		in[fusion.Image] = image
 	}
-	v, err := s.Fusion.Fuse(in)
+	v, err := s.Fusion.Fuse(in, 0)
 	if err != nil {
 		return nil, fmt.Errorf("train: item vector: %w", err)
 	}
@@ -230,8 +461,8 @@ const (
 	VectorsOfText      = "text (ngram)"
 	VectorsOfBehaviour = "behaviour (ALS item factors)"
 	VectorsConcat      = "text ⊕ behaviour (fixed concatenation)"
-	VectorsOfFusion    = "fused (learned attention)"
-	VectorsFusedText   = "fused, text input only"
+	VectorsEqualGates  = "gated blocks, equal gates"
+	VectorsOfFusion    = "fused (learned gates)"
 )
 
 // FusionReport is what FusionExperiment measured.
@@ -246,9 +477,14 @@ type FusionReport struct {
 	// have text but no behaviour vector): Cold on the interactions with
 	// held-out items, Warm on the test items that are not held out.
 	Cold, Warm []eval.Result
-	// Attention is the mean attention weight of each modality over the
-	// items that have every modality, in the test models.
+	// Attention is the mean attention weight (squared gate) of each
+	// modality over the items that have every modality, in the test
+	// models.
 	Attention map[string]float64
+	// Gates are the test model's gates of each modality at each of
+	// GateCounts interactions.
+	Gates      map[string][]float64
+	GateCounts []int
 	// Modalities names the modalities fused.
 	Modalities []string
 	// Seconds is the fusion's training time on train+validation.
@@ -302,6 +538,7 @@ func FusionExperiment(ctx context.Context, d *dataset.Dataset, cfg Config, logge
 		}
 		if k == 1 {
 			rep.Attention, rep.Modalities, rep.Seconds = vs.attention, vs.modalities, vs.seconds
+			rep.Gates, rep.GateCounts = vs.gates, gateCounts()
 		}
 		logger.Info("item vectors trained", "on", r.sets[0].what, "seconds", fmt.Sprintf("%.1f", time.Since(start).Seconds()))
 		for _, kind := range vs.kinds {
@@ -334,6 +571,7 @@ type vectorSet struct {
 	kinds      []vectorKind
 	attention  map[string]float64
 	modalities []string
+	gates      map[string][]float64
 	seconds    float64 // the fusion's training
 }
 
@@ -341,51 +579,41 @@ type vectorSet struct {
 // fusion on d as Models does, and returns the item vectors of each kind
 // FusionExperiment compares.
 func vectorKinds(ctx context.Context, d *dataset.Dataset, cfg Config) (*vectorSet, error) {
-	enc, texts, err := TrainTextEncoder(ctx, d, cfg.Content, cfg.Seed)
-	if err != nil {
-		return nil, err
-	}
-	if enc == nil {
-		return nil, fmt.Errorf("no item has text")
-	}
-	text, err := textVectors(ctx, enc, texts)
-	if err != nil {
-		return nil, err
-	}
-	mf, err := recall.TrainMF(ctx, d, cfg.mf(d.NumItems()), nil)
-	if err != nil {
-		return nil, fmt.Errorf("train mf: %w", err)
-	}
-	iv, err := modalities(d, cfg.Content, text, mf)
+	b, err := baseVectors(ctx, d, cfg, true)
 	if err != nil {
 		return nil, err
 	}
 	start := time.Now()
-	m, err := trainFusion(ctx, d, iv, cfg.Content.Fusion, cfg.Seed)
+	m, err := trainFusion(ctx, d, cfg, b.iv)
 	if err != nil {
 		return nil, err
 	}
 	secs := time.Since(start).Seconds()
-	fused, err := fuseAll(m, iv, nil)
+	counts := interactionCounts(d)
+	fused, err := fuseAll(m, b.iv, counts, nil)
 	if err != nil {
 		return nil, err
 	}
-	fusedText, err := fuseAll(m, iv, func(name string) bool { return name == fusion.Text })
+	equal, err := fusion.New(b.iv.mods)
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	equalVecs, err := fuseAll(equal, b.iv, counts, nil)
 	if err != nil {
 		return nil, err
 	}
-	behaviour := behaviourVectors(d, mf)
+	behaviour := behaviourVectors(d, b.mf)
 	vs := &vectorSet{attention: map[string]float64{}, seconds: secs}
-	for _, md := range iv.mods {
+	for _, md := range b.iv.mods {
 		vs.modalities = append(vs.modalities, md.Name)
 	}
 	all := 0
-	for i := range text {
-		in := iv.inputs(i, nil)
-		if len(in) < len(iv.mods) {
+	for i := range b.text {
+		in := b.iv.inputs(i, nil)
+		if len(in) < len(b.iv.mods) {
 			continue
 		}
-		a, err := m.Attention(in)
+		a, err := m.Attention(in, counts[i])
 		if err != nil {
 			return nil, err
 		}
@@ -397,15 +625,31 @@ func vectorKinds(ctx context.Context, d *dataset.Dataset, cfg Config) (*vectorSe
 	for name := range vs.attention {
 		vs.attention[name] /= float64(max(all, 1))
 	}
+	vs.gates = gateTable(m)
 	add := func(name string, vecs [][]float32) {
 		vs.kinds = append(vs.kinds, vectorKind{name, vecs})
 	}
-	add(VectorsOfText, text)
+	add(VectorsOfText, b.text)
 	add(VectorsOfBehaviour, behaviour)
-	add(VectorsConcat, concat(text, behaviour, mf.Factors()))
+	add(VectorsConcat, concat(b.text, behaviour, b.mf.Factors()))
+	add(VectorsEqualGates, equalVecs)
 	add(VectorsOfFusion, fused)
-	add(VectorsFusedText, fusedText)
 	return vs, nil
+}
+
+// gateCounts returns the interaction counts FusionReport.Gates shows.
+func gateCounts() []int { return []int{0, 1, 2, 5, 10, 20, 50} }
+
+// gateTable returns m's gates at each of gateCounts, by modality name.
+func gateTable(m *fusion.Model) map[string][]float64 {
+	out := map[string][]float64{}
+	for _, n := range gateCounts() {
+		for k, g := range m.Gates(nil, n) {
+			name := m.Modalities()[k].Name
+			out[name] = append(out[name], float64(g))
+		}
+	}
+	return out
 }
 
 // concat returns each item's unit text and unit behaviour vectors end to

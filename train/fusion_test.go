@@ -89,7 +89,7 @@ func TestTrainSavesFusion(t *testing.T) {
 		cfg := train.Config{Seed: 3, Skip: []string{train.ModelEASE, train.ModelSLIST, train.ModelItemCF}, MF: recall.MFConfig{Factors: 8}, Content: train.ContentConfig{
 			Text: text, Image: image, Vectors: vectors,
 			Encoder: ngram.Config{Buckets: 1 << 10, Dim: 16},
-			Fusion:  fusion.Config{Dim: 16, Epochs: 1, BatchSize: 32, SelfPairs: 2},
+			Fusion:  fusion.Config{Step: 1, MinStep: 1, Rounds: 1},
 		}}
 		set, meta, err := train.Train(ctx, d, cfg, nil)
 		if err != nil {
@@ -127,7 +127,10 @@ func TestTrainSavesFusion(t *testing.T) {
 			t.Fatal(err)
 		}
 		want, err := set.ItemVector("widget 41 of line 8", image("i41"))
-		if err != nil || len(want) != 16 {
+		if set.Fusion.Dim() != 16+12+8 {
+			t.Errorf("fused length %d, want text 16 + image 12 + behaviour 8", set.Fusion.Dim())
+		}
+		if err != nil || len(want) != set.Fusion.Dim() {
 			t.Fatalf("new item: %v, %v", want, err)
 		}
 		if got, _ := loaded.ItemVector("widget 41 of line 8", image("i41")); !slices.Equal(got, want) {
@@ -140,8 +143,8 @@ func TestTrainSavesFusion(t *testing.T) {
 			t.Errorf("no text, no image: %v, %v", v, err)
 		}
 		c := loaded.Member(train.ModelContent).Scorer.(*recall.Content)
-		if c.Dim() != 16 {
-			t.Errorf("content model over %d-d vectors, want the fused 16", c.Dim())
+		if c.Dim() != set.Fusion.Dim() {
+			t.Errorf("content model over %d-d vectors, want the fused %d", c.Dim(), set.Fusion.Dim())
 		}
 	}
 }

@@ -204,7 +204,7 @@ func models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Lo
 			if m := set.Member(ModelMF); m != nil {
 				mf, _ = m.Scorer.(*recall.MF)
 			}
-			c, err := trainContent(ctx, d, cfg.Content, cfg.Seed, mf)
+			c, err := trainContent(ctx, d, cfg, mf)
 			if err != nil || c == nil {
 				return nil, err
 			}

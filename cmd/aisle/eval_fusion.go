@@ -17,7 +17,8 @@ import (
 
 // runFusionEval runs train.FusionExperiment on d with the catalog's texts
 // and prints one table per set of cases, or with asJSON one JSON object
-// per kind of vectors and set of cases, then one with the attention.
+// per kind of vectors and set of cases, then one with the attention and
+// the gates.
 func runFusionEval(ctx context.Context, e *env, path string, items []aisle.Item, d *dataset.Dataset, seed uint64, asJSON bool, logger *slog.Logger) error {
 	rep, err := train.FusionExperiment(ctx, d, train.Config{Seed: seed, Content: train.ContentConfig{Text: itemTexts(items)}}, logger)
 	if err != nil {
@@ -43,7 +44,7 @@ func runFusionEval(ctx context.Context, e *env, path string, items []aisle.Item,
 				}
 			}
 		}
-		return enc.Encode(map[string]any{"modalities": rep.Modalities, "attention": rep.Attention, "fusion_train_seconds": rep.Seconds})
+		return enc.Encode(map[string]any{"modalities": rep.Modalities, "attention": rep.Attention, "gates": rep.Gates, "gate_interactions": rep.GateCounts, "fusion_train_seconds": rep.Seconds})
 	}
 	fmt.Fprintf(e.stdout, "%s: %d users, %d items; the content generator over each kind of item vectors, full ranking, history excluded\n", path, rep.Users, rep.Items)
 	fmt.Fprintf(e.stdout, "modalities fused: %s", strings.Join(rep.Modalities, ", "))
@@ -63,5 +64,16 @@ func runFusionEval(ctx context.Context, e *env, path string, items []aisle.Item,
 		fmt.Fprintf(e.stdout, "%s %.3f", m, rep.Attention[m])
 	}
 	fmt.Fprintf(e.stdout, "; fusion trained in %.1f s\n", rep.Seconds)
+	fmt.Fprintf(e.stdout, "\ngates (test vectors) by the item's interactions:\n\n%-12s", "interactions")
+	for _, n := range rep.GateCounts {
+		fmt.Fprintf(e.stdout, " %6d", n)
+	}
+	for _, m := range rep.Modalities {
+		fmt.Fprintf(e.stdout, "\n%-12s", m)
+		for _, g := range rep.Gates[m] {
+			fmt.Fprintf(e.stdout, " %6.3f", g)
+		}
+	}
+	fmt.Fprintln(e.stdout)
 	return nil
 }
