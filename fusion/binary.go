@@ -13,7 +13,8 @@ import (
 //	magic    [8]byte "AISLFUSE"
 //	version  uint32  2 (1 was the projection model, no longer read)
 //	count    uint32  modalities
-//	count ×  { name length uint32, name bytes, input dim uint32, a float64, b float64 }
+//	count ×  { name length uint32, name bytes, input dim uint32, a float64, b float64,
+//	           centre float32 × input dim }
 //	checksum uint32  CRC-32C of everything before it
 const (
 	magic         = "AISLFUSE"
@@ -29,7 +30,7 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // MarshalBinary encodes the model in a versioned, checksummed format.
 func (m *Model) MarshalBinary() ([]byte, error) {
 	le := binary.LittleEndian
-	out := make([]byte, 0, len(magic)+8+len(m.mods)*(24+maxNameLen)+4)
+	out := make([]byte, 0, len(magic)+8+len(m.mods)*(24+maxNameLen)+4*m.dim+4)
 	out = append(out, magic...)
 	out = le.AppendUint32(out, formatVersion)
 	out = le.AppendUint32(out, uint32(len(m.mods)))
@@ -39,6 +40,9 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 		out = le.AppendUint32(out, uint32(md.Dim))
 		out = le.AppendUint64(out, math.Float64bits(m.a[k]))
 		out = le.AppendUint64(out, math.Float64bits(m.b[k]))
+		for _, x := range m.centre[k] {
+			out = le.AppendUint32(out, math.Float32bits(x))
+		}
 	}
 	return le.AppendUint32(out, crc32.Checksum(out, castagnoli)), nil
 }
@@ -76,6 +80,10 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 		r = r[8:]
 		return v, true
 	}
+	f32 := func() (float32, bool) {
+		v, ok := u32()
+		return math.Float32frombits(v), ok
+	}
 	version, _ := u32()
 	if version != formatVersion {
 		return bad("version %d, want %d", version, formatVersion)
@@ -85,7 +93,7 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 		return bad("%d modalities", count)
 	}
 	mods := make([]Modality, count)
-	a, b := make([]float64, count), make([]float64, count)
+	a, b, centres := make([]float64, count), make([]float64, count), make([][]float32, count)
 	for k := range mods {
 		n, ok := u32()
 		if !ok || n > maxNameLen || uint32(len(r)) < n {
@@ -101,14 +109,18 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 		var okA, okB bool
 		a[k], okA = f64()
 		b[k], okB = f64()
-		if !okA || !okB {
-			return bad("modality %d: truncated gate", k)
+		if !okA || !okB || len(r) < 4*int(d) {
+			return bad("modality %d: truncated", k)
+		}
+		centres[k] = make([]float32, d)
+		for j := range centres[k] {
+			centres[k][j], _ = f32()
 		}
 	}
 	if len(r) != 0 {
 		return bad("%d trailing bytes", len(r))
 	}
-	nm, err := newModel(mods, a, b)
+	nm, err := newModel(mods, a, b, centres)
 	if err != nil {
 		return bad("%v", err)
 	}

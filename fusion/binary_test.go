@@ -49,7 +49,7 @@ func TestBinaryRoundTrip(t *testing.T) {
 }
 
 func FuzzUnmarshalBinary(f *testing.F) {
-	m, err := fusion.New(mods[:2])
+	m, err := fusion.New([]fusion.Modality{{Name: fusion.Text, Dim: 3}, {Name: fusion.Behaviour, Dim: 2}}, [][]float32{{0.1, -0.2, 0}, nil})
 	if err != nil {
 		f.Fatal(err)
 	}

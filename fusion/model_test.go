@@ -46,11 +46,20 @@ func cos(a, b []float32) float64 {
 	return float64(vector.Dot(a, b)) / float64(vector.Norm(a)*vector.Norm(b))
 }
 
-// tuned returns a model tuned so behaviour's gate is 0.2 at no
-// interactions and 0.9 at 100.
+// tuned returns a model with random centres (invented), tuned so
+// behaviour's gate is 0.2 at no interactions and 0.9 at 100.
 func tuned(t testing.TB) *fusion.Model {
 	t.Helper()
-	start, err := fusion.New(mods)
+	rng := rand.New(rand.NewPCG(7, 8))
+	var centres [][]float32
+	for _, md := range mods {
+		c := make([]float32, md.Dim)
+		for d := range c {
+			c[d] = float32(0.5 * rng.NormFloat64() / math.Sqrt(float64(md.Dim)))
+		}
+		centres = append(centres, c)
+	}
+	start, err := fusion.New(mods, centres)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,9 +74,9 @@ func tuned(t testing.TB) *fusion.Model {
 }
 
 // TestFuseKeepsEachModality checks the fused vector's layout: each
-// present modality's unit vector times its gate, in its own block, so
-// the inner product of two items is the gated sum of their per-modality
-// cosines, an item with every modality has unit length, and one missing
+// present modality's centred unit vector times its gate, in its own
+// block, so the inner product of two items is the gated sum of their
+// per-modality centred cosines, an item with every modality has unit length, and one missing
 // a modality is shorter (not renormalised over the present ones).
 func TestFuseKeepsEachModality(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -86,9 +95,16 @@ func TestFuseKeepsEachModality(t *testing.T) {
 		t.Errorf("|fused| = %v with every modality, want 1", n)
 	}
 	gx, gy := m.Gates(nil, nx), m.Gates(nil, ny)
+	centred := func(in fusion.Inputs, name string) []float32 {
+		v, err := m.Centred(name, in[name])
+		if err != nil || v == nil {
+			t.Fatalf("%s: %v, %v", name, v, err)
+		}
+		return v
+	}
 	var want float64
 	for k, md := range mods {
-		want += float64(gx[k]*gy[k]) * cos(x[md.Name], y[md.Name])
+		want += float64(gx[k]*gy[k]) * cos(centred(x, md.Name), centred(y, md.Name))
 	}
 	if got := float64(vector.Dot(fx, fy)); math.Abs(got-want) > 1e-5 {
 		t.Errorf("fx·fy = %.6f, want the gated sum of cosines %.6f", got, want)
@@ -99,7 +115,7 @@ func TestFuseKeepsEachModality(t *testing.T) {
 	if n, want := vector.Norm(cold), g0[0]; math.Abs(float64(n-want)) > 1e-6 || n >= 1 {
 		t.Errorf("|text-only item| = %v, want its text gate %v < 1", n, want)
 	}
-	if got, want := float64(vector.Dot(fx, cold)), float64(gx[0]*g0[0])*cos(x[fusion.Text], y[fusion.Text]); math.Abs(got-want) > 1e-5 {
+	if got, want := float64(vector.Dot(fx, cold)), float64(gx[0]*g0[0])*cos(centred(x, fusion.Text), centred(y, fusion.Text)); math.Abs(got-want) > 1e-5 {
 		t.Errorf("full·text-only = %.6f, want %.6f", got, want)
 	}
 	if v, err := m.Fuse(fusion.Inputs{fusion.Text: nil, fusion.Image: make([]float32, 768)}, 0); v != nil || err != nil {
@@ -153,7 +169,7 @@ func TestGatesFollowInteractions(t *testing.T) {
 }
 
 func TestTuneErrors(t *testing.T) {
-	start, _ := fusion.New(mods)
+	start, _ := fusion.New(mods, nil)
 	ok := func(context.Context, *fusion.Model) (float64, error) { return 0, nil }
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -169,11 +185,14 @@ func TestTuneErrors(t *testing.T) {
 			t.Errorf("%s: no error", name)
 		}
 	}
-	if _, err := fusion.New([]fusion.Modality{{Name: fusion.Text, Dim: 4}, {Name: fusion.Text, Dim: 4}}); err == nil {
+	if _, err := fusion.New([]fusion.Modality{{Name: fusion.Text, Dim: 4}, {Name: fusion.Text, Dim: 4}}, nil); err == nil {
 		t.Error("a modality named twice: no error")
 	}
-	if _, err := fusion.New(nil); err == nil {
+	if _, err := fusion.New(nil, nil); err == nil {
 		t.Error("no modality: no error")
+	}
+	if _, err := fusion.New(mods[:1], [][]float32{{1, 2}}); err == nil {
+		t.Error("centre of the wrong length: no error")
 	}
 }
 

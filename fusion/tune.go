@@ -57,7 +57,10 @@ func Tune(ctx context.Context, start *Model, score Score, cfg Config) (*Model, f
 	if err := cfg.validate(); err != nil {
 		return nil, 0, fmt.Errorf("fusion tune: %w", err)
 	}
-	m := &Model{mods: start.mods, off: start.off, dim: start.dim, a: append([]float64(nil), start.a...), b: append([]float64(nil), start.b...)}
+	m, err := start.Recentred(start.centre)
+	if err != nil {
+		return nil, 0, fmt.Errorf("fusion tune: %w", err)
+	}
 	best, err := score(ctx, m)
 	if err != nil {
 		return nil, 0, fmt.Errorf("fusion tune: %w", err)

@@ -118,13 +118,13 @@ func interactionCounts(d *dataset.Dataset) []int {
 // not have seen them, or behaviour would look better than it is. With
 // too few interactions for that split the gates stay equal.
 func trainFusion(ctx context.Context, d *dataset.Dataset, cfg Config, iv itemModalities) (*fusion.Model, error) {
-	start, err := fusion.New(iv.mods)
-	if err != nil {
-		return nil, fmt.Errorf("train: fusion: %w", err)
-	}
 	inner := dataset.LeaveOneOut(d)
 	if len(inner.Test) == 0 {
-		return start, nil
+		m, err := fusion.New(iv.mods, iv.centres())
+		if err != nil {
+			return nil, fmt.Errorf("train: fusion: %w", err)
+		}
+		return m, nil
 	}
 	hasBehaviour := slices.ContainsFunc(iv.mods, func(md fusion.Modality) bool { return md.Name == fusion.Behaviour })
 	base, err := baseVectors(ctx, inner.Full, cfg, hasBehaviour)
@@ -134,7 +134,11 @@ func trainFusion(ctx context.Context, d *dataset.Dataset, cfg Config, iv itemMod
 	if !slices.Equal(base.iv.mods, iv.mods) {
 		return nil, fmt.Errorf("train: fusion: modalities %v without the last items, %v with them", base.iv.mods, iv.mods)
 	}
-	obj, err := newGateObjective(base.iv, interactionCounts(inner.Full), inner.Test, cfg.Content.Scorer)
+	start, err := fusion.New(iv.mods, base.iv.centres())
+	if err != nil {
+		return nil, fmt.Errorf("train: fusion: %w", err)
+	}
+	obj, err := newGateObjective(start, base.iv, interactionCounts(inner.Full), inner.Test, cfg.Content.Scorer)
 	if err != nil {
 		return nil, fmt.Errorf("train: fusion: %w", err)
 	}
@@ -142,7 +146,35 @@ func trainFusion(ctx context.Context, d *dataset.Dataset, cfg Config, iv itemMod
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
+	if m, err = m.Recentred(iv.centres()); err != nil {
+		return nil, fmt.Errorf("train: fusion: %w", err)
+	}
 	return m, nil
+}
+
+// centres returns the mean of each modality's unit vectors over the items
+// that have it (fusion's centres).
+func (iv itemModalities) centres() [][]float32 {
+	out := make([][]float32, len(iv.mods))
+	for k, md := range iv.mods {
+		c, u := make([]float32, md.Dim), make([]float32, md.Dim)
+		n := 0
+		for _, v := range iv.vecs[k] {
+			copy(u, v)
+			if v == nil || vector.Normalize(u) == 0 {
+				continue
+			}
+			for d, x := range u {
+				c[d] += x
+			}
+			n++
+		}
+		for d := range c {
+			c[d] /= float32(max(n, 1))
+		}
+		out[k] = c
+	}
+	return out
 }
 
 // base is what baseVectors trained.
@@ -203,7 +235,7 @@ const (
 type gateObjective struct {
 	n      int // items
 	mods   []fusion.Modality
-	rows   [][]float32 // [modality]: n×dim unit vectors, zero rows for missing ones
+	rows   [][]float32 // [modality]: n×dim centred unit vectors, zero rows for missing ones
 	cols   [][]float32 // [modality]: the same, dim×n
 	has    [][]bool    // [modality][item]
 	counts []int
@@ -211,10 +243,11 @@ type gateObjective struct {
 	decay  []float32 // decay[j]: the profile's weight of the item j places before the latest
 }
 
-// newGateObjective returns the objective over iv's vectors, counts[i]
+// newGateObjective returns the objective over iv's vectors centred as m
+// centres them (the models it scores must have m's centres), counts[i]
 // being item i's interactions, scored on cases (an even sample of them
 // when there are many) with profiles made as cfg makes them.
-func newGateObjective(iv itemModalities, counts []int, cases []dataset.Case, cfg recall.ContentConfig) (*gateObjective, error) {
+func newGateObjective(m *fusion.Model, iv itemModalities, counts []int, cases []dataset.Case, cfg recall.ContentConfig) (*gateObjective, error) {
 	n := len(counts)
 	o := &gateObjective{n: n, mods: iv.mods, counts: counts}
 	dim := 0
@@ -222,12 +255,15 @@ func newGateObjective(iv itemModalities, counts []int, cases []dataset.Case, cfg
 		dim += md.Dim
 		rows, cols, has := make([]float32, n*md.Dim), make([]float32, md.Dim*n), make([]bool, n)
 		for i, v := range iv.vecs[k] {
-			if v == nil {
+			r, err := m.Centred(md.Name, v)
+			if err != nil {
+				return nil, fmt.Errorf("gate objective: item %d: %w", i, err)
+			}
+			if r == nil {
 				continue
 			}
-			r := rows[i*md.Dim : (i+1)*md.Dim]
-			copy(r, v)
-			has[i] = vector.Normalize(r) > 0
+			copy(rows[i*md.Dim:], r)
+			has[i] = true
 			for d, x := range r {
 				cols[d*n+i] = x
 			}
@@ -594,7 +630,7 @@ func vectorKinds(ctx context.Context, d *dataset.Dataset, cfg Config) (*vectorSe
 	if err != nil {
 		return nil, err
 	}
-	equal, err := fusion.New(b.iv.mods)
+	equal, err := fusion.New(b.iv.mods, b.iv.centres())
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
