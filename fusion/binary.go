@@ -15,6 +15,7 @@ import (
 //	count    uint32  modalities
 //	count ×  { name length uint32, name bytes, input dim uint32, a float64, b float64,
 //	           centre float32 × input dim }
+//	count ×  { source int32 (−1: no predictor), weights float32 × (input dim × source's input dim) }
 //	checksum uint32  CRC-32C of everything before it
 const (
 	magic         = "AISLFUSE"
@@ -41,6 +42,16 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 		out = le.AppendUint64(out, math.Float64bits(m.a[k]))
 		out = le.AppendUint64(out, math.Float64bits(m.b[k]))
 		for _, x := range m.centre[k] {
+			out = le.AppendUint32(out, math.Float32bits(x))
+		}
+	}
+	for k, w := range m.pred {
+		src := int32(-1)
+		if w != nil {
+			src = int32(m.src[k])
+		}
+		out = le.AppendUint32(out, uint32(src))
+		for _, x := range w {
 			out = le.AppendUint32(out, math.Float32bits(x))
 		}
 	}
@@ -117,12 +128,31 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 			centres[k][j], _ = f32()
 		}
 	}
-	if len(r) != 0 {
-		return bad("%d trailing bytes", len(r))
-	}
 	nm, err := newModel(mods, a, b, centres)
 	if err != nil {
 		return bad("%v", err)
+	}
+	for k := range mods {
+		v, ok := u32()
+		src := int(int32(v))
+		switch {
+		case !ok || src < -1 || src >= len(mods):
+			return bad("modality %d: bad predictor source", k)
+		case src == -1:
+			continue
+		case len(r) < 4*mods[k].Dim*mods[src].Dim:
+			return bad("modality %d: truncated predictor", k)
+		}
+		w := make([]float32, mods[k].Dim*mods[src].Dim)
+		for j := range w {
+			w[j], _ = f32()
+		}
+		if nm, err = nm.WithPredictor(mods[k].Name, mods[src].Name, w); err != nil {
+			return bad("%v", err)
+		}
+	}
+	if len(r) != 0 {
+		return bad("%d trailing bytes", len(r))
 	}
 	*m = *nm
 	return nil

@@ -82,6 +82,10 @@ type Model struct {
 	a, b []float64 // gate parameters, one per modality
 	// centre[m] is modality m's centre, mods[m].Dim long.
 	centre [][]float32
+	// pred[m], when not nil, predicts modality m's block from modality
+	// src[m]'s when an item lacks m.
+	pred [][]float32 // mods[m].Dim × mods[src[m]].Dim, row-major
+	src  []int
 }
 
 // New returns a model over mods with centres[m] the centre of modality m
@@ -98,9 +102,34 @@ func New(mods []Modality, centres [][]float32) (*Model, error) {
 }
 
 // Recentred returns a copy of m, its gates included, with other centres
-// (as New takes them). Errors are New's.
+// (as New takes them) and no predictors. Errors are New's.
 func (m *Model) Recentred(centres [][]float32) (*Model, error) {
 	return newModel(m.mods, slices.Clone(m.a), slices.Clone(m.b), centres)
+}
+
+// WithPredictor returns a copy of m in which an item lacking the modality
+// to but having from gets the block w·x for to, x its centred unit block
+// of from, scaled to unit length and gated as to's (w is to's Dim ×
+// from's Dim, row-major): a cold item's behaviour predicted from its
+// text. It returns an error for an unknown modality, to = from, or w of
+// the wrong length or not finite.
+func (m *Model) WithPredictor(to, from string, w []float32) (*Model, error) {
+	t, f := m.index(to), m.index(from)
+	switch {
+	case t < 0 || f < 0 || t == f:
+		return nil, fmt.Errorf("fusion: predictor of %q from %q: want two of the model's modalities", to, from)
+	case len(w) != m.mods[t].Dim*m.mods[f].Dim:
+		return nil, fmt.Errorf("fusion: predictor of %q from %q: %d weights, want %d", to, from, len(w), m.mods[t].Dim*m.mods[f].Dim)
+	}
+	for _, x := range w {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return nil, fmt.Errorf("fusion: predictor of %q from %q: weight not finite", to, from)
+		}
+	}
+	c := *m
+	c.pred, c.src = slices.Clone(m.pred), slices.Clone(m.src)
+	c.pred[t], c.src[t] = slices.Clone(w), f
+	return &c, nil
 }
 
 // newModel returns a model of the given shape, gate parameters and
@@ -112,7 +141,7 @@ func newModel(mods []Modality, a, b []float64, centres [][]float32) (*Model, err
 	if len(centres) != 0 && len(centres) != len(mods) {
 		return nil, fmt.Errorf("%d centres for %d modalities", len(centres), len(mods))
 	}
-	m := &Model{mods: append([]Modality(nil), mods...), off: make([]int, len(mods)), a: a, b: b, centre: make([][]float32, len(mods))}
+	m := &Model{mods: append([]Modality(nil), mods...), off: make([]int, len(mods)), a: a, b: b, centre: make([][]float32, len(mods)), pred: make([][]float32, len(mods)), src: make([]int, len(mods))}
 	for k, md := range mods {
 		switch {
 		case md.Name == "" || len(md.Name) > maxNameLen:
@@ -228,24 +257,54 @@ func softplus(x float64) float64 {
 	return math.Log1p(math.Exp(x))
 }
 
+// Blocks returns each modality's block of an item with the vectors in,
+// in the model's order, before the gates: the centred unit vector of a
+// present modality (Centred), the predicted one of a missing modality
+// with a predictor whose source is present (WithPredictor), nil for the
+// others. Errors are Fuse's.
+func (m *Model) Blocks(in Inputs) ([][]float32, error) {
+	for name := range in {
+		if m.index(name) < 0 {
+			return nil, fmt.Errorf("fusion: unknown modality %q", name)
+		}
+	}
+	out := make([][]float32, len(m.mods))
+	for k, md := range m.mods {
+		x, err := m.Centred(md.Name, in[md.Name])
+		if err != nil {
+			return nil, err
+		}
+		out[k] = x
+	}
+	for k, w := range m.pred {
+		x := out[m.src[k]]
+		if w == nil || out[k] != nil || x == nil {
+			continue
+		}
+		y := make([]float32, m.mods[k].Dim)
+		for r := range y {
+			y[r] = vector.Dot(w[r*len(x):(r+1)*len(x)], x)
+		}
+		if vector.Normalize(y) > 0 {
+			out[k] = y
+		}
+	}
+	return out, nil
+}
+
 // Fuse returns the fused vector of an item with the vectors in and
 // interactions interactions (0 for an item no shopper has touched), or
 // nil when it has none of the model's modalities. It returns an error for
 // a modality the model does not know, or a vector of the wrong length or
 // not finite.
 func (m *Model) Fuse(in Inputs, interactions int) ([]float32, error) {
-	for name := range in {
-		if m.index(name) < 0 {
-			return nil, fmt.Errorf("fusion: unknown modality %q", name)
-		}
+	blocks, err := m.Blocks(in)
+	if err != nil {
+		return nil, err
 	}
 	gates := m.Gates(nil, interactions)
 	var out []float32
-	for k, md := range m.mods {
-		x, err := m.Centred(md.Name, in[md.Name])
-		if err != nil {
-			return nil, err
-		}
+	for k, x := range blocks {
 		if x == nil {
 			continue
 		}

@@ -168,6 +168,48 @@ func TestGatesFollowInteractions(t *testing.T) {
 	}
 }
 
+// TestPredictorFillsAMissingModality checks that an item without
+// behaviour gets the block the predictor makes from its text, gated as
+// behaviour, and that an item with behaviour keeps its own.
+func TestPredictorFillsAMissingModality(t *testing.T) {
+	m, err := predicted(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := randomInputs(rand.New(rand.NewPCG(9, 9)))
+	cold := without(in, fusion.Behaviour, fusion.Image)
+	bl, err := m.Blocks(cold)
+	if err != nil || bl[1] != nil || bl[2] == nil {
+		t.Fatalf("blocks of a text-only item: %v, %v", bl, err)
+	}
+	x, _ := m.Centred(fusion.Text, cold[fusion.Text])
+	// The invented predictor copies the text block into the first 128
+	// behaviour dimensions.
+	if c := cos(bl[2][:128], x); math.Abs(c-1) > 1e-5 {
+		t.Errorf("predicted block: cosine %.4f with the text block, want 1", c)
+	}
+	own, _ := m.Blocks(in)
+	if want, _ := m.Centred(fusion.Behaviour, in[fusion.Behaviour]); cos(own[2], want) < 1-1e-5 {
+		t.Error("an item with behaviour does not keep its own block")
+	}
+	if _, err := m.WithPredictor(fusion.Behaviour, fusion.Behaviour, nil); err == nil {
+		t.Error("predictor from itself: no error")
+	}
+	if _, err := m.WithPredictor(fusion.Behaviour, fusion.Text, make([]float32, 3)); err == nil {
+		t.Error("predictor of the wrong size: no error")
+	}
+}
+
+// predicted returns tuned's model with an invented predictor of
+// behaviour from text: the identity on the first 128 dimensions.
+func predicted(t testing.TB) (*fusion.Model, error) {
+	w := make([]float32, 192*128)
+	for d := range 128 {
+		w[d*128+d] = 1
+	}
+	return tuned(t).WithPredictor(fusion.Behaviour, fusion.Text, w)
+}
+
 func TestTuneErrors(t *testing.T) {
 	start, _ := fusion.New(mods, nil)
 	ok := func(context.Context, *fusion.Model) (float64, error) { return 0, nil }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Config holds Tune's settings. The zero value of every field means its
@@ -45,7 +46,8 @@ func (c Config) validate() error {
 // time.
 type Score func(ctx context.Context, m *Model) (float64, error)
 
-// Tune returns the model over start's modalities whose gate parameters
+// Tune returns the model over start's modalities (its centres and
+// predictors) whose gate parameters
 // maximise score, found by coordinate ascent from start's: each
 // parameter in turn moves by ±step when that scores higher (ties keep
 // the current one), rounds repeat while one improves (at most
@@ -57,10 +59,9 @@ func Tune(ctx context.Context, start *Model, score Score, cfg Config) (*Model, f
 	if err := cfg.validate(); err != nil {
 		return nil, 0, fmt.Errorf("fusion tune: %w", err)
 	}
-	m, err := start.Recentred(start.centre)
-	if err != nil {
-		return nil, 0, fmt.Errorf("fusion tune: %w", err)
-	}
+	c := *start
+	c.a, c.b = slices.Clone(start.a), slices.Clone(start.b)
+	m := &c
 	best, err := score(ctx, m)
 	if err != nil {
 		return nil, 0, fmt.Errorf("fusion tune: %w", err)

@@ -126,7 +126,7 @@ func trainFusion(ctx context.Context, d *dataset.Dataset, cfg Config, iv itemMod
 		}
 		return m, nil
 	}
-	hasBehaviour := slices.ContainsFunc(iv.mods, func(md fusion.Modality) bool { return md.Name == fusion.Behaviour })
+	hasBehaviour := slices.ContainsFunc(iv.mods, isModality(fusion.Behaviour))
 	base, err := baseVectors(ctx, inner.Full, cfg, hasBehaviour)
 	if err != nil {
 		return nil, fmt.Errorf("train: fusion: %w", err)
@@ -134,7 +134,7 @@ func trainFusion(ctx context.Context, d *dataset.Dataset, cfg Config, iv itemMod
 	if !slices.Equal(base.iv.mods, iv.mods) {
 		return nil, fmt.Errorf("train: fusion: modalities %v without the last items, %v with them", base.iv.mods, iv.mods)
 	}
-	start, err := fusion.New(iv.mods, base.iv.centres())
+	start, err := withPredictor(fusion.New(iv.mods, base.iv.centres()))(base.iv)
 	if err != nil {
 		return nil, fmt.Errorf("train: fusion: %w", err)
 	}
@@ -146,10 +146,87 @@ func trainFusion(ctx context.Context, d *dataset.Dataset, cfg Config, iv itemMod
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	if m, err = m.Recentred(iv.centres()); err != nil {
+	if m, err = withPredictor(m.Recentred(iv.centres()))(iv); err != nil {
 		return nil, fmt.Errorf("train: fusion: %w", err)
 	}
 	return m, nil
+}
+
+// predictorRidge is the ridge penalty of the behaviour predictor, on
+// unit vectors.
+const predictorRidge = 1
+
+// withPredictor returns a function adding to m (unless err is set) the
+// predictor of the behaviour block from the text block, fitted by ridge
+// regression on iv's items that have both (their centred unit vectors),
+// so items without interactions get a behaviour block estimated from
+// their text. m is returned unchanged without both modalities.
+func withPredictor(m *fusion.Model, err error) func(iv itemModalities) (*fusion.Model, error) {
+	return func(iv itemModalities) (*fusion.Model, error) {
+		if err != nil || !m.Has(fusion.Text) || !m.Has(fusion.Behaviour) {
+			return m, err
+		}
+		var xs, ys [][]float32
+		for i := range iv.vecs[0] {
+			bl, err := m.Blocks(iv.inputs(i, nil))
+			if err != nil {
+				return nil, err
+			}
+			x, y := bl[slices.IndexFunc(iv.mods, isModality(fusion.Text))], bl[slices.IndexFunc(iv.mods, isModality(fusion.Behaviour))]
+			if x != nil && y != nil {
+				xs, ys = append(xs, x), append(ys, y)
+			}
+		}
+		if len(xs) == 0 {
+			return m, nil
+		}
+		w, err := ridge(xs, ys, predictorRidge)
+		if err != nil {
+			return nil, err
+		}
+		return m.WithPredictor(fusion.Behaviour, fusion.Text, w)
+	}
+}
+
+// isModality returns a test for the modality called name.
+func isModality(name string) func(fusion.Modality) bool {
+	return func(md fusion.Modality) bool { return md.Name == name }
+}
+
+// ridge returns W (len(ys[0]) × len(xs[0]), row-major) minimising
+// Σ|y − Wx|² + lambda·|W|²: W = YᵀX (XᵀX + λI)⁻¹.
+func ridge(xs, ys [][]float32, lambda float64) ([]float32, error) {
+	n, dx, dy := len(xs), len(xs[0]), len(ys[0])
+	xt, yt := make([]float32, dx*n), make([]float32, dy*n)
+	x := make([]float32, n*dx)
+	for i := range n {
+		copy(x[i*dx:], xs[i])
+		for d, v := range xs[i] {
+			xt[d*n+i] = v
+		}
+		for d, v := range ys[i] {
+			yt[d*n+i] = v
+		}
+	}
+	a := make([]float32, dx*dx)
+	if err := openblas.Gemm(dx, dx, n, 1, xt, x, 0, a); err != nil {
+		return nil, err
+	}
+	for d := range dx {
+		a[d*dx+d] += float32(lambda)
+	}
+	if err := openblas.InvertSPD(a, dx); err != nil {
+		return nil, fmt.Errorf("ridge: %w", err)
+	}
+	yx := make([]float32, dy*dx)
+	if err := openblas.Gemm(dy, dx, n, 1, yt, x, 0, yx); err != nil {
+		return nil, err
+	}
+	w := make([]float32, dy*dx)
+	if err := openblas.Gemm(dy, dx, dx, 1, yx, a, 0, w); err != nil {
+		return nil, err
+	}
+	return w, nil
 }
 
 // centres returns the mean of each modality's unit vectors over the items
@@ -243,32 +320,36 @@ type gateObjective struct {
 	decay  []float32 // decay[j]: the profile's weight of the item j places before the latest
 }
 
-// newGateObjective returns the objective over iv's vectors centred as m
-// centres them (the models it scores must have m's centres), counts[i]
+// newGateObjective returns the objective over iv's vectors made into
+// blocks as m makes them (fusion.Model.Blocks: the models it scores must
+// have m's centres and predictors), counts[i]
 // being item i's interactions, scored on cases (an even sample of them
 // when there are many) with profiles made as cfg makes them.
 func newGateObjective(m *fusion.Model, iv itemModalities, counts []int, cases []dataset.Case, cfg recall.ContentConfig) (*gateObjective, error) {
 	n := len(counts)
 	o := &gateObjective{n: n, mods: iv.mods, counts: counts}
 	dim := 0
-	for k, md := range iv.mods {
+	for _, md := range iv.mods {
 		dim += md.Dim
-		rows, cols, has := make([]float32, n*md.Dim), make([]float32, md.Dim*n), make([]bool, n)
-		for i, v := range iv.vecs[k] {
-			r, err := m.Centred(md.Name, v)
-			if err != nil {
-				return nil, fmt.Errorf("gate objective: item %d: %w", i, err)
-			}
+		o.rows = append(o.rows, make([]float32, n*md.Dim))
+		o.cols = append(o.cols, make([]float32, md.Dim*n))
+		o.has = append(o.has, make([]bool, n))
+	}
+	for i := range n {
+		bl, err := m.Blocks(iv.inputs(i, nil))
+		if err != nil {
+			return nil, fmt.Errorf("gate objective: item %d: %w", i, err)
+		}
+		for k, r := range bl {
 			if r == nil {
 				continue
 			}
-			copy(rows[i*md.Dim:], r)
-			has[i] = true
+			copy(o.rows[k][i*len(r):], r)
+			o.has[k][i] = true
 			for d, x := range r {
-				cols[d*n+i] = x
+				o.cols[k][d*n+i] = x
 			}
 		}
-		o.rows, o.cols, o.has = append(o.rows, rows), append(o.cols, cols), append(o.has, has)
 	}
 	keep := min(maxTuneCases, max(minTuneCases, int(maxTuneFlops/float64(max(1, n*dim)))))
 	if len(cases) > keep {
@@ -630,7 +711,7 @@ func vectorKinds(ctx context.Context, d *dataset.Dataset, cfg Config) (*vectorSe
 	if err != nil {
 		return nil, err
 	}
-	equal, err := fusion.New(b.iv.mods, b.iv.centres())
+	equal, err := withPredictor(fusion.New(b.iv.mods, b.iv.centres()))(b.iv)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
