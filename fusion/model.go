@@ -28,6 +28,11 @@
 // learned linear combination of its per-modality cosines. Behaviour's
 // reliability grows with interactions; b_m lets its gate follow.
 //
+// A modality may have a predictor (WithPredictor): an item lacking it but
+// having the predictor's source gets the block a linear map makes of the
+// source's block, gated alike. Aisle predicts behaviour from text, so a
+// new item is placed where items described alike are bought.
+//
 // # Training
 //
 // Tune fits the 2·M scalars a and b by coordinate ascent on a score the
