@@ -115,8 +115,9 @@ func (e *Engine) syncFused(ctx context.Context, items []aisle.Item) error {
 	return nil
 }
 
-// contentVectors returns the vectors content-based candidates come from:
-// the fused ones when the serving version fuses, else the text ones.
+// contentVectors returns the vectors a shopper's affinity to items is
+// measured with: the fused ones when the serving version fuses, else the
+// text ones.
 func (e *Engine) contentVectors() *embedding.Catalog {
 	if c := e.fused.Load(); c != nil {
 		return c
