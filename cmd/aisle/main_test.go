@@ -65,8 +65,10 @@ func TestImportTrainServe(t *testing.T) {
 			t.Errorf("import summary lacks %q:\n%s", want, stdout)
 		}
 	}
-	// -background=false: the test process must not drop to idle priority.
-	code, stdout, stderr = runCLI(t, "train", "-data-dir", dir, "-log-level", "warn", "-background=false")
+	// -background=false: the test process must not drop to idle priority;
+	// text vectors: the fusion has its own tests (train, recommend) and
+	// would treble the training time.
+	code, stdout, stderr = runCLI(t, "train", "-data-dir", dir, "-log-level", "warn", "-background=false", "-content-vectors", "text")
 	// 3 SLIST configurations, 7 models (content included: the items have
 	// texts) and the fusion on the train split, then 7 models on everything.
 	if code != 0 || !strings.Contains(stdout, "Training on 53258 interactions") || !strings.Contains(stdout, "Saved version") || !strings.Contains(stderr, "train: [18/18] done") {
@@ -74,7 +76,7 @@ func TestImportTrainServe(t *testing.T) {
 	}
 	// Training again on the same data gives the same validation NDCG@10,
 	// which is not worse, so a second version is saved.
-	code, stdout, _ = runCLI(t, "train", "-data-dir", dir, "-log-level", "warn", "-background=false")
+	code, stdout, _ = runCLI(t, "train", "-data-dir", dir, "-log-level", "warn", "-background=false", "-content-vectors", "text")
 	if code != 0 || !strings.Contains(stdout, "Saved version") {
 		t.Errorf("second train exit %d, stdout:\n%s", code, stdout)
 	}
