@@ -8,10 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/clip"
@@ -378,19 +375,9 @@ func (c *CLIP) EncodeImages(ctx context.Context, imgs []image.Image) ([][]float3
 // encodeImageBatch preprocesses and runs one batch of images; dim is the
 // output width, or -1 to let ONNX Runtime allocate the output.
 func (c *CLIP) encodeImageBatch(ctx context.Context, imgs []image.Image, dim int) ([][]float32, error) {
-	n, px := len(imgs), 3*c.size*c.size
-	data := make([]float32, n*px)
+	n := len(imgs)
 	// Preprocessing runs before a session is taken, on all cores.
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(n, runtime.GOMAXPROCS(0)) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				c.prep.Preprocess(data[i*px:(i+1)*px], imgs[i])
-			}
-		})
-	}
-	wg.Wait()
+	data := preprocessAll(imgs, 3*c.size*c.size, c.prep.Preprocess)
 	s, err := c.vision.acquire(ctx)
 	if err != nil {
 		return nil, err

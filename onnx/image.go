@@ -10,11 +10,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
-	"sync"
-	"sync/atomic"
 
 	"github.com/aislehq/aisle/vector"
 	ort "github.com/yalue/onnxruntime_go"
@@ -281,19 +278,9 @@ func (e *ImageEncoder) Encode(ctx context.Context, imgs []image.Image) ([]ImageF
 // encodeBatch preprocesses and runs one batch, writing its features to
 // out. The tensors are made while a session is held, so never after Close.
 func (e *ImageEncoder) encodeBatch(ctx context.Context, imgs []image.Image, out []ImageFeatures) error {
-	n, px := len(imgs), 3*e.size*e.size
-	data := make([]float32, n*px)
+	n := len(imgs)
 	// Preprocessing runs before a session is taken, on all cores.
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(n, runtime.GOMAXPROCS(0)) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				preprocess(data[i*px:(i+1)*px], imgs[i], e.size)
-			}
-		})
-	}
-	wg.Wait()
+	data := preprocessAll(imgs, 3*e.size*e.size, func(dst []float32, img image.Image) { preprocess(dst, img, e.size) })
 	s, err := e.acquire(ctx)
 	if err != nil {
 		return err

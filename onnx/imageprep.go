@@ -3,6 +3,9 @@ package onnx
 import (
 	"image"
 	"image/color"
+	"runtime"
+	"sync"
+	"sync/atomic"
 )
 
 // preprocess writes img into dst as a float32 [3, size, size] tensor (NCHW
@@ -126,4 +129,22 @@ func readAt(dst []uint8, img image.Image, x, y, n int) {
 		r, g, b, _ := img.At(x+i, y).RGBA()
 		dst[3*i], dst[3*i+1], dst[3*i+2] = uint8(r>>8), uint8(g>>8), uint8(b>>8)
 	}
+}
+
+// preprocessAll lays imgs out as one NCHW batch, px floats an image,
+// each written by prep; the images are preprocessed on all cores.
+func preprocessAll(imgs []image.Image, px int, prep func(dst []float32, img image.Image)) []float32 {
+	n := len(imgs)
+	data := make([]float32, n*px)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				prep(data[i*px:(i+1)*px], imgs[i])
+			}
+		})
+	}
+	wg.Wait()
+	return data
 }
