@@ -286,6 +286,13 @@ func (r *Reader) decode(ctx context.Context, ref string) decoded {
 		}
 		return d
 	}
+	return r.seen(p, ref)
+}
+
+// seen is a decoded photo from ref on its way to the model: its facts,
+// its shrunk picture and its dominant colours.
+func (r *Reader) seen(p *photo.Photo, ref string) decoded {
+	d := decoded{visual: aisle.Visual{Ref: ref, UpdatedAt: r.cfg.Now().UTC()}}
 	d.visual.Image, d.visual.Format, d.visual.Width, d.visual.Height = p.Hash, p.Format, p.Width, p.Height
 	d.img = shrink(p.Image, r.cfg.MaxSide)
 	for _, c := range palette.Dominant(d.img, r.cfg.Palette) {

@@ -15,9 +15,9 @@ import (
 // before anything is written), its original kept, the item's Images led
 // by its upload reference (aisle.UploadRef; the reference moves to the
 // front if it was there, and the last images give way beyond
-// aisle.MaxImages), and read at once. It returns the item as stored, with
-// its Visual. ENOTFOUND when there is no such item. A concurrent write of
-// the same item may win over the new image list.
+// aisle.MaxImages), and read at once from the bytes sent. It returns the
+// item as stored, with its Visual. ENOTFOUND when there is no such item. A
+// concurrent write of the same item may win over the new image list.
 func (r *Reader) Upload(ctx context.Context, id string, data []byte) (aisle.Item, error) {
 	p, err := photo.Decode(bytes.NewReader(data), r.cfg.Limits)
 	if err != nil {
@@ -42,7 +42,10 @@ func (r *Reader) Upload(ctx context.Context, id string, data []byte) (aisle.Item
 		return aisle.Item{}, err
 	}
 	batch[0] = it
-	if _, err := r.Read(ctx, batch); err != nil {
+	// The photo decoded above goes to the model as it is: not fetched
+	// and decoded again.
+	var rep Report
+	if err := r.finish(ctx, batch, []decoded{r.seen(p, ref)}, &rep); err != nil {
 		return aisle.Item{}, err
 	}
 	return batch[0], nil
