@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/renameio/v2"
+
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/classify"
 	"github.com/aislehq/aisle/sqlite"
@@ -82,7 +84,7 @@ func trainPhotoClassifier(ctx context.Context, e *env, r *visual.Reader, items [
 		return err
 	}
 	path := classifierPath(modelDir, r.Name())
-	if err := writeFileAtomic(path, data); err != nil {
+	if err := renameio.WriteFile(path, data, 0o644); err != nil {
 		return fmt.Errorf("save photo classifier: %w", err)
 	}
 	r.SetClassifier(m)
@@ -97,27 +99,6 @@ func trainPhotoClassifier(ctx context.Context, e *env, r *visual.Reader, items [
 	fmt.Fprintf(e.stdout, "Trained the photo classifier on %d photos in %d categories in %s (cross-validated accuracy %.3f); %d items' predicted categories changed. Saved %s.\n",
 		len(xs), len(classes), time.Since(start).Round(time.Millisecond), best, n, path)
 	return nil
-}
-
-// writeFileAtomic writes data to path through a synced temporary file.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // classifierLoader loads the photo classifier `aisle train` saves, again

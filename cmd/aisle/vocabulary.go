@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sync/atomic"
 
+	"github.com/google/renameio/v2"
+
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/extract"
 	"github.com/aislehq/aisle/sqlite"
@@ -76,11 +78,7 @@ func (v *vocabulary) learnOnce(ctx context.Context, db *sqlite.DB) (int, error) 
 	// The file marks the vocabulary learned, so it is written only once
 	// every item was rewritten with it: an interrupted rewrite is done
 	// again by the next import.
-	tmp := v.path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return 0, fmt.Errorf("learn vocabulary: %w", err)
-	}
-	if err := os.Rename(tmp, v.path); err != nil {
+	if err := renameio.WriteFile(v.path, b, 0o644); err != nil {
 		return 0, fmt.Errorf("learn vocabulary: %w", err)
 	}
 	return len(items), nil
