@@ -108,41 +108,61 @@ func (w *Worker) loop(ctx context.Context) {
 	}
 }
 
-// scan reads the photos of every pending item in the catalog, a batch at
-// a time, until none is left or a batch reads none.
+// scan reads the photos of every pending item in the catalog.
 func (w *Worker) scan(ctx context.Context) {
-	for ctx.Err() == nil {
-		todo, err := w.items.ItemsWithoutVisual(ctx, scanBatch)
-		if err != nil {
-			if ctx.Err() == nil {
-				w.logger.Error("photos: find unread photos", "err", err)
-				w.mu.Lock()
-				w.rescan = true
-				w.mu.Unlock()
-			}
-			return
+	_, err := w.r.ReadPending(ctx, w.items, scanBatch, func(items []aisle.Item, rep Report) {
+		w.tell(items, rep)
+	})
+	if err != nil && ctx.Err() == nil {
+		w.logger.Error("photos: read unread photos", "err", err)
+		w.mu.Lock()
+		w.rescan = true
+		w.mu.Unlock()
+	}
+}
+
+// ReadPending reads the photos of every pending item of store, batch
+// items at a time, until none is left or a batch has only stale photos
+// (their items changed meanwhile and stay pending); after each batch,
+// done (if not nil) is given the batch and its Report. It returns the
+// totals.
+func (r *Reader) ReadPending(ctx context.Context, store Pendings, batch int, done func(items []aisle.Item, rep Report)) (Report, error) {
+	var total Report
+	for {
+		items, err := store.ItemsWithoutVisual(ctx, batch)
+		if err != nil || len(items) == 0 {
+			return total, err
 		}
-		if len(todo) == 0 || w.read(ctx, todo) == 0 {
-			return
+		rep, err := r.Read(ctx, items)
+		if err != nil {
+			return total, err
+		}
+		total.Read, total.Failed, total.Stale = total.Read+rep.Read, total.Failed+rep.Failed, total.Stale+rep.Stale
+		if done != nil {
+			done(items, rep)
+		}
+		if rep.Read+rep.Failed == 0 {
+			return total, nil
 		}
 	}
 }
 
-// read reads items' photos, tells done of those read and returns how
-// many were.
-func (w *Worker) read(ctx context.Context, items []aisle.Item) int {
-	if len(items) == 0 {
-		return 0
-	}
+// read reads items' photos and tells done of those read.
+func (w *Worker) read(ctx context.Context, items []aisle.Item) {
 	start := time.Now()
 	rep, err := w.r.Read(ctx, items)
 	if err != nil {
 		if ctx.Err() == nil {
 			w.logger.Error("photos: read", "err", err)
 		}
-		return 0
+		return
 	}
 	w.logger.Info("photos read", "read", rep.Read, "failed", rep.Failed, "stale", rep.Stale, "took", time.Since(start).Round(time.Millisecond))
+	w.tell(items, rep)
+}
+
+// tell gives done the items whose photo was read, and their vectors.
+func (w *Worker) tell(items []aisle.Item, rep Report) {
 	var read []aisle.Item
 	for i := range items {
 		if items[i].Visual != nil && !Pending(&items[i]) {
@@ -152,5 +172,4 @@ func (w *Worker) read(ctx context.Context, items []aisle.Item) int {
 	if len(read) > 0 && w.done != nil {
 		w.done(read, rep.Vectors)
 	}
-	return len(read)
 }

@@ -153,24 +153,13 @@ func clipName(dir string) (string, error) {
 // is unread, a batch at a time, and says how it went.
 func readPendingPhotos(ctx context.Context, e *env, r *visual.Reader, db visual.Pendings) error {
 	start := time.Now()
-	var total visual.Report
-	for {
-		items, err := db.ItemsWithoutVisual(ctx, 512)
-		if err != nil {
-			return err
-		}
-		if len(items) == 0 {
-			break
-		}
-		rep, err := r.Read(ctx, items)
-		if err != nil {
-			return err
-		}
-		total.Read, total.Failed, total.Stale = total.Read+rep.Read, total.Failed+rep.Failed, total.Stale+rep.Stale
-		fmt.Fprintf(e.stderr, "photos: %d read, %d unusable (%s)\n", total.Read, total.Failed, time.Since(start).Round(time.Millisecond))
-		if rep.Read+rep.Failed == 0 {
-			break // only stale photos: their items changed meanwhile
-		}
+	var shown visual.Report
+	total, err := r.ReadPending(ctx, db, 512, func(_ []aisle.Item, rep visual.Report) {
+		shown.Read, shown.Failed = shown.Read+rep.Read, shown.Failed+rep.Failed
+		fmt.Fprintf(e.stderr, "photos: %d read, %d unusable (%s)\n", shown.Read, shown.Failed, time.Since(start).Round(time.Millisecond))
+	})
+	if err != nil {
+		return err
 	}
 	if n := total.Read + total.Failed; n > 0 {
 		took := time.Since(start)
