@@ -9,10 +9,13 @@ import (
 // decides a status.
 const (
 	EINVALID       = "invalid"       // malformed input or an invalid field (400)
+	EUNAUTHORIZED  = "unauthorized"  // no API key, or one that is not valid (401)
+	EFORBIDDEN     = "forbidden"     // the key's role or shopper does not allow it (403)
 	ENOTFOUND      = "not_found"     // unknown id (404)
 	ECONFLICT      = "conflict"      // the resource changed under the request (409)
 	ETOOLARGE      = "too_large"     // body, batch or field over a limit (413)
 	EUNPROCESSABLE = "unprocessable" // well-formed but semantically invalid (422)
+	ERATELIMIT     = "rate_limited"  // too many requests from one key or address, or too many at once (429)
 	EUNAVAILABLE   = "unavailable"   // not ready to serve yet (503)
 	EINTERNAL      = "internal"      // anything else (500); details are logged, never sent
 )

@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -96,16 +97,16 @@ func (e *Event) Validate(now time.Time) error {
 	} else if e.Type != EventSearch && e.Type != EventCustom {
 		return FieldErrorf(EUNPROCESSABLE, "item", "required for %s events", e.Type)
 	}
-	if err := checkString("query", e.Query, MaxQueryBytes); err != nil {
+	if err := checkText("query", e.Query, MaxQueryBytes, false); err != nil {
 		return err
 	}
-	if e.Type == EventSearch && e.Query == "" {
+	if e.Type == EventSearch && strings.TrimSpace(e.Query) == "" {
 		return FieldErrorf(EUNPROCESSABLE, "query", "required for search events")
 	}
-	if err := checkString("name", e.Name, MaxNameBytes); err != nil {
+	if err := checkText("name", e.Name, MaxNameBytes, false); err != nil {
 		return err
 	}
-	if e.Type == EventCustom && e.Name == "" {
+	if e.Type == EventCustom && strings.TrimSpace(e.Name) == "" {
 		return FieldErrorf(EUNPROCESSABLE, "name", "required for custom events")
 	}
 	switch {
@@ -154,7 +155,23 @@ type EventQuery struct {
 	Types []EventType
 	// Limit caps the number returned, newest first; 0 means no cap.
 	Limit int
+	// Before, when not zero, continues a listing: only events older than
+	// it (in the newest-first order UserEvents returns) are returned.
+	Before EventPosition
 }
+
+// EventPosition is an event's place in a user's newest-first listing: its
+// time, then its Seq.
+type EventPosition struct {
+	Time time.Time
+	Seq  int64
+}
+
+// IsZero reports whether p is the zero position (the start of a listing).
+func (p EventPosition) IsZero() bool { return p.Time.IsZero() && p.Seq == 0 }
+
+// Position returns e's place in a user's newest-first listing.
+func (e *Event) Position() EventPosition { return EventPosition{Time: e.Time, Seq: e.Seq} }
 
 // AppendStats counts what an event batch did.
 type AppendStats struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -54,10 +55,18 @@ type Item struct {
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
-// Normalize fills defaults (availability in_stock) in place.
+// Normalize fills defaults (availability in_stock) and trims white space
+// from both ends of the title, the brand and the category names, in
+// place. Validate then rejects what cannot be tidied (control characters
+// other than tab and line breaks, bidirectional overrides).
 func (it *Item) Normalize() {
 	if it.Availability == "" {
 		it.Availability = AvailabilityInStock
+	}
+	it.Title = strings.TrimSpace(it.Title)
+	it.Brand = strings.TrimSpace(it.Brand)
+	for i, c := range it.Categories {
+		it.Categories[i] = strings.TrimSpace(c)
 	}
 }
 
@@ -68,13 +77,16 @@ func (it *Item) Validate() error {
 	if err := checkID("id", it.ID); err != nil {
 		return err
 	}
-	if err := checkString("title", it.Title, MaxTitleBytes); err != nil {
+	if err := checkText("title", it.Title, MaxTitleBytes, true); err != nil {
 		return err
 	}
-	if err := checkString("description", it.Description, MaxDescriptionBytes); err != nil {
+	if it.Title != "" && strings.TrimSpace(it.Title) == "" {
+		return FieldErrorf(EINVALID, "title", "must not be blank")
+	}
+	if err := checkText("description", it.Description, MaxDescriptionBytes, true); err != nil {
 		return err
 	}
-	if err := checkString("brand", it.Brand, MaxBrandBytes); err != nil {
+	if err := checkText("brand", it.Brand, MaxBrandBytes, true); err != nil {
 		return err
 	}
 	if len(it.Categories) > MaxCategoryDepth {
@@ -82,10 +94,10 @@ func (it *Item) Validate() error {
 	}
 	for i, c := range it.Categories {
 		f := fmt.Sprintf("categories[%d]", i)
-		if c == "" {
+		if strings.TrimSpace(c) == "" {
 			return FieldErrorf(EINVALID, f, "must not be empty")
 		}
-		if err := checkString(f, c, MaxCategoryBytes); err != nil {
+		if err := checkText(f, c, MaxCategoryBytes, true); err != nil {
 			return err
 		}
 	}
@@ -117,7 +129,7 @@ func (it *Item) Validate() error {
 		if ref == "" {
 			return FieldErrorf(EINVALID, f, "must not be empty")
 		}
-		if err := checkString(f, ref, MaxImageRefBytes); err != nil {
+		if err := checkText(f, ref, MaxImageRefBytes, false); err != nil {
 			return err
 		}
 	}

@@ -33,15 +33,16 @@ func (q *Question) Validate() error {
 		return FieldErrorf(EINVALID, "question", "must not be empty")
 	}
 	for _, f := range []struct {
-		name, v string
-		max     int
+		name, v   string
+		max       int
+		multiline bool
 	}{
-		{"type", q.Type, MaxNameBytes},
-		{"question", q.Question, MaxTextBytes},
-		{"answer", q.Answer, MaxTextBytes},
-		{"answer_type", q.AnswerType, MaxNameBytes},
+		{"type", q.Type, MaxNameBytes, false},
+		{"question", q.Question, MaxTextBytes, true},
+		{"answer", q.Answer, MaxTextBytes, true},
+		{"answer_type", q.AnswerType, MaxNameBytes, false},
 	} {
-		if err := checkString(f.name, f.v, f.max); err != nil {
+		if err := checkText(f.name, f.v, f.max, f.multiline); err != nil {
 			return err
 		}
 	}
@@ -73,6 +74,8 @@ type Store interface {
 	UserStore
 	EventStore
 	QuestionStore
+	KeyStore
+	AuditLog
 	// Counts returns the number of rows of each kind.
 	Counts(ctx context.Context) (Counts, error)
 	// Ping reports whether the store can serve requests.

@@ -167,7 +167,7 @@ func (db *DB) Open(ctx context.Context) error {
 // (database/sql prepares them on each connection as it is used).
 type readStmts struct {
 	itemsByIDs *sql.Stmt // (ids JSON array)
-	userEvents *sql.Stmt // (user, types JSON array, types again, limit)
+	userEvents *sql.Stmt // (user, types JSON array, types again, continued?, before ts, before ts, before seq, limit)
 }
 
 func (s *readStmts) prepare(ctx context.Context, db *sql.DB) error {
@@ -176,7 +176,8 @@ func (s *readStmts) prepare(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("prepare items query: %w", err)
 	}
 	if s.userEvents, err = db.PrepareContext(ctx, `SELECT `+eventColumns+` FROM events WHERE user_id = ?
-		AND (? = '[]' OR type IN (SELECT value FROM json_each(?))) ORDER BY ts DESC, seq DESC LIMIT ?`); err != nil {
+		AND (? = '[]' OR type IN (SELECT value FROM json_each(?)))
+		AND (? = 0 OR ts < ? OR (ts = ? AND seq < ?)) ORDER BY ts DESC, seq DESC LIMIT ?`); err != nil {
 		return fmt.Errorf("prepare user events query: %w", err)
 	}
 	return nil

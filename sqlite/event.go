@@ -220,7 +220,8 @@ func scanEvent(s interface{ Scan(...any) error }) (aisle.Event, error) {
 	return e, nil
 }
 
-// UserEvents returns one user's events, newest first.
+// UserEvents returns one user's events, newest first (by time, then by
+// Seq), continuing after q.Before when it is set.
 func (db *DB) UserEvents(ctx context.Context, user string, q aisle.EventQuery) ([]aisle.Event, error) {
 	types := "[]"
 	if len(q.Types) > 0 {
@@ -234,7 +235,11 @@ func (db *DB) UserEvents(ctx context.Context, user string, q aisle.EventQuery) (
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := db.stmts.userEvents.QueryContext(ctx, user, types, types, limit)
+	continued, beforeTS := 0, int64(0)
+	if !q.Before.IsZero() {
+		continued, beforeTS = 1, micros(q.Before.Time)
+	}
+	rows, err := db.stmts.userEvents.QueryContext(ctx, user, types, types, continued, beforeTS, beforeTS, q.Before.Seq, limit)
 	if err != nil {
 		return nil, fmt.Errorf("user events: %w", err)
 	}

@@ -31,6 +31,9 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Extracted", func(t *testing.T) { testExtracted(t, open) })
 	t.Run("ItemVectors", func(t *testing.T) { testItemVectors(t, open) })
 	t.Run("Visual", func(t *testing.T) { testVisual(t, open) })
+	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
+	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
+	t.Run("UserEventsPaging", func(t *testing.T) { testUserEventsPaging(t, open) })
 }
 
 var ignoreTimes = cmpopts.IgnoreFields(aisle.Item{}, "CreatedAt", "UpdatedAt")
