@@ -1,6 +1,7 @@
 package clip
 
 import (
+	"context"
 	"image"
 	"image/color"
 	"math"
@@ -24,7 +25,7 @@ func clothingPhoto(tb testing.TB, name string) image.Image {
 		tb.Skipf("real clothing photos not found at %s: %v", clothingDir, err)
 	}
 	defer f.Close()
-	p, err := photo.Decode(f, photo.Limits{})
+	p, err := photo.DecodeContext(context.Background(), f, photo.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -30,7 +30,7 @@ var (
 type onnxPhotoEncoder struct{ enc *onnx.ImageEncoder }
 
 func (o onnxPhotoEncoder) EncodePhoto(ctx context.Context, data []byte) ([]float32, error) {
-	p, err := photo.Decode(bytes.NewReader(data), photo.Limits{})
+	p, err := photo.DecodeContext(ctx, bytes.NewReader(data), photo.Options{})
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,7 @@ func ExampleOpenCLIP() {
 		log.Fatal(err)
 	}
 	defer f.Close()
-	p, err := photo.Decode(f, photo.Limits{})
+	p, err := photo.DecodeContext(ctx, f, photo.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}

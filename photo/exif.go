@@ -83,14 +83,18 @@ func tiffOrientation(t []byte) int {
 
 // orient returns img transformed for display by EXIF orientation o: mirrored
 // and rotated into a new *image.RGBA, or img itself for orientation 1 (and
-// any value out of 1–8).
+// any value out of 1–8). An *image.RGBA at the origin (a reduced photo) is
+// read as it is; any other image is first copied into one.
 func orient(img image.Image, o int) image.Image {
 	if o <= 1 || o > 8 {
 		return img
 	}
 	b := img.Bounds()
-	src := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(src, src.Rect, img, b.Min, draw.Src)
+	src, ok := img.(*image.RGBA)
+	if !ok || b.Min != (image.Point{}) {
+		src = image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+		draw.Draw(src, src.Rect, img, b.Min, draw.Src)
+	}
 	w, h := b.Dx(), b.Dy()
 	dw, dh := w, h
 	if o >= 5 {

@@ -8,8 +8,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -66,6 +68,18 @@ func TestFetchURL(t *testing.T) {
 	mux.HandleFunc("/untyped", serve("", jpg))
 	mux.HandleFunc("/page.html", serve("text/html; charset=utf-8", []byte("<html><img src=a.jpg></html>")))
 	mux.HandleFunc("/moved", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/a.jpg", http.StatusFound) })
+	// /hops/n redirects n times before the photo.
+	mux.HandleFunc("/hops/{n}", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.PathValue("n"))
+		if n == 0 {
+			http.Redirect(w, r, "/a.jpg", http.StatusFound)
+			return
+		}
+		http.Redirect(w, r, fmt.Sprintf("/hops/%d", n-1), http.StatusFound)
+	})
+	mux.HandleFunc("/to-ftp", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "ftp://example.com/a.jpg", http.StatusFound)
+	})
 	mux.HandleFunc("/broken", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "oops", http.StatusInternalServerError) })
 	mux.HandleFunc("/forbidden", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", http.StatusForbidden) })
 	var bodyWaited atomic.Bool
@@ -107,9 +121,9 @@ func TestFetchURL(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	f := &Fetcher{Timeout: 300 * time.Millisecond, Limits: Limits{MaxBytes: limit}}
+	f := &Fetcher{AllowHosts: []string{"127.0.0.1"}, Timeout: 300 * time.Millisecond, Limits: Limits{MaxBytes: limit}}
 
-	for _, path := range []string{"/a.jpg", "/octet", "/untyped", "/moved"} {
+	for _, path := range []string{"/a.jpg", "/octet", "/untyped", "/moved", "/hops/2"} {
 		t.Run(path, func(t *testing.T) {
 			got, err := f.Fetch(context.Background(), srv.URL+path)
 			if err != nil {
@@ -129,8 +143,10 @@ func TestFetchURL(t *testing.T) {
 		{"/page.html", aisle.EINVALID, "the server sent text/html; charset=utf-8, not a photo"},
 		{"/big-announced", aisle.ETOOLARGE, fmt.Sprintf("the server announces %d bytes, over the limit of %d", len(big), limit)},
 		{"/big-chunked", aisle.ETOOLARGE, fmt.Sprintf("the server sent more than the limit of %d bytes", limit)},
-		{"/slow", aisle.EUNAVAILABLE, "no complete answer from host \"127.0.0.1\" within 300ms"},
-		{"/slow-body", aisle.EUNAVAILABLE, "no complete answer from host \"127.0.0.1\" within 300ms"},
+		{"/hops/3", aisle.EINVALID, "the server redirected more than 3 times"},
+		{"/to-ftp", aisle.EINVALID, "the server redirected to an address that is not http(s)"},
+		{"/slow", aisle.EUNAVAILABLE, "could not fetch the photo"},
+		{"/slow-body", aisle.EUNAVAILABLE, "could not fetch the photo"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -155,10 +171,20 @@ func TestFetchURL(t *testing.T) {
 	}
 }
 
-// TestFetchNoNetwork runs where no network may exist: hosts that cannot be
-// resolved or reached must fail within the timeout, saying so.
-func TestFetchNoNetwork(t *testing.T) {
-	// A port nothing listens on.
+// TestFetchRefusesInternalAddresses fetches from loopback, private,
+// link-local and metadata addresses, a closed port and a name that does
+// not resolve: nothing reaches the test server unless it is allowed,
+// and every failure reads the same, so the errors are no oracle.
+func TestFetchRefusesInternalAddresses(t *testing.T) {
+	jpg, _ := realPhoto(t)
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "image/jpeg")
+		w.Write(jpg)
+	}))
+	defer srv.Close()
+	port := srv.Listener.Addr().(*net.TCPAddr).Port
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -166,55 +192,250 @@ func TestFetchNoNetwork(t *testing.T) {
 	closed := l.Addr().String()
 	l.Close()
 
-	f := &Fetcher{Timeout: time.Second}
-	tests := []struct {
-		ref  string
-		msgs []string // the message says one of these
-	}{
-		// .invalid never resolves (RFC 2606).
-		{"http://photos.aisle-test.invalid/a.jpg", []string{`cannot resolve host "photos.aisle-test.invalid" (no network, or a wrong host name?)`}},
-		{"http://" + closed + "/a.jpg", []string{`cannot reach host "127.0.0.1" (no network?)`}},
-		// TEST-NET-1 (RFC 5737) is never routed: refused, unreachable or silent.
-		{"https://192.0.2.1:81/a.jpg", []string{`cannot reach host "192.0.2.1" (no network?)`, `no complete answer from host "192.0.2.1" within 1s`}},
+	refused := []string{
+		srv.URL + "/a.jpg",
+		fmt.Sprintf("http://localhost:%d/a.jpg", port),          // a name resolving to loopback
+		fmt.Sprintf("http://[::ffff:127.0.0.1]:%d/a.jpg", port), // IPv4-mapped
+		fmt.Sprintf("http://[64:ff9b::7f00:1]:%d/a.jpg", port),  // NAT64 of 127.0.0.1
+		fmt.Sprintf("http://0.0.0.0:%d/a.jpg", port),            // unspecified: loopback on Linux
+		fmt.Sprintf("http://127.1.2.3:%d/a.jpg", port),          // all of 127/8
+		fmt.Sprintf("http://[::1]:%d/a.jpg", port),
+		"http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+		"http://[fd00:ec2::254]/latest/meta-data/",
+		"http://10.0.0.1/a.jpg", "http://172.16.5.4:8080/a.jpg", "http://192.168.1.1/a.jpg",
+		"http://100.64.0.1/a.jpg", "http://192.0.0.170/a.jpg", "http://198.18.0.1/a.jpg",
+		"http://255.255.255.255/a.jpg", "http://224.0.0.1/a.jpg", "http://[fe80::1]/a.jpg",
+		"http://2130706433/a.jpg", // 127.0.0.1 as a number: not an address to Go, and no such name
 	}
-	for _, tt := range tests {
-		t.Run(tt.ref, func(t *testing.T) {
-			_, err := f.Fetch(context.Background(), tt.ref)
-			if got := aisle.ErrorCode(err); got != aisle.EUNAVAILABLE {
-				t.Fatalf("code %q (%v), want %q", got, err, aisle.EUNAVAILABLE)
-			}
-			m := aisle.ErrorMessage(err)
-			ok := false
-			for _, want := range tt.msgs {
-				ok = ok || strings.HasPrefix(m, fmt.Sprintf("image %q: %s", tt.ref, want))
-			}
-			if !ok {
-				t.Errorf("message %q says none of %q", m, tt.msgs)
-			}
-		})
+	unreachable := []string{
+		"http://" + closed + "/a.jpg",            // allowed below, but nothing listens
+		"http://photos.aisle-test.invalid/a.jpg", // .invalid never resolves (RFC 2606)
+		"https://photos.aisle-test.invalid/a.jpg",
+	}
+	f := &Fetcher{Timeout: 2 * time.Second}
+	closedOnly := &Fetcher{Timeout: 2 * time.Second, AllowHosts: []string{closed[:strings.LastIndex(closed, ":")]}}
+	var want string
+	check := func(f *Fetcher, ref string) error {
+		t.Helper()
+		_, err := f.Fetch(context.Background(), ref)
+		if code := aisle.ErrorCode(err); code != aisle.EUNAVAILABLE {
+			t.Errorf("%s: code %q (%v), want %q", ref, code, err, aisle.EUNAVAILABLE)
+			return err
+		}
+		msg, ok := strings.CutPrefix(aisle.ErrorMessage(err), fmt.Sprintf("image %q: ", ref))
+		if !ok {
+			t.Errorf("%s: message %q does not name the reference", ref, aisle.ErrorMessage(err))
+		}
+		if want == "" {
+			want = msg
+		}
+		if msg != want {
+			t.Errorf("%s: message %q, want the same as every other failure: %q", ref, msg, want)
+		}
+		return err
+	}
+	for _, ref := range refused {
+		// The cause (the refusal, the DNS failure) stays in the chain for
+		// the log.
+		if j, ok := check(f, ref).(interface{ Unwrap() []error }); !ok || len(j.Unwrap()) != 2 {
+			t.Errorf("%s: no cause in the chain", ref)
+		}
+	}
+	for _, ref := range unreachable {
+		check(closedOnly, ref)
+	}
+	if want != "could not fetch the photo" {
+		t.Errorf("message %q", want)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the loopback server was reached %d times", n)
+	}
+	// Allowed by address, by network or by name, it is fetched.
+	for _, allow := range []string{"127.0.0.1", "127.0.0.0/8", "::ffff:127.0.0.1"} {
+		f := &Fetcher{AllowHosts: []string{allow}}
+		if got, err := f.Fetch(context.Background(), srv.URL+"/a.jpg"); err != nil || !bytes.Equal(got, jpg) {
+			t.Errorf("allowed %s: %d bytes, %v", allow, len(got), err)
+		}
+	}
+	byName := &Fetcher{AllowHosts: []string{"LocalHost."}}
+	if _, err := byName.Fetch(context.Background(), fmt.Sprintf("http://localhost:%d/a.jpg", port)); err != nil {
+		t.Errorf("allowed by name: %v", err)
+	}
+	if _, err := byName.Fetch(context.Background(), srv.URL+"/a.jpg"); aisle.ErrorCode(err) != aisle.EUNAVAILABLE {
+		t.Errorf("the name does not allow the address: %v", err)
 	}
 }
 
-func TestFetchFiles(t *testing.T) {
-	jpg, path := realPhoto(t)
-	abs, err := filepath.Abs(path)
+// TestFetchRedirects follows redirects from an allowed server: not to a
+// refused address, and never with credentials.
+func TestFetchRedirects(t *testing.T) {
+	jpg, _ := realPhoto(t)
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
 	if err != nil {
-		t.Fatal(err)
+		t.Skipf("no 127.0.0.2 on this machine: %v", err)
 	}
-	root := filepath.Dir(filepath.Dir(abs))
-	rel, _ := filepath.Rel(root, abs)
-	tmp := t.TempDir()
-	exact := filepath.Join(tmp, "exact.jpg")
-	over := filepath.Join(tmp, "over.jpg")
-	if err := os.WriteFile(exact, jpg, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(over, append(bytes.Clone(jpg), 0), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	f := &Fetcher{Root: root, Limits: Limits{MaxBytes: int64(len(jpg))}}
+	var inside atomic.Int32
+	internal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inside.Add(1)
+		w.Write([]byte("secret"))
+	}))
+	defer internal.Close()
+	var auth atomic.Value
+	auth.Store("")
+	allowed := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/to-internal":
+			http.Redirect(w, r, internal.URL+"/x", http.StatusFound)
+		case "/with-credentials":
+			http.Redirect(w, r, "http://user:secret@"+r.Host+"/a.jpg", http.StatusFound)
+		case "/a.jpg":
+			auth.Store(r.Header.Get("Authorization"))
+			w.Header().Set("Content-Type", "image/jpeg")
+			w.Write(jpg)
+		}
+	}))
+	allowed.Listener.Close()
+	allowed.Listener = ln
+	allowed.Start()
+	defer allowed.Close()
+	f := &Fetcher{AllowHosts: []string{"127.0.0.2"}}
 
-	for _, ref := range []string{abs, rel, "file://" + abs, "file://localhost" + abs, exact} {
+	_, err = f.Fetch(context.Background(), allowed.URL+"/to-internal")
+	wantFetchError(t, err, allowed.URL+"/to-internal", aisle.EUNAVAILABLE, "could not fetch the photo")
+	if inside.Load() != 0 {
+		t.Error("the redirect reached the internal server")
+	}
+	got, err := f.Fetch(context.Background(), allowed.URL+"/with-credentials")
+	if err != nil || !bytes.Equal(got, jpg) {
+		t.Fatalf("redirect with credentials: %d bytes, %v", len(got), err)
+	}
+	if a := auth.Load().(string); a != "" {
+		t.Errorf("the credentials of a redirect were sent: Authorization %q", a)
+	}
+	// Credentials in the reference itself are refused before any request.
+	ref := strings.Replace(allowed.URL, "http://", "http://user:secret@", 1) + "/a.jpg"
+	auth.Store("none")
+	_, err = f.Fetch(context.Background(), ref)
+	wantFetchError(t, err, ref, aisle.EINVALID, "credentials")
+	if auth.Load().(string) != "none" {
+		t.Error("a URL with credentials was fetched")
+	}
+}
+
+func TestFetchIgnoresProxyEnvironment(t *testing.T) {
+	var proxied atomic.Int32
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		proxied.Add(1)
+		w.Write([]byte("from the proxy"))
+	}))
+	defer proxy.Close()
+	t.Setenv("HTTP_PROXY", proxy.URL)
+	t.Setenv("HTTPS_PROXY", proxy.URL)
+	f := &Fetcher{Timeout: time.Second}
+	// A public address in TEST-NET-3 is refused, not sent to the proxy.
+	if _, err := f.Fetch(context.Background(), "http://203.0.113.9/a.jpg"); aisle.ErrorCode(err) != aisle.EUNAVAILABLE {
+		t.Errorf("got %v", err)
+	}
+	if proxied.Load() != 0 {
+		t.Error("the fetcher used the proxy from the environment")
+	}
+}
+
+func TestPublicAddr(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"8.8.8.8": true, "93.184.216.34": true, "2606:4700::6810:85e5": true, "2a00:1450:4001:82b::200e": true,
+		"64:ff9b::808:808": true, "2002:808:808::1": true, "::ffff:8.8.8.8": true,
+		"127.0.0.1": false, "127.255.0.1": false, "10.1.2.3": false, "172.31.255.255": false, "192.168.0.1": false,
+		"169.254.169.254": false, "100.64.0.1": false, "100.127.255.255": false, "0.0.0.0": false, "0.1.2.3": false,
+		"192.0.0.8": false, "192.0.2.1": false, "198.18.0.1": false, "198.19.255.255": false, "198.51.100.1": false,
+		"203.0.113.1": false, "224.0.0.251": false, "239.255.255.250": false, "240.0.0.1": false, "255.255.255.255": false,
+		"::": false, "::1": false, "fe80::1": false, "fc00::1": false, "fd12:3456::1": false, "ff02::1": false,
+		"fec0::1": false, "::ffff:127.0.0.1": false, "::ffff:10.0.0.1": false, "::ffff:169.254.169.254": false,
+		"64:ff9b::7f00:1": false, "64:ff9b::a9fe:a9fe": false, "64:ff9b:1::1": false, "2002:7f00:1::1": false,
+		"2002:a00:1::": false, "2001:db8::1": false, "2001::1": false, "100::1": false, "::127.0.0.1": false,
+		"fe80::1%eth0": false,
+	} {
+		if got := PublicAddr(netip.MustParseAddr(addr)); got != want {
+			t.Errorf("PublicAddr(%s) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+func TestAddressPolicy(t *testing.T) {
+	p := newAddressPolicy([]string{"10.20.0.0/16", "192.168.1.7", "photos.internal", "[fd00::5]", "bad host!"})
+	for addr, ok := range map[string]bool{
+		"93.184.216.34:80": true, "93.184.216.34:443": true, "93.184.216.34:8080": true,
+		"93.184.216.34:25": false, "93.184.216.34:22": false, "[2606:4700::1]:6667": false,
+		"10.20.3.4:25": true, "10.21.0.1:80": false, "192.168.1.7:6379": true, "192.168.1.8:80": false,
+		"[fd00::5]:80": true, "[::ffff:192.168.1.7]:80": true, "127.0.0.1:80": false, "not-an-address": false,
+	} {
+		if err := p.control("tcp", addr, nil); (err == nil) != ok {
+			t.Errorf("control(%s) = %v, want allowed %v", addr, err, ok)
+		}
+	}
+	if !p.allowsName("Photos.Internal.") || p.allowsName("photos.internal.evil.com") || p.allowsName("bad host!") {
+		t.Error("names are not matched exactly")
+	}
+	if err := ValidateAllowHosts([]string{"10.0.0.0/8", "::1", "cdn.example.com", "localhost"}); err != nil {
+		t.Error(err)
+	}
+	for _, bad := range []string{"http://x", "10.0.0.0/33", "a b", "-x.com", ""} {
+		if err := ValidateAllowHosts([]string{bad}); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// TestFetchFiles reads files only inside the image folder, symlinks
+// resolved, never in a denied folder, with errors that name no path but
+// the reference and, outside the folder, do not say whether a file
+// exists.
+func TestFetchFiles(t *testing.T) {
+	jpg, _ := realPhoto(t)
+	base := t.TempDir()
+	root := filepath.Join(base, "photos")
+	outside := filepath.Join(base, "outside")
+	data := filepath.Join(root, "data") // a data directory inside the image folder
+	write := func(p string, b []byte) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := func(target, name string) {
+		t.Helper()
+		if err := os.Symlink(target, filepath.Join(root, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(root, "a.jpg"), jpg)
+	write(filepath.Join(root, "sub", "b.jpg"), jpg)
+	write(filepath.Join(root, "over.jpg"), append(bytes.Clone(jpg), 0))
+	write(filepath.Join(outside, "secret.jpg"), jpg)
+	write(filepath.Join(data, "aisle.db"), jpg)
+	write(filepath.Join(data, "images", "ab", "cd.jpg"), jpg)
+	link("sub/b.jpg", "in.jpg")
+	link(filepath.Join(outside, "secret.jpg"), "out.jpg")
+	link(outside, "outdir")
+	link(filepath.Join(data, "aisle.db"), "db.jpg")
+	link("data", "datadir")
+	if err := os.Link(filepath.Join(data, "aisle.db"), filepath.Join(root, "hard.jpg")); err != nil {
+		t.Fatal(err)
+	}
+	// The root itself reached through a symlink.
+	rootLink := filepath.Join(base, "photos-link")
+	if err := os.Symlink(root, rootLink); err != nil {
+		t.Fatal(err)
+	}
+	f := &Fetcher{Root: rootLink, Deny: []string{data}, Limits: Limits{MaxBytes: int64(len(jpg))}}
+
+	for _, ref := range []string{
+		"a.jpg", "./sub/../a.jpg", "sub/b.jpg", "in.jpg", filepath.Join(root, "a.jpg"), filepath.Join(rootLink, "sub", "b.jpg"),
+		"file://" + filepath.Join(root, "a.jpg"), "file://localhost" + filepath.Join(rootLink, "a.jpg"), "file:sub/b.jpg",
+	} {
 		t.Run(ref, func(t *testing.T) {
 			got, err := f.Fetch(context.Background(), ref)
 			if err != nil {
@@ -225,17 +446,42 @@ func TestFetchFiles(t *testing.T) {
 			}
 		})
 	}
+	const neutral = "file paths outside the image folder are not read"
+	wd, _ := os.Getwd()
 	tests := []struct {
 		ref, code, msg string
 	}{
-		{filepath.Join(tmp, "nope.jpg"), aisle.ENOTFOUND, "no such file"},
-		{"nope/a.jpg", aisle.ENOTFOUND, "no such file (looked for " + filepath.Join(root, "nope", "a.jpg") + ")"},
-		{"file://" + filepath.Join(tmp, "nope.jpg"), aisle.ENOTFOUND, "no such file"},
-		{tmp, aisle.EINVALID, "is a directory"},
-		{over, aisle.ETOOLARGE, fmt.Sprintf("the file is %d bytes, over the limit of %d", len(jpg)+1, len(jpg))},
+		{"nope.jpg", aisle.ENOTFOUND, "no such file in the image folder"},
+		{filepath.Join(root, "sub", "nope.jpg"), aisle.ENOTFOUND, "no such file in the image folder"},
+		{"sub", aisle.EINVALID, "is a directory, not a photo"},
+		{"over.jpg", aisle.ETOOLARGE, fmt.Sprintf("the file is %d bytes, over the limit of %d", len(jpg)+1, len(jpg))},
+		// Outside the folder, existing or not: one answer.
+		{"../outside/secret.jpg", aisle.EINVALID, neutral},
+		{"../outside/nope.jpg", aisle.EINVALID, neutral},
+		{"sub/../../outside/secret.jpg", aisle.EINVALID, neutral},
+		{filepath.Join(outside, "secret.jpg"), aisle.EINVALID, neutral},
+		{filepath.Join(outside, "nope.jpg"), aisle.EINVALID, neutral},
+		{"file://" + filepath.Join(outside, "secret.jpg"), aisle.EINVALID, neutral},
+		{"/etc/passwd", aisle.EINVALID, neutral},
+		{"/etc/nonexistent", aisle.EINVALID, neutral},
+		{"/dev/null", aisle.EINVALID, neutral},
+		{"/", aisle.EINVALID, neutral},
+		{"..", aisle.EINVALID, neutral},
+		{"out.jpg", aisle.EINVALID, neutral},
+		{"outdir/secret.jpg", aisle.EINVALID, neutral},
+		{"outdir/nope.jpg", aisle.EINVALID, neutral},
+		// The data directory, however it is named: one answer too.
+		{"data/aisle.db", aisle.EINVALID, neutral},
+		{"data/aisle.db-wal", aisle.EINVALID, neutral},
+		{"data", aisle.EINVALID, neutral},
+		{"data/images/ab/cd.jpg", aisle.EINVALID, neutral},
+		{filepath.Join(data, "aisle.db"), aisle.EINVALID, neutral},
+		{"db.jpg", aisle.EINVALID, neutral},
+		{"datadir/aisle.db", aisle.EINVALID, neutral},
+		{"datadir/nope", aisle.EINVALID, neutral},
+		{"hard.jpg", aisle.EINVALID, neutral},
 		{"file://server/share/a.jpg", aisle.EINVALID, `file URLs on other hosts ("server") are not supported`},
 		{"ftp://example.com/a.jpg", aisle.EINVALID, `scheme "ftp" is not supported`},
-		{"/dev/null", aisle.EINVALID, "is not a regular file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.ref, func(t *testing.T) {
@@ -244,7 +490,27 @@ func TestFetchFiles(t *testing.T) {
 				t.Fatalf("got %d bytes, want an error", len(data))
 			}
 			wantFetchError(t, err, tt.ref, tt.code, tt.msg)
+			m := strings.TrimPrefix(aisle.ErrorMessage(err), fmt.Sprintf("image %q: ", tt.ref))
+			for _, p := range []string{base, wd} {
+				if strings.Contains(m, p) {
+					t.Errorf("message %q names the path %s", m, p)
+				}
+			}
+			if tt.msg == neutral && m != neutral {
+				t.Errorf("message %q, want exactly %q", m, neutral)
+			}
 		})
+	}
+	// No image folder: no file is read, relative or absolute.
+	for _, ref := range []string{"a.jpg", filepath.Join(root, "a.jpg"), "file://" + filepath.Join(root, "a.jpg")} {
+		_, err := (&Fetcher{}).Fetch(context.Background(), ref)
+		wantFetchError(t, err, ref, aisle.EINVALID, "this server does not read file paths")
+	}
+	// An image folder that is gone: unavailable, without its path.
+	_, err := (&Fetcher{Root: filepath.Join(base, "gone")}).Fetch(context.Background(), "a.jpg")
+	wantFetchError(t, err, "a.jpg", aisle.EUNAVAILABLE, "the image folder cannot be read")
+	if strings.Contains(aisle.ErrorMessage(err), base) {
+		t.Errorf("message %q names the folder", aisle.ErrorMessage(err))
 	}
 }
 
@@ -261,7 +527,7 @@ func TestFetchUploads(t *testing.T) {
 		t.Fatalf("Fetch(upload) = %d bytes, %v", len(got), err)
 	}
 	// What was fetched decodes, and hashes to its reference.
-	p, err := Decode(bytes.NewReader(got), f.Limits)
+	p, err := DecodeContext(context.Background(), bytes.NewReader(got), Options{Limits: f.Limits})
 	if err != nil || p.Hash != hash {
 		t.Fatalf("Decode(fetched) = %+v, %v; want hash %s", p, err, hash)
 	}

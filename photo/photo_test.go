@@ -2,6 +2,7 @@ package photo
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -223,7 +224,7 @@ func TestDecodeRealPhotos(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := Decode(bytes.NewReader(data), Limits{})
+		p, err := DecodeContext(context.Background(), bytes.NewReader(data), Options{})
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
@@ -253,7 +254,7 @@ func TestDecodeFormats(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.format, func(t *testing.T) {
-			p, err := Decode(bytes.NewReader(tt.data), Limits{})
+			p, err := DecodeContext(context.Background(), bytes.NewReader(tt.data), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -271,7 +272,7 @@ func TestDecodeFormats(t *testing.T) {
 
 func TestDecodeWebP(t *testing.T) {
 	data := losslessWebP(5, 3, 10, 20, 200, 30)
-	p, err := Decode(bytes.NewReader(data), Limits{})
+	p, err := DecodeContext(context.Background(), bytes.NewReader(data), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +310,7 @@ func TestDecodeExifOrientation(t *testing.T) {
 	for _, order := range []string{"II", "MM"} {
 		for _, tt := range tests {
 			t.Run(order+"/"+string(rune('0'+tt.orientation)), func(t *testing.T) {
-				p, err := Decode(bytes.NewReader(withExif(plain, order, tt.orientation)), Limits{})
+				p, err := DecodeContext(context.Background(), bytes.NewReader(withExif(plain, order, tt.orientation)), Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -380,14 +381,14 @@ func TestDecodeRejects(t *testing.T) {
 		{"corrupt webp", append([]byte("RIFF\x20\x00\x00\x00WEBPVP8 \x14\x00\x00\x00"), bytes.Repeat([]byte{0xee}, 20)...), Limits{}, aisle.EINVALID, "corrupt"},
 		{"zero width png", pngHeader(0, 10), Limits{}, aisle.EINVALID, "corrupt"},
 		{"png bomb 50000×50000", pngHeader(50_000, 50_000), Limits{}, aisle.ETOOLARGE, "50000×50000"},
-		{"png over the pixel limit", pngHeader(10_000, 5_000), Limits{}, aisle.ETOOLARGE, "40000000 pixels"},
+		{"png over the pixel limit", pngHeader(6_000, 6_000), Limits{}, aisle.ETOOLARGE, "6000×6000 pixels, over the limit of 25000000 pixels"},
 		{"jpeg bomb 50000×50000", jpegWithSize(t, jpg, 50_000, 50_000), Limits{}, aisle.ETOOLARGE, "12000 pixels a side"},
 		{"over a custom side limit", jpg, Limits{MaxSide: 63}, aisle.ETOOLARGE, "63 pixels a side"},
 		{"over MaxBytes", jpg, Limits{MaxBytes: int64(len(jpg)) - 1}, aisle.ETOOLARGE, "larger than"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := Decode(bytes.NewReader(tt.data), tt.lim)
+			p, err := DecodeContext(context.Background(), bytes.NewReader(tt.data), Options{Limits: tt.lim})
 			if err == nil {
 				t.Fatalf("decoded a %s %d×%d, want an error", p.Format, p.Width, p.Height)
 			}
@@ -403,7 +404,7 @@ func TestDecodeRejects(t *testing.T) {
 
 func TestDecodeExactlyMaxBytes(t *testing.T) {
 	jpg := encoded(t, "jpeg", quadrants(16, 16))
-	if _, err := Decode(bytes.NewReader(jpg), Limits{MaxBytes: int64(len(jpg))}); err != nil {
+	if _, err := DecodeContext(context.Background(), bytes.NewReader(jpg), Options{Limits: Limits{MaxBytes: int64(len(jpg))}}); err != nil {
 		t.Fatalf("a photo of exactly MaxBytes: %v", err)
 	}
 }
@@ -419,14 +420,14 @@ func (endless) Read(p []byte) (int, error) {
 }
 
 func TestDecodeStopsReadingAtMaxBytes(t *testing.T) {
-	_, err := Decode(endless{}, Limits{MaxBytes: 1 << 16})
+	_, err := DecodeContext(context.Background(), endless{}, Options{Limits: Limits{MaxBytes: 1 << 16}})
 	if aisle.ErrorCode(err) != aisle.ETOOLARGE {
 		t.Fatalf("got %v, want ETOOLARGE", err)
 	}
 }
 
 func TestDecodeReadError(t *testing.T) {
-	_, err := Decode(io.MultiReader(strings.NewReader("\xff\xd8"), iotestErr{}), Limits{})
+	_, err := DecodeContext(context.Background(), io.MultiReader(strings.NewReader("\xff\xd8"), iotestErr{}), Options{})
 	if err == nil || aisle.ErrorCode(err) != aisle.EINTERNAL {
 		t.Fatalf("got %v, want the read error wrapped", err)
 	}
@@ -450,7 +451,7 @@ func TestDecodeBombAllocatesLittle(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			for range 10 {
-				if _, err := Decode(bytes.NewReader(tt.data), Limits{}); aisle.ErrorCode(err) != aisle.ETOOLARGE {
+				if _, err := DecodeContext(context.Background(), bytes.NewReader(tt.data), Options{}); aisle.ErrorCode(err) != aisle.ETOOLARGE {
 					t.Fatalf("got %v, want ETOOLARGE", err)
 				}
 			}
@@ -476,7 +477,7 @@ func FuzzDecode(f *testing.F) {
 	}
 	lim := Limits{MaxBytes: 1 << 20, MaxPixels: 1 << 20, MaxSide: 4096}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := Decode(bytes.NewReader(data), lim)
+		p, err := DecodeContext(context.Background(), bytes.NewReader(data), Options{Limits: lim})
 		if err != nil {
 			if code := aisle.ErrorCode(err); code != aisle.EINVALID && code != aisle.ETOOLARGE {
 				t.Fatalf("code %q: %v", code, err)
@@ -492,6 +493,23 @@ func FuzzDecode(f *testing.F) {
 		}
 		if sum := sha256.Sum256(data); p.Hash != hex.EncodeToString(sum[:]) {
 			t.Fatal("hash does not match the bytes")
+		}
+		// Reduced, within a budget: never over the fit, nothing left
+		// reserved, and the cost Probe says is what was reserved.
+		budget := NewBudget(64 << 20)
+		hd, herr := Probe(data, Options{Limits: lim, Budget: budget, Fit: 16})
+		q, err := DecodeContext(context.Background(), bytes.NewReader(data), Options{Limits: lim, Budget: budget, Fit: 16})
+		if err != nil {
+			if aisle.ErrorCode(err) != aisle.ETOOLARGE || herr == nil {
+				t.Fatalf("with a budget: %v (probe %v)", err, herr)
+			}
+			return
+		}
+		if b := q.Image.Bounds(); max(b.Dx(), b.Dy()) > 16 {
+			t.Fatalf("reduced to %v, over 16", b)
+		}
+		if s := budget.Stats(); s.InUse != 0 || s.Peak != hd.Cost {
+			t.Fatalf("budget %+v after a decode costing %d", s, hd.Cost)
 		}
 	})
 }
@@ -520,8 +538,14 @@ func BenchmarkDecode(b *testing.B) {
 		name   string
 		decode func() error
 	}{
-		{"photo.Decode", func() error { _, err := Decode(bytes.NewReader(data), Limits{}); return err }},
-		{"photo.Decode orientation 6", func() error { _, err := Decode(bytes.NewReader(rotated), Limits{}); return err }},
+		{"photo.DecodeContext", func() error {
+			_, err := DecodeContext(context.Background(), bytes.NewReader(data), Options{})
+			return err
+		}},
+		{"photo.DecodeContext orientation 6", func() error {
+			_, err := DecodeContext(context.Background(), bytes.NewReader(rotated), Options{})
+			return err
+		}},
 		{"baseline jpeg.Decode", func() error { _, err := jpeg.Decode(bytes.NewReader(data)); return err }},
 	}
 	for _, tt := range tests {

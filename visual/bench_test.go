@@ -96,7 +96,7 @@ func openStore(tb testing.TB, items []aisle.Item) *sqlite.DB {
 func BenchmarkRead(b *testing.B) {
 	items := clothingItems(b)
 	ctx := context.Background()
-	fetch := &photo.Fetcher{}
+	fetch := &photo.Fetcher{Root: clothingDir}
 	for _, tt := range []struct {
 		name  string
 		enc   onnx.ImageConfig
@@ -163,16 +163,16 @@ func cpuTime(tb testing.TB) time.Duration {
 
 // BenchmarkReadStages measures the parts of BenchmarkRead one at a time,
 // on one goroutine (the model on its own threads), over the same 713
-// photos: reading and decoding the files, keeping the originals (two
-// fsyncs each), shrinking and finding colours, the model on the decoded
-// photos in batches of Config.BatchSize (one session on one and on two
-// threads), and storing the Visuals one transaction per photo and one per
-// batch.
+// photos: reading and decoding the files (reduced to Config.MaxSide as
+// they are decoded), keeping the originals (two fsyncs each), finding
+// colours, the model on the decoded photos in batches of
+// Config.BatchSize (one session on one and on two threads), and storing
+// the Visuals one transaction per photo and one per batch.
 func BenchmarkReadStages(b *testing.B) {
 	items := clothingItems(b)
 	ctx := context.Background()
 	cfg := Config{}.withDefaults()
-	fetch := &photo.Fetcher{}
+	fetch := &photo.Fetcher{Root: clothingDir}
 	files := make([][]byte, len(items))
 	photos := make([]*photo.Photo, len(items))
 	for i, it := range items {
@@ -180,7 +180,7 @@ func BenchmarkReadStages(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if photos[i], err = photo.Decode(bytes.NewReader(data), cfg.Limits); err != nil {
+		if photos[i], err = photo.DecodeContext(ctx, bytes.NewReader(data), cfg.decodeOptions()); err != nil {
 			b.Fatal(err)
 		}
 		files[i] = data
@@ -206,7 +206,7 @@ func BenchmarkReadStages(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := photo.Decode(bytes.NewReader(data), cfg.Limits); err != nil {
+				if _, err := photo.DecodeContext(ctx, bytes.NewReader(data), cfg.decodeOptions()); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -222,10 +222,10 @@ func BenchmarkReadStages(b *testing.B) {
 			}
 		}
 	})
-	stage("shrink+colours", func(*testing.B) func(*testing.B) {
+	stage("colours", func(*testing.B) func(*testing.B) {
 		return func(*testing.B) {
 			for _, p := range photos {
-				palette.Dominant(shrink(p.Image, cfg.MaxSide), cfg.Palette)
+				palette.Dominant(p.Image, cfg.Palette)
 			}
 		}
 	})

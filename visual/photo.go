@@ -6,43 +6,26 @@ import (
 	"fmt"
 	"image"
 
-	"golang.org/x/image/draw"
-
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/photo"
 )
 
-// shrink returns img reduced, keeping its aspect ratio, so that its longer
-// side is at most maxSide; smaller images are returned as they are.
-func shrink(img image.Image, maxSide int) image.Image {
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	if max(w, h) <= maxSide {
-		return img
-	}
-	if w >= h {
-		w, h = maxSide, max(1, h*maxSide/w)
-	} else {
-		w, h = max(1, w*maxSide/h), maxSide
-	}
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	draw.BiLinear.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
-	return dst
-}
-
 // EncodePhoto returns the image vector of a shopper's photo, for search by
-// photo: decoded within Config.Limits (EINVALID for a corrupt photo or
-// one in no accepted format, ETOOLARGE for one over the limits), reduced
-// and encoded like the catalog's photos. The photo is not kept.
+// photo: its header checked, then decoded within Config.Limits and
+// Config.Budget (EINVALID for a corrupt photo or one in no accepted
+// format, ETOOLARGE for one over the limits or the whole budget, before
+// any pixel is decoded; EUNAVAILABLE when ctx ends while the budget is
+// full), reduced and encoded like the catalog's photos. The photo is not
+// kept.
 func (r *Reader) EncodePhoto(ctx context.Context, data []byte) ([]float32, error) {
 	if r.enc == nil {
 		return nil, aisle.Errorf(aisle.EUNAVAILABLE, "search by photo needs an image model (-image-model)")
 	}
-	p, err := photo.Decode(bytes.NewReader(data), r.cfg.Limits)
+	p, err := photo.DecodeContext(ctx, bytes.NewReader(data), r.cfg.decodeOptions())
 	if err != nil {
 		return nil, err
 	}
-	feats, err := r.enc.Encode(ctx, []image.Image{shrink(p.Image, r.cfg.MaxSide)})
+	feats, err := r.enc.Encode(ctx, []image.Image{p.Image})
 	if err != nil {
 		return nil, fmt.Errorf("visual: encode photo: %w", err)
 	}
@@ -87,11 +70,11 @@ func (in *Input) Encode(ctx context.Context, items []aisle.Item) ([][]float32, e
 			if err != nil {
 				return nil, fmt.Errorf("visual: original of %s: %w", items[i].ID, err)
 			}
-			p, err := photo.Decode(bytes.NewReader(data), in.r.cfg.Limits)
+			p, err := photo.DecodeContext(ctx, bytes.NewReader(data), in.r.cfg.decodeOptions())
 			if err != nil {
 				return nil, fmt.Errorf("visual: original of %s: %w", items[i].ID, err)
 			}
-			imgs = append(imgs, shrink(p.Image, in.r.cfg.MaxSide))
+			imgs = append(imgs, p.Image)
 		}
 		feats, err := in.r.enc.Encode(ctx, imgs)
 		if err != nil {

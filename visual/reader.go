@@ -1,10 +1,12 @@
 // Package visual reads items' photos: it fetches each item's first image
-// (a file, a URL or an upload), decodes it safely (package photo), keeps
-// the original bytes by content hash, runs the image model (its feature
-// vector and weak labels), finds the dominant colours (package palette)
-// and the category the store's own photo classifier predicts, and stores
-// the result as the item's aisle.Visual beside the vector. It also turns a
-// shopper's photo into a query vector for search by photo.
+// (a file, a URL or an upload, as package photo's Fetcher allows),
+// decodes it safely within a memory budget shared with uploads and
+// search by photo (package photo), keeps the original bytes by content
+// hash, runs the image model (its feature vector and weak labels), finds
+// the dominant colours (package palette) and the category the store's
+// own photo classifier predicts, and stores the result as the item's
+// aisle.Visual beside the vector. It also turns a shopper's photo into a
+// query vector for search by photo.
 package visual
 
 import (
@@ -72,6 +74,12 @@ const CategorySep = " > "
 type Config struct {
 	// Limits bound the photos accepted (photo's defaults when zero).
 	Limits photo.Limits
+	// Budget bounds the memory of decoding photos: the Reader's
+	// background reads, uploads, search by photo and re-encoding of
+	// originals all reserve from it. Share one Budget among everything
+	// that decodes photos in the process; nil gives the Reader one of its
+	// own, of photo.DefaultBudget bytes.
+	Budget *photo.Budget
 	// Workers is how many photos are fetched and decoded at once
 	// (default GOMAXPROCS, at least 2). With BatchSize it bounds the
 	// decoded photos held in memory.
@@ -80,9 +88,10 @@ type Config struct {
 	// (default 16).
 	BatchSize int
 	// MaxSide is the longer side photos larger than it are reduced to
-	// after decoding, before the model and the palette see them (default
-	// 1024, 4.5 times the CNN's input), so memory per photo is bounded
-	// whatever the photo's size.
+	// as soon as they are decoded (photo.Options.Fit), before they are
+	// turned upright and the model and the palette see them (default
+	// 1024, 4.5 times the CNN's input), so the memory a photo holds after
+	// decoding is bounded whatever its size.
 	MaxSide int
 	// Labels is how many of the model's labels are kept as weak tags
 	// (default 3), each with a probability of at least MinLabelProb
@@ -125,11 +134,21 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.Budget == nil {
+		c.Budget = photo.NewBudget(photo.DefaultBudget)
+	}
 	return c
 }
 
+// decodeOptions are the options every photo the Reader decodes is
+// decoded with.
+func (c Config) decodeOptions() photo.Options {
+	return photo.Options{Limits: c.Limits, Budget: c.Budget, Fit: c.MaxSide}
+}
+
 // Reader reads items' photos with one image model. It is safe for
-// concurrent use.
+// concurrent use. Every photo it decodes reserves its memory from
+// Config.Budget first.
 type Reader struct {
 	enc       Encoder
 	name      string
@@ -205,6 +224,7 @@ type decoded struct {
 	visual aisle.Visual
 	img    image.Image // nil when the photo failed
 	err    error       // a failure that is not the photo's (keeping it)
+	cause  error       // the photo's failure, for the log (visual.Error has its message)
 	vec    []float32   // the photo's image vector, once encoded
 }
 
@@ -279,10 +299,12 @@ func (r *Reader) decode(ctx context.Context, ref string) decoded {
 	d := decoded{visual: aisle.Visual{Ref: ref, UpdatedAt: r.cfg.Now().UTC()}}
 	p, err := r.load(ctx, ref)
 	if err != nil {
-		if aisle.ErrorCode(err) == aisle.EINTERNAL {
+		if ctx.Err() != nil || aisle.ErrorCode(err) == aisle.EINTERNAL {
 			d.err = err
 		} else {
-			d.visual.Error = aisle.ErrorMessage(err)
+			// The client-safe message is stored; the whole cause (a
+			// refused address, a DNS failure) goes to the log only.
+			d.visual.Error, d.cause = aisle.ErrorMessage(err), err
 		}
 		return d
 	}
@@ -290,11 +312,11 @@ func (r *Reader) decode(ctx context.Context, ref string) decoded {
 }
 
 // seen is a decoded photo from ref on its way to the model: its facts,
-// its shrunk picture and its dominant colours.
+// its reduced picture and its dominant colours.
 func (r *Reader) seen(p *photo.Photo, ref string) decoded {
 	d := decoded{visual: aisle.Visual{Ref: ref, UpdatedAt: r.cfg.Now().UTC()}}
 	d.visual.Image, d.visual.Format, d.visual.Width, d.visual.Height = p.Hash, p.Format, p.Width, p.Height
-	d.img = shrink(p.Image, r.cfg.MaxSide)
+	d.img = p.Image // already at most MaxSide a side
 	for _, c := range palette.Dominant(d.img, r.cfg.Palette) {
 		if len(d.visual.Colors) == r.cfg.Colors {
 			break
@@ -310,7 +332,7 @@ func (r *Reader) load(ctx context.Context, ref string) (*photo.Photo, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := photo.Decode(bytes.NewReader(data), r.cfg.Limits)
+	p, err := photo.DecodeContext(ctx, bytes.NewReader(data), r.cfg.decodeOptions())
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +399,7 @@ func (r *Reader) finish(ctx context.Context, items []aisle.Item, batch []decoded
 			return fmt.Errorf("visual: store %s: %w", it.ID, err)
 		case d.visual.Error != "":
 			rep.Failed++
-			r.logger.Warn("item photo unusable", "item", it.ID, "ref", d.visual.Ref, "error", d.visual.Error)
+			r.logger.Warn("item photo unusable", "item", it.ID, "ref", d.visual.Ref, "error", d.visual.Error, "cause", d.cause)
 		default:
 			rep.Read++
 		}

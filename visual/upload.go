@@ -11,19 +11,26 @@ import (
 )
 
 // Upload makes data item id's first photo: it is checked (EINVALID for a
-// corrupt photo or one in no accepted format, ETOOLARGE over the limits,
-// before anything is written), its original kept, the item's Images led
-// by its upload reference (aisle.UploadRef; the reference moves to the
-// front if it was there, and the last images give way beyond
-// aisle.MaxImages), and read at once from the bytes sent. It returns the
-// item as stored, with its Visual. ENOTFOUND when there is no such item. A
-// concurrent write of the same item may win over the new image list.
+// corrupt photo or one in no accepted format, ETOOLARGE over the limits
+// or the whole Config.Budget, before anything is written), its original
+// kept, the item's Images led by its upload reference (aisle.UploadRef;
+// the reference moves to the front if it was there, and the last images
+// give way beyond aisle.MaxImages), and read at once from the bytes sent.
+// It returns the item as stored, with its Visual. ENOTFOUND when there is
+// no such item; EUNAVAILABLE when ctx ends while the budget is full. The
+// cheap checks come first: the photo's header, then the item, and only
+// then are the pixels decoded. A concurrent write of the same item may
+// win over the new image list.
 func (r *Reader) Upload(ctx context.Context, id string, data []byte) (aisle.Item, error) {
-	p, err := photo.Decode(bytes.NewReader(data), r.cfg.Limits)
-	if err != nil {
+	opts := r.cfg.decodeOptions()
+	if _, err := photo.Probe(data, opts); err != nil {
 		return aisle.Item{}, err
 	}
 	it, err := r.store.Item(ctx, id)
+	if err != nil {
+		return aisle.Item{}, err
+	}
+	p, err := photo.DecodeContext(ctx, bytes.NewReader(data), opts)
 	if err != nil {
 		return aisle.Item{}, err
 	}

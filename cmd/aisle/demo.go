@@ -68,7 +68,7 @@ func runDemo(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	if err := learnVocabulary(ctx, e, db, voc); err != nil {
 		return err
 	}
-	if err := readPhotosAndTrain(ctx, e, cfg, db, logger); err != nil {
+	if err := readPhotosAndTrain(ctx, e, cfg.filesUnder(*data), db, logger); err != nil {
 		return err
 	}
 	return serve(ctx, e, cfg, db, logger, func(base string) {

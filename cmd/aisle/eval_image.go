@@ -129,7 +129,7 @@ func labelledPhotos(items []aisle.Item) ([]labelledPhoto, error) {
 	return photos, nil
 }
 
-// embedPhotos reads, decodes (photo.Decode) and embeds every photo, setting
+// embedPhotos reads, decodes (photo.DecodeContext) and embeds every photo, setting
 // its emb. Each chunk of photos is decoded on every core while the encoder
 // embeds the previous one.
 func embedPhotos(ctx context.Context, enc *onnx.ImageEncoder, photos []labelledPhoto) (embedTiming, error) {
@@ -147,7 +147,7 @@ func embedPhotos(ctx context.Context, enc *onnx.ImageEncoder, photos []labelledP
 		defer close(chunks)
 		for at := 0; at < len(photos); at += imageChunk {
 			t := time.Now()
-			imgs, err := decodePhotos(photos[at:min(at+imageChunk, len(photos))])
+			imgs, err := decodePhotos(ctx, photos[at:min(at+imageChunk, len(photos))])
 			select {
 			case chunks <- chunk{at: at, imgs: imgs, err: err, took: time.Since(t)}:
 			case <-ctx.Done():
@@ -181,7 +181,7 @@ func embedPhotos(ctx context.Context, enc *onnx.ImageEncoder, photos []labelledP
 }
 
 // decodePhotos reads and decodes photos on GOMAXPROCS goroutines.
-func decodePhotos(photos []labelledPhoto) ([]image.Image, error) {
+func decodePhotos(ctx context.Context, photos []labelledPhoto) ([]image.Image, error) {
 	imgs := make([]image.Image, len(photos))
 	errs := make([]error, len(photos))
 	var next atomic.Int64
@@ -189,7 +189,7 @@ func decodePhotos(photos []labelledPhoto) ([]image.Image, error) {
 	for range min(len(photos), runtime.GOMAXPROCS(0)) {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < len(photos); i = int(next.Add(1) - 1) {
-				imgs[i], errs[i] = decodeFile(photos[i].path)
+				imgs[i], errs[i] = decodeFile(ctx, photos[i].path)
 			}
 		})
 	}
@@ -203,13 +203,13 @@ func decodePhotos(photos []labelledPhoto) ([]image.Image, error) {
 }
 
 // decodeFile decodes the photo file at path.
-func decodeFile(path string) (image.Image, error) {
+func decodeFile(ctx context.Context, path string) (image.Image, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	p, err := photo.Decode(f, photo.Limits{})
+	p, err := photo.DecodeContext(ctx, f, photo.Options{})
 	if err != nil {
 		return nil, err
 	}

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/aislehq/aisle/importer"
 	"github.com/aislehq/aisle/sqlite"
@@ -51,12 +54,27 @@ func runImport(ctx context.Context, e *env, fs *flag.FlagSet, args []string) err
 	if !*readPhotos {
 		return nil
 	}
-	ph, err := cfg.openPhotos(ctx, db, logger)
+	// The store engineer's own files are read, but only inside
+	// -image-root, or the folder imported, and never the data directory.
+	pcfg := cfg.filesUnder(importFolder(fs.Arg(0)))
+	ph, err := pcfg.openPhotos(ctx, db, logger)
 	if err != nil {
 		return err
 	}
 	defer ph.close()
+	if root, err := filepath.Abs(cmp.Or(pcfg.Photos.Root, pcfg.Photos.trusted)); err == nil {
+		fmt.Fprintf(e.stderr, "photos: file paths are read inside %s only (-image-root)\n", root)
+	}
 	return readPendingPhotos(ctx, e, ph.reader, db)
+}
+
+// importFolder returns the folder aisle import reads photo files in by
+// default: path itself when it is a folder, else the folder holding it.
+func importFolder(path string) string {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return path
+	}
+	return filepath.Dir(path)
 }
 
 // learnVocabulary learns the attribute vocabulary after a data

@@ -74,6 +74,9 @@ func TestServePhotos(t *testing.T) {
 	cfg.LogLevel = "error"
 	cfg.Photos.Model = mobileNet
 	cfg.Photos.Timeout = 2 * time.Second
+	// Items name the photos by path: the server reads them only inside
+	// its image folder.
+	cfg.Photos.Files, cfg.Photos.Root = true, clothingImages
 	db, err := cfg.openStore(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +123,7 @@ func TestServePhotos(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	for id, want := range map[string]string{"offline": "photos.invalid", "missing": "no such file"} {
+	for id, want := range map[string]string{"offline": `"https://photos.invalid/dress.jpg": could not fetch the photo`, "missing": "file paths outside the image folder are not read"} {
 		var it aisle.Item
 		call(t, "GET", base+"/v1/items/"+id, "", http.StatusOK, &it)
 		if it.Visual == nil || !strings.Contains(it.Visual.Error, want) {
