@@ -12,20 +12,26 @@ import (
 	"github.com/aislehq/aisle/dataset"
 )
 
-// Popular scores every item by its number of interactions in training: the
-// same list for everyone, the cold-start fallback and the floor every
-// personalised model must beat.
+// Popular scores every item by the number of shoppers who interacted
+// with it in training (each shopper once, however often they came back,
+// so one client cannot lift an item): the same list for everyone, the
+// cold-start fallback and the floor every personalised model must beat.
 type Popular struct {
 	counts []float32
 	order  []int32 // items by count, most first, ties by index
 }
 
-// TrainPopular counts interactions per item in d.
+// TrainPopular counts, per item of d, the sequences (shoppers) that hold
+// it.
 func TrainPopular(d *dataset.Dataset) *Popular {
 	counts := make([]float32, d.NumItems())
-	for _, seq := range d.Seqs {
+	last := make([]int32, d.NumItems()) // 1 + the last sequence counted for each item
+	for u, seq := range d.Seqs {
 		for _, i := range seq {
-			counts[i]++
+			if last[i] != int32(u)+1 {
+				last[i] = int32(u) + 1
+				counts[i]++
+			}
 		}
 	}
 	return newPopular(counts)
@@ -40,7 +46,7 @@ func newPopular(counts []float32) *Popular {
 	return &Popular{counts: counts, order: order}
 }
 
-// Score writes each item's interaction count.
+// Score writes each item's shopper count.
 func (p *Popular) Score(_ []int32, scores []float32) {
 	copy(scores, p.counts)
 }
@@ -55,7 +61,7 @@ func (p *Popular) Top(_ []int32, k int) ([]int32, []float32) {
 	return items, scores
 }
 
-// ScoreItems writes items' interaction counts into out.
+// ScoreItems writes items' shopper counts into out.
 func (p *Popular) ScoreItems(_ []int32, items []int32, out []float32) {
 	for j, i := range items {
 		out[j] = 0

@@ -2,6 +2,7 @@ package recommend
 
 import (
 	"context"
+	"maps"
 	"slices"
 
 	"github.com/aislehq/aisle"
@@ -12,10 +13,18 @@ import (
 // CoOccurrence is item-to-item collaborative filtering rebuilt from the
 // whole log in the background (recall.TrainItemCF over the engine's last
 // build), keyed by item id: it gives similar items for items newer than
-// the trained model version. It is immutable and safe for concurrent use.
+// the trained model version. It keeps the sequences it was trained on, so
+// that an erasure can retrain it without the erased shopper's (about 12
+// bytes an interaction). It is immutable and safe for concurrent use.
 type CoOccurrence struct {
-	m       *recall.ItemItem
-	catalog *dataset.Dataset // the build's item ids, without its sequences
+	m *recall.ItemItem
+	d *dataset.Dataset // the sequences m was trained on, and the item ids
+	// clean is the erasure generation up to which d holds no erased
+	// shopper's events (forget.go).
+	clean uint64
+	// hidden are the ordered item pairs (pairKey) that shoppers erased
+	// since clean had together: left out of neighbours until a retrain.
+	hidden map[uint64]struct{}
 }
 
 // isInteraction reports whether an event of type t says a shopper was
@@ -32,19 +41,98 @@ func buildCoOccurrence(ctx context.Context, d *dataset.Dataset, window, keep int
 	if err != nil {
 		return nil, err
 	}
-	return &CoOccurrence{m: m, catalog: d.Catalog()}, nil
+	kept := *d
+	kept.Queries = nil // not needed to retrain
+	return &CoOccurrence{m: m, d: &kept}, nil
 }
 
 // neighbors returns item's neighbours, best first, with their weights.
 func (c *CoOccurrence) neighbors(item string) []scored {
-	i, ok := c.catalog.ItemIndex(item)
+	i, ok := c.d.ItemIndex(item)
 	if !ok {
 		return nil
 	}
 	items, weights := c.m.Neighbors(i)
-	out := make([]scored, len(items))
+	out := make([]scored, 0, len(items))
 	for k, j := range items {
-		out[k] = scored{c.catalog.Items[j], float64(weights[k])}
+		if _, ok := c.hidden[pairKey(i, j)]; ok {
+			continue
+		}
+		out = append(out, scored{c.d.Items[j], float64(weights[k])})
+	}
+	return out
+}
+
+// pairKey packs the ordered item pair (i, j).
+func pairKey(i, j int32) uint64 { return uint64(uint32(i))<<32 | uint64(uint32(j)) }
+
+// pairsOf returns the ordered pairs of items that user had within window
+// positions of each other in c's sequences (sessions aside: a superset of
+// what they added to the counts); nil when c has none of theirs.
+func (c *CoOccurrence) pairsOf(user string, window int) []uint64 {
+	u := slices.Index(c.d.Users, user)
+	if u < 0 || u >= len(c.d.Seqs) {
+		return nil
+	}
+	seq := c.d.Seqs[u]
+	var out []uint64
+	for p, a := range seq {
+		for _, b := range seq[p+1 : min(len(seq), p+1+window)] {
+			if a != b {
+				out = append(out, pairKey(a, b), pairKey(b, a))
+			}
+		}
+	}
+	return out
+}
+
+// withHidden returns c with pairs hidden too.
+func (c *CoOccurrence) withHidden(pairs []uint64) *CoOccurrence {
+	if len(pairs) == 0 {
+		return c
+	}
+	out := *c
+	out.hidden = maps.Clone(c.hidden)
+	out.hide(pairs)
+	return &out
+}
+
+// hide hides pairs; only for a CoOccurrence not yet served.
+func (c *CoOccurrence) hide(pairs []uint64) {
+	if len(pairs) > 0 && c.hidden == nil {
+		c.hidden = make(map[uint64]struct{}, len(pairs))
+	}
+	for _, k := range pairs {
+		c.hidden[k] = struct{}{}
+	}
+}
+
+// withoutUsers returns d without the sequences of users (item numbers
+// kept), or d itself when it has none of theirs.
+func withoutUsers(d *dataset.Dataset, users map[string]bool) *dataset.Dataset {
+	if len(users) == 0 {
+		return d
+	}
+	var out *dataset.Dataset
+	for u, id := range d.Users {
+		if !users[id] {
+			continue
+		}
+		if out == nil {
+			c := *d
+			c.Users, c.Seqs, c.Times = slices.Clone(d.Users), slices.Clone(d.Seqs), slices.Clone(d.Times)
+			out = &c
+		}
+		out.Users[u] = "" // not even the id is kept
+		if u < len(out.Seqs) {
+			out.Seqs[u] = nil
+		}
+		if u < len(out.Times) {
+			out.Times[u] = nil
+		}
+	}
+	if out == nil {
+		return d
 	}
 	return out
 }

@@ -1,11 +1,13 @@
 // Package recommend turns the event log and the trained models into
 // recommendations. It serves the fused ranking of the newest model version
 // `aisle train` saved (personal.go), with each shopper's recent items,
-// kept current by every event, as its input; time-decayed popularity
-// (updated with every event) for shoppers the models cannot place and to
-// fill short lists; and co-occurrence "bought or viewed together"
-// neighbours (rebuilt in the background) for similar items the models do
-// not know yet.
+// kept current by every event, as its input; popularity (popularity.go:
+// distinct shoppers, each counted once per item, decayed on an activity
+// clock, items with too few shoppers ranked last; updated with every
+// event) for shoppers the models cannot place and to fill short lists;
+// and co-occurrence "bought or viewed together" neighbours (rebuilt in
+// the background) for similar items the models do not know yet. An
+// erased shopper leaves all of them at once (forget.go).
 package recommend
 
 import (
@@ -46,11 +48,28 @@ type Store interface {
 // Config tunes the engine. Zero fields take the values of DefaultConfig.
 type Config struct {
 	// HalfLife is how fast popularity forgets: an event's weight halves
-	// every HalfLife (default 14 days).
+	// every HalfLife of store activity (default 14 days; see MaxGap).
 	HalfLife time.Duration
+	// MaxGap is the most that a silence between consecutive events counts
+	// for in popularity's decay (default 24 hours): years between an
+	// imported history and the first live event, or a quiet week, count
+	// as MaxGap, so live events blend with the history instead of
+	// drowning it, and a pause does not erase popularity. Under traffic
+	// with shorter gaps decay follows the wall clock. Negative: the wall
+	// clock always.
+	MaxGap time.Duration
 	// Weights weighs each event type in popularity (default purchase 1,
 	// add_to_cart 0.5, rating 1 scaled by value/5, click 0.2, view 0.1).
+	// A shopper counts once per item, with the weight of their event on it
+	// that weighs most after decay: repeated events add nothing.
 	Weights map[aisle.EventType]float64
+	// MinShoppers is how many distinct shoppers must have touched an item
+	// (with a weighted event) for it to rank among the popular items by
+	// score (default 3); when fewer items qualify than a list needs, the
+	// rest follow by their number of shoppers, then score. It keeps one
+	// client from putting an item on top of the cold-start lists, the
+	// top-ups and search's best-seller sort.
+	MinShoppers int
 	// Window is how many positions apart in a shopper's session two items
 	// may be to co-occur (default 10).
 	Window int
@@ -66,7 +85,7 @@ type Config struct {
 	ModelPoll time.Duration
 	// NewArrivals gives cold-start lists every NewArrivals-th place
 	// (default 5) to a new arrival: an item added within NewWindow
-	// (default 30 days) that fewer than NewMaxEvents shoppers' events
+	// (default 30 days) that fewer than NewMaxEvents distinct shoppers
 	// (default 5) have touched, so popularity cannot surface it yet.
 	NewArrivals  int
 	NewWindow    time.Duration
@@ -102,7 +121,9 @@ type Config struct {
 // DefaultConfig returns the defaults documented on Config.
 func DefaultConfig() Config {
 	return Config{
-		HalfLife: 14 * 24 * time.Hour,
+		HalfLife:    14 * 24 * time.Hour,
+		MaxGap:      24 * time.Hour,
+		MinShoppers: 3,
 		Weights: map[aisle.EventType]float64{
 			aisle.EventPurchase:  1,
 			aisle.EventAddToCart: 0.5,
@@ -129,8 +150,14 @@ func (c Config) withDefaults() Config {
 	if c.HalfLife <= 0 {
 		c.HalfLife = d.HalfLife
 	}
+	if c.MaxGap == 0 {
+		c.MaxGap = d.MaxGap
+	}
 	if c.Weights == nil {
 		c.Weights = d.Weights
+	}
+	if c.MinShoppers <= 0 {
+		c.MinShoppers = d.MinShoppers
 	}
 	if c.Window <= 0 {
 		c.Window = d.Window
@@ -182,6 +209,11 @@ type Engine struct {
 	embSync sync.Mutex                        // serialises syncEmbeddings
 	embq    chan []aisle.Item                 // changed items for the refresh loop to encode
 
+	buildMu sync.Mutex // serialises Build
+	// coMu serialises the makers of co: Build's training and the
+	// retrains that erasures wait for (forget.go).
+	coMu sync.Mutex
+
 	// mu guards the popularity model.
 	mu      sync.Mutex
 	pop     *Popularity
@@ -193,8 +225,20 @@ type Engine struct {
 	building bool     // a Build is reading the store
 	journal  []change // changes applied to mem since the build began
 
-	cancel context.CancelFunc // stops the refresh loop
-	done   chan struct{}      // closed when the refresh loop has returned
+	// forgetMu guards the erasures' bookkeeping (forget.go) and the
+	// swaps of co. It is taken last, after any other lock.
+	forgetMu  sync.Mutex
+	forgetGen uint64        // erasures so far
+	erasures  []erasure     // erasures some model may still hold
+	scanGen   uint64        // forgetGen when the running Build began reading the store
+	scanning  bool          // a Build is running
+	next      *pass         // the retrain new erasures wait for, not started yet
+	looping   bool          // forgetLoop runs passes
+	kick      chan struct{} // wakes forgetLoop
+	retrains  atomic.Int64  // co-occurrence retrains for erasures, for tests
+
+	cancel context.CancelFunc // stops the background loops
+	loops  sync.WaitGroup     // the refresh loop and forgetLoop
 	once   sync.Once
 }
 
@@ -204,11 +248,11 @@ func NewEngine(store Store, cfg Config, logger *slog.Logger) *Engine {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{store: store, cfg: cfg.withDefaults(), logger: logger, embq: make(chan []aisle.Item, 64)}
+	return &Engine{store: store, cfg: cfg.withDefaults(), logger: logger, embq: make(chan []aisle.Item, 64), kick: make(chan struct{}, 1)}
 }
 
-// Open builds the models from the store and starts the background refresh,
-// which runs until Close.
+// Open builds the models from the store and starts the background refresh
+// and the retrains erasures wait for, which run until Close.
 func (e *Engine) Open(ctx context.Context) error {
 	if err := e.Build(ctx); err != nil {
 		return err
@@ -221,24 +265,30 @@ func (e *Engine) Open(ctx context.Context) error {
 		e.logger.Error("item vectors", "err", err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	e.cancel, e.done = cancel, make(chan struct{})
+	e.cancel = cancel
+	e.forgetMu.Lock()
+	e.looping = true
+	e.forgetMu.Unlock()
+	e.loops.Add(2)
 	go e.refreshLoop(runCtx)
+	go e.forgetLoop(runCtx)
 	return nil
 }
 
-// Close stops the background refresh and waits for it. Safe to call twice.
+// Close stops the background loops and waits for them; an erasure still
+// waiting for its retrain gets an error. Safe to call twice.
 func (e *Engine) Close() error {
 	e.once.Do(func() {
 		if e.cancel != nil {
 			e.cancel()
-			<-e.done
+			e.loops.Wait()
 		}
 	})
 	return nil
 }
 
 func (e *Engine) refreshLoop(ctx context.Context) {
-	defer close(e.done)
+	defer e.loops.Done()
 	t := time.NewTicker(e.cfg.Refresh)
 	defer t.Stop()
 	poll := time.NewTicker(e.cfg.ModelPoll)
@@ -287,8 +337,12 @@ func (e *Engine) logSync(ctx context.Context) {
 }
 
 // Build rebuilds every model and the in-memory catalog from the store and
-// swaps them in. Events and catalog changes observed while it runs are kept.
+// swaps them in. Events and catalog changes observed while it runs are
+// kept, and users erased while it runs stay erased. Builds run one at a
+// time.
 func (e *Engine) Build(ctx context.Context) error {
+	e.buildMu.Lock()
+	defer e.buildMu.Unlock()
 	start := time.Now()
 	e.mu.Lock()
 	e.pending = 0
@@ -296,17 +350,27 @@ func (e *Engine) Build(ctx context.Context) error {
 	e.memMu.Lock()
 	e.building, e.journal = true, nil
 	e.memMu.Unlock()
+	// Erasures from here on may or may not be in what the scan reads:
+	// they are taken out of the new models before the swap.
+	e.forgetMu.Lock()
+	startGen := e.forgetGen
+	e.scanGen, e.scanning = startGen, true
+	e.forgetMu.Unlock()
 	defer func() {
 		e.memMu.Lock()
 		e.building, e.journal = false, nil
 		e.memMu.Unlock()
+		e.forgetMu.Lock()
+		e.scanning = false
+		e.pruneErasuresLocked()
+		e.forgetMu.Unlock()
 	}()
 
 	mem := newMemory()
 	if err := mem.loadItems(ctx, e.store); err != nil {
 		return err
 	}
-	pop := newPopularity(e.cfg.HalfLife, e.cfg.Weights, topCacheSize)
+	pop := newPopularity(e.cfg, topCacheSize)
 	var n int
 	var last int64
 	// One pass over the log: popularity and memory see each event as
@@ -327,11 +391,19 @@ func (e *Engine) Build(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("build models: %w", err)
 	}
-	co, err := buildCoOccurrence(ctx, d, e.cfg.Window, e.cfg.Neighbors)
+	e.coMu.Lock()
+	defer e.coMu.Unlock()
+	gone, clean := e.erasedSince(startGen)
+	co, err := buildCoOccurrence(ctx, withoutUsers(d, gone), e.cfg.Window, e.cfg.Neighbors)
 	if err != nil {
 		return fmt.Errorf("build models: %w", err)
 	}
+	co.clean = clean
 	e.mu.Lock()
+	gone, _ = e.erasedSince(startGen)
+	for u := range gone {
+		pop.forget(u)
+	}
 	// Events that arrived during the scan are in the store after last;
 	// fold them in so the swap loses nothing.
 	for ev, err := range e.store.Events(ctx, last) {
@@ -350,8 +422,10 @@ func (e *Engine) Build(ctx context.Context) error {
 	e.mem = mem
 	e.memMu.Unlock()
 	e.mu.Unlock()
-	e.co.Store(co)
-	st := &Stats{Events: n, Items: len(mem.items), PopularItems: len(pop.scores), ItemsWithNeighbors: co.m.WithNeighbors(), BuiltAt: time.Now(), Took: time.Since(start)}
+	e.forgetMu.Lock()
+	e.installLocked(co)
+	e.forgetMu.Unlock()
+	st := &Stats{Events: n, Items: len(mem.items), PopularItems: pop.live, ItemsWithNeighbors: co.m.WithNeighbors(), BuiltAt: time.Now(), Took: time.Since(start)}
 	e.stats.Store(st)
 	e.logger.Info("models built", "events", st.Events, "items", st.Items, "popular_items", st.PopularItems, "items_with_neighbors", st.ItemsWithNeighbors, "took", st.Took.Round(time.Millisecond))
 	return nil
@@ -389,13 +463,14 @@ func (e *Engine) Observe(events []aisle.Event) {
 		e.pop.add(&events[i])
 	}
 	e.pending += len(events)
+	// Not journaled: a running build reads these events from the store
+	// (they were stored before this call, and it reads what came after
+	// its scan under e.mu), so replaying them would count them twice.
 	e.memMu.Lock()
 	defer e.memMu.Unlock()
-	e.applyLocked(func(m *memory) {
-		for i := range events {
-			m.addEvent(&events[i])
-		}
-	})
+	for i := range events {
+		e.mem.addEvent(&events[i])
+	}
 }
 
 // popular returns the k most popular items.
@@ -490,7 +565,7 @@ func (e *Engine) newArrivals(skip map[string]bool, category string, n int) []ais
 	}
 	e.memMu.RUnlock()
 	e.mu.Lock()
-	out = slices.DeleteFunc(out, func(r aisle.Recommendation) bool { return e.pop.counts[r.Item] >= e.cfg.NewMaxEvents })
+	out = slices.DeleteFunc(out, func(r aisle.Recommendation) bool { return e.pop.shoppers(r.Item) >= e.cfg.NewMaxEvents })
 	e.mu.Unlock()
 	return out[:min(n, len(out))]
 }
@@ -530,7 +605,7 @@ func (e *Engine) pickPopular(cands []scored, skip map[string]bool, category stri
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for i := range recs {
-		recs[i].Reasons = []string{fmt.Sprintf("popular with shoppers lately (%s)", plural(e.pop.counts[recs[i].Item], "interaction"))}
+		recs[i].Reasons = []string{fmt.Sprintf("popular with shoppers lately (%s)", plural(e.pop.shoppers(recs[i].Item), "shopper"))}
 	}
 	return recs
 }

@@ -89,13 +89,16 @@ func TestRecommendPopularity(t *testing.T) {
 		req  aisle.RecommendRequest
 		want []string
 	}{
-		// new: 2 recent purchases > mid: cart+view > old: 4 purchases 60 days ago
-		// (4·2^(-60/14) ≈ 0.2) > tail: two views; oos is never offered.
-		{"unknown user gets popular", "nobody", aisle.RecommendRequest{N: 10}, []string{"new", "mid", "old", "tail"}},
-		{"bought items excluded", "b0", aisle.RecommendRequest{N: 10}, []string{"mid", "old", "tail"}},
-		{"bought items on request", "b0", aisle.RecommendRequest{N: 2, IncludeBought: true}, []string{"new", "mid"}},
-		{"explicit exclude", "nobody", aisle.RecommendRequest{N: 2, Exclude: []string{"new"}}, []string{"mid", "old"}},
-		{"n caps", "nobody", aisle.RecommendRequest{N: 1}, []string{"new"}},
+		// old: 4 buyers, at least MinShoppers (3), so first, though 60
+		// days ago (the 59 quiet days after count as MaxGap, one day:
+		// 4·2^(-2/14)); then the items with 2 shoppers by score: new (2
+		// purchases a day ago) > mid (cart + view) > tail (two views);
+		// oos is never offered.
+		{"unknown user gets popular", "nobody", aisle.RecommendRequest{N: 10}, []string{"old", "new", "mid", "tail"}},
+		{"bought items excluded", "b0", aisle.RecommendRequest{N: 10}, []string{"old", "mid", "tail"}},
+		{"bought items on request", "b0", aisle.RecommendRequest{N: 2, IncludeBought: true}, []string{"old", "new"}},
+		{"explicit exclude", "nobody", aisle.RecommendRequest{N: 2, Exclude: []string{"old"}}, []string{"new", "mid"}},
+		{"n caps", "nobody", aisle.RecommendRequest{N: 1}, []string{"old"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,13 +122,13 @@ func TestRecommendPopularity(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.ForgetItem("new")
-	got, _ := e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: 1})
-	if diff := cmp.Diff([]string{"mid"}, ids(got)); diff != "" {
+	got, _ := e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: 2})
+	if diff := cmp.Diff([]string{"old", "mid"}, ids(got)); diff != "" {
 		t.Errorf("after delete (-want +got):\n%s", diff)
 	}
 	e.ObserveItems([]aisle.Item{{ID: "mid", Title: "Middling", Availability: aisle.AvailabilityOutOfStock}})
-	got, _ = e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: 1})
-	if diff := cmp.Diff([]string{"old"}, ids(got)); diff != "" {
+	got, _ = e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: 2})
+	if diff := cmp.Diff([]string{"old", "tail"}, ids(got)); diff != "" {
 		t.Errorf("after sell-out (-want +got):\n%s", diff)
 	}
 	// A rebuild from the store keeps "new" deleted.
@@ -151,7 +154,9 @@ func TestRecommendPopularity(t *testing.T) {
 	if has(must(e.Recommend(ctx, "b0", aisle.RecommendRequest{N: 10})), "new") {
 		t.Errorf("b0 is offered an item they bought")
 	}
-	e.ForgetUser("b0")
+	if err := e.ForgetUser(ctx, "b0"); err != nil {
+		t.Fatal(err)
+	}
 	if !has(must(e.Recommend(ctx, "b0", aisle.RecommendRequest{N: 10})), "new") {
 		t.Errorf("erased user b0 still has purchases remembered")
 	}
@@ -219,9 +224,11 @@ func TestPopularityRebaseKeepsOrder(t *testing.T) {
 	if _, err := db.UpsertItems(ctx, []aisle.Item{{ID: "a"}, {ID: "b"}}); err != nil {
 		t.Fatal(err)
 	}
-	// Two years of events with a 1-day half-life forces many rebases:
-	// "a" gets a purchase daily, "b" only in the first year, then two
-	// purchases one day after a's last one.
+	// Two years of events with a 1-day half-life on the wall clock forces
+	// many rebases: "a" gets a purchase daily from one shopper, "b" from
+	// another only in the first year, then from two shoppers one day
+	// after a's last one. A shopper counts once, with their latest
+	// purchase.
 	var evs []aisle.Event
 	for d := 0; d < 730; d++ {
 		evs = append(evs, ev("u", "a", aisle.EventPurchase, float64(800-d)))
@@ -233,7 +240,7 @@ func TestPopularityRebaseKeepsOrder(t *testing.T) {
 	if _, err := db.AppendEvents(ctx, evs); err != nil {
 		t.Fatal(err)
 	}
-	e := recommend.NewEngine(db, recommend.Config{HalfLife: 24 * time.Hour}, nil)
+	e := recommend.NewEngine(db, recommend.Config{HalfLife: 24 * time.Hour, MaxGap: -1, MinShoppers: 1}, nil)
 	if err := e.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -242,12 +249,13 @@ func TestPopularityRebaseKeepsOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// a: Σ_{k≥1} 2^-k ≈ 1 (ages 1..729 days); b: 2 (age 0) + negligible.
+	// a: 2^-1 (its one shopper's latest purchase, a day old); b: 2 (two
+	// shoppers, age 0).
 	if diff := cmp.Diff([]string{"b", "a"}, ids(got)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	if math.Abs(got[1].Score/got[0].Score-0.5) > 1e-9 {
-		t.Errorf("score ratio a/b = %v, want 0.5", got[1].Score/got[0].Score)
+	if math.Abs(got[1].Score/got[0].Score-0.25) > 1e-6 {
+		t.Errorf("score ratio a/b = %v, want 0.25", got[1].Score/got[0].Score)
 	}
 }
 

@@ -179,15 +179,3 @@ func (e *Engine) ForgetItem(id string) {
 		}
 	}
 }
-
-// ForgetUser records that a user was erased with their events. Their
-// purchases are forgotten at once; aggregate model scores lose their
-// events at the next rebuild, which this schedules.
-func (e *Engine) ForgetUser(id string) {
-	e.memMu.Lock()
-	e.applyLocked(func(m *memory) { delete(m.bought, id); delete(m.recent, id) })
-	e.memMu.Unlock()
-	e.mu.Lock()
-	e.pending++
-	e.mu.Unlock()
-}

@@ -2,127 +2,331 @@ package recommend
 
 import (
 	"cmp"
+	"container/heap"
 	"context"
 	"math"
 	"slices"
-	"time"
 
 	"github.com/aislehq/aisle"
 )
 
-// Popularity scores items by time-decayed, type-weighted event counts:
-// score(i) = Σ weight(type) · 2^(−age/halfLife), with age measured from the
-// newest event seen, so a store of historical data (an imported dataset)
-// ranks the same whatever the wall clock says.
+// Popularity ranks items by how many shoppers took to them lately, in a
+// way one client cannot sway much:
 //
-// Scores are kept relative to a reference time; since multiplying every
+//   - A shopper counts once per item, with the largest decayed weight of
+//     their events on it: score(i) = Σ_u max_e w(e)·2^(−age(e)/halfLife),
+//     over the shoppers u with events e on i, w the event type's weight
+//     (a purchase 1, a view 0.1, a rating scaled by its value). Repeating
+//     a view adds nothing; a later event counts only when it weighs more
+//     now than the shopper's best so far; so one shopper lifts an item by
+//     at most the weight of a purchase, however many events they send.
+//   - Age is measured on an activity clock (activityClock): gaps between
+//     events count at most maxGap, so an imported history stays comparable
+//     with the live events that follow it, years later, and a quiet week
+//     does not erase it. Under steady traffic it is wall time.
+//   - Items touched by at least minShoppers distinct shoppers (their
+//     support) come first, by score; the rest follow by support, then
+//     score, so a small store still gets a full list, but an item one
+//     shopper touched never outranks one that minShoppers shoppers did.
+//
+// Each (shopper, item) pair is kept (8 bytes in its shopper's slice) so
+// that a shopper's contribution is known exactly and can be taken back
+// when they are erased (forget). All told, popularity holds about 25
+// bytes a pair on the scale test's log (10,000,000 events: 9.2 million
+// pairs of 500,000 shoppers and 733,000 items, 215 MB).
+//
+// Scores are kept relative to a reference level; since multiplying every
 // score by the same factor keeps the order, a newer event simply adds
-// 2^((t−ref)/halfLife), and the reference is moved forward (rescaling all
-// scores) before those terms grow large.
+// 2^(level−ref), and the reference moves forward (rescaling every score)
+// before those terms grow large.
 //
 // Popularity is not safe for concurrent use; Engine guards it.
 type Popularity struct {
-	halfLife time.Duration
-	weights  map[aisle.EventType]float64
-	ref      time.Time
-	scores   map[string]float64
-	counts   map[string]int // events per item, for explanations
-	// best holds the keep highest-scoring items, best first (ties by
-	// id), kept exact as events arrive: scores only grow (a rebase scales
-	// them all alike), so an item enters or moves up, never down.
-	best []scored
-	keep int
+	halfLife    float64 // seconds of activity time
+	weights     map[aisle.EventType]float64
+	minShoppers int32
+	clock       activityClock
+
+	ref    float64 // reference level, in half-lives of activity time
+	refSet bool
+
+	index   map[string]int32 // item id → item number
+	ids     []string         // item number → id
+	scores  []float64        // per item: Σ 2^(level−ref) over its shoppers
+	support []int32          // per item: shoppers with a weighted event on it
+	live    int              // items with support
+	users   map[string][]pairLevel
+
+	// best holds the numbers of the keep best-ranked items, best first,
+	// kept exact as events arrive: an event only raises its item's rank (a
+	// rebase scales every score alike), so an item enters or moves up,
+	// never down; forget, which lowers ranks, refills it.
+	best   []int32
+	inBest []bool // per item: in best
+	keep   int
 }
 
-func newPopularity(halfLife time.Duration, weights map[aisle.EventType]float64, keep int) *Popularity {
-	return &Popularity{halfLife: halfLife, weights: weights, scores: make(map[string]float64), counts: make(map[string]int), keep: keep}
+// pairLevel is one shopper's contribution to one item: the base-2
+// logarithm of its weight at activity time 0, log2(w) + t/halfLife for
+// the event of weight w at activity time t that weighs most now.
+type pairLevel struct {
+	item  int32
+	level float32
 }
 
-// byRank orders items by descending score, ties by id.
-func byRank(a, b scored) int {
-	if c := cmp.Compare(b.score, a.score); c != 0 {
-		return c
+// newPopularity returns an empty Popularity over c's HalfLife, Weights,
+// MinShoppers and MaxGap (c has its defaults), keeping its keep best
+// items in order.
+func newPopularity(c Config, keep int) *Popularity {
+	return &Popularity{
+		halfLife: c.HalfLife.Seconds(), weights: c.Weights, minShoppers: int32(max(c.MinShoppers, 1)),
+		clock: newActivityClock(c.MaxGap), index: make(map[string]int32), users: make(map[string][]pairLevel), keep: keep,
 	}
-	return cmp.Compare(a.id, b.id)
 }
 
-// promote records that item's score grew to s in best. Most events are
-// for items that stay below best's last: they cost one comparison.
-func (p *Popularity) promote(id string, s float64) {
-	x := scored{id, s}
-	full := len(p.best) == p.keep
-	if full && byRank(x, p.best[len(p.best)-1]) > 0 {
-		return // below the last kept, so it was not kept either
-	}
-	if at := slices.IndexFunc(p.best, func(y scored) bool { return y.id == id }); at >= 0 {
-		p.best = slices.Delete(p.best, at, at+1)
-	} else if full {
-		p.best = p.best[:len(p.best)-1]
-	}
-	i, _ := slices.BinarySearchFunc(p.best, x, byRank)
-	p.best = slices.Insert(p.best, i, x)
-}
-
-// rebaseAfter is how far past the reference an event may lie before the
-// reference moves; 2^(rebaseAfter/halfLife) stays far from overflow.
+// rebaseAfterHalfLives is how far above the reference a level may lie
+// before the reference moves; 2^32 stays far from overflow.
 const rebaseAfterHalfLives = 32
 
-// add counts one event.
-func (p *Popularity) add(e *aisle.Event) {
+// weight returns the weight of event e in popularity (0: it does not count).
+func (p *Popularity) weight(e *aisle.Event) float64 {
 	w := p.weights[e.Type]
 	if e.Type == aisle.EventRating && e.Value != nil {
 		// Ratings count in proportion to how good they are (5-star scale).
 		w *= math.Max(0, *e.Value) / 5
 	}
-	if w == 0 || e.Item == "" {
+	return w
+}
+
+// add counts one event.
+func (p *Popularity) add(e *aisle.Event) {
+	w := p.weight(e)
+	if !(w > 0) || e.Item == "" {
 		return
 	}
-	if p.ref.IsZero() {
-		p.ref = e.Time
+	act := p.clock.observe(e.Time)
+	level := float32(math.Log2(w) + act/p.halfLife)
+	if !p.refSet {
+		p.ref, p.refSet = float64(level), true
 	}
-	if age := e.Time.Sub(p.ref); age > rebaseAfterHalfLives*p.halfLife {
-		p.rebase(e.Time)
+	if float64(level)-p.ref > rebaseAfterHalfLives {
+		p.rebase(float64(level))
 	}
-	p.scores[e.Item] += w * math.Exp2(e.Time.Sub(p.ref).Hours()/p.halfLife.Hours())
-	p.counts[e.Item]++
-	p.promote(e.Item, p.scores[e.Item])
+	i := p.item(e.Item)
+	pairs := p.users[e.User]
+	k, found := slices.BinarySearchFunc(pairs, i, func(x pairLevel, i int32) int { return cmp.Compare(x.item, i) })
+	if found {
+		old := pairs[k].level
+		if level <= old {
+			return // the shopper already counts as much for this item
+		}
+		pairs[k].level = level
+		p.scores[i] += p.contribution(level) - p.contribution(old)
+	} else {
+		p.users[e.User] = slices.Insert(pairs, k, pairLevel{i, level})
+		if p.support[i] == 0 {
+			p.live++
+		}
+		p.support[i]++
+		p.scores[i] += p.contribution(level)
+	}
+	p.promote(i)
 }
 
-// rebase moves the reference time to ref, rescaling every score.
-func (p *Popularity) rebase(ref time.Time) {
-	f := math.Exp2(-ref.Sub(p.ref).Hours() / p.halfLife.Hours())
-	for id, s := range p.scores {
-		p.scores[id] = s * f
+// contribution returns what a pair of this level adds to its item's score.
+func (p *Popularity) contribution(level float32) float64 {
+	return math.Exp2(float64(level) - p.ref)
+}
+
+// item returns the number of item id, numbering it if new.
+func (p *Popularity) item(id string) int32 {
+	i, ok := p.index[id]
+	if !ok {
+		i = int32(len(p.ids))
+		p.index[id] = i
+		p.ids = append(p.ids, id)
+		p.scores = append(p.scores, 0)
+		p.support = append(p.support, 0)
+		p.inBest = append(p.inBest, false)
 	}
-	for i := range p.best {
-		p.best[i].score = p.scores[p.best[i].id]
+	return i
+}
+
+// rebase moves the reference level to ref, rescaling every score.
+func (p *Popularity) rebase(ref float64) {
+	f := math.Exp2(p.ref - ref)
+	for i := range p.scores {
+		p.scores[i] *= f
 	}
 	p.ref = ref
+	// Scaling keeps the order, up to ties that rounding may create.
+	slices.SortFunc(p.best, p.byRank)
 }
 
-// top returns up to k items by descending score, ties broken by id: from
-// best when k is within it, else by sorting every score.
-func (p *Popularity) top(k int) []scored {
-	var out []scored
-	if k <= p.keep || len(p.best) == len(p.scores) {
-		out = slices.Clone(p.best[:min(k, len(p.best))])
-	} else {
-		out = make([]scored, 0, len(p.scores))
-		for id, s := range p.scores {
-			out = append(out, scored{id, s})
-		}
-		slices.SortFunc(out, byRank)
-		out = out[:min(k, len(out))]
+// tier is what ranks an item before its score: its support, capped at
+// minShoppers.
+func (p *Popularity) tier(i int32) int32 { return min(p.support[i], p.minShoppers) }
+
+// byRank orders items by descending tier, then score, ties by id.
+func (p *Popularity) byRank(a, b int32) int {
+	if c := cmp.Compare(p.tier(b), p.tier(a)); c != 0 {
+		return c
 	}
-	// Report scores relative to the best item, so they are comparable
-	// across rebases.
+	if c := cmp.Compare(p.scores[b], p.scores[a]); c != 0 {
+		return c
+	}
+	return cmp.Compare(p.ids[a], p.ids[b])
+}
+
+// promote records that item i's rank rose. Most events are for items that
+// stay below best's last: they cost one comparison.
+func (p *Popularity) promote(i int32) {
+	// Only i is out of place, and ranks higher than where it sits, so the
+	// search still finds where it belongs.
+	at, _ := slices.BinarySearchFunc(p.best, i, p.byRank)
+	if p.inBest[i] {
+		from := at + slices.Index(p.best[at:], i)
+		copy(p.best[at+1:from+1], p.best[at:from])
+		p.best[at] = i
+		return
+	}
+	if len(p.best) == p.keep {
+		if at == p.keep {
+			return // below the last kept
+		}
+		p.inBest[p.best[p.keep-1]] = false
+		p.best = p.best[:p.keep-1]
+	}
+	p.best = slices.Insert(p.best, at, i)
+	p.inBest[i] = true
+}
+
+// forget takes back every contribution of user, as if none of their
+// events had been seen (the clock aside), and reports whether they had any.
+func (p *Popularity) forget(user string) bool {
+	pairs, ok := p.users[user]
+	if !ok {
+		return false
+	}
+	delete(p.users, user)
+	refill := false
+	for _, pr := range pairs {
+		i := pr.item
+		p.support[i]--
+		p.scores[i] -= p.contribution(pr.level)
+		if p.support[i] == 0 {
+			p.scores[i] = 0 // exactly, whatever the rounding
+			p.live--
+		}
+		p.scores[i] = max(p.scores[i], 0)
+		refill = refill || p.inBest[i]
+	}
+	if refill {
+		p.refillBest()
+	}
+	return true
+}
+
+// refillBest recomputes best from every item's rank.
+func (p *Popularity) refillBest() {
+	for _, i := range p.best {
+		p.inBest[i] = false
+	}
+	h := &worstFirst{p: p, items: p.best[:0]}
+	for i := range p.support {
+		if p.support[i] == 0 {
+			continue
+		}
+		switch {
+		case len(h.items) < p.keep:
+			heap.Push(h, int32(i))
+		case p.byRank(int32(i), h.items[0]) < 0:
+			h.items[0] = int32(i)
+			heap.Fix(h, 0)
+		}
+	}
+	p.best = h.items
+	slices.SortFunc(p.best, p.byRank)
+	for _, i := range p.best {
+		p.inBest[i] = true
+	}
+}
+
+// worstFirst is a heap of items, the lowest-ranked on top.
+type worstFirst struct {
+	p     *Popularity
+	items []int32
+}
+
+func (h *worstFirst) Len() int           { return len(h.items) }
+func (h *worstFirst) Less(a, b int) bool { return h.p.byRank(h.items[a], h.items[b]) > 0 }
+func (h *worstFirst) Swap(a, b int)      { h.items[a], h.items[b] = h.items[b], h.items[a] }
+func (h *worstFirst) Push(x any)         { h.items = append(h.items, x.(int32)) }
+func (h *worstFirst) Pop() any {
+	x := h.items[len(h.items)-1]
+	h.items = h.items[:len(h.items)-1]
+	return x
+}
+
+// top returns up to k items in rank order: from best when k is within
+// it, else by sorting every item. Scores are relative to the first
+// item's, and never above the score of the item before (an item below
+// minShoppers may have a higher raw score than the qualified items it
+// follows).
+func (p *Popularity) top(k int) []scored {
+	var order []int32
+	if k <= p.keep || len(p.best) == p.live {
+		order = p.best[:min(k, len(p.best))]
+	} else {
+		order = make([]int32, 0, p.live)
+		for i, s := range p.support {
+			if s > 0 {
+				order = append(order, int32(i))
+			}
+		}
+		slices.SortFunc(order, p.byRank)
+		order = order[:min(k, len(order))]
+	}
+	out := make([]scored, len(order))
+	for j, i := range order {
+		out[j] = scored{p.ids[i], p.scores[i]}
+	}
+	// Relative to the first item, so comparable across rebases.
 	if len(out) > 0 && out[0].score > 0 {
-		best := out[0].score
-		for i := range out {
-			out[i].score /= best
+		first := out[0].score
+		for j := range out {
+			out[j].score = out[j].score / first
+			if j > 0 {
+				out[j].score = min(out[j].score, out[j-1].score)
+			}
 		}
 	}
 	return out
+}
+
+// shoppers returns how many distinct shoppers have weighted events on id.
+func (p *Popularity) shoppers(id string) int {
+	if i, ok := p.index[id]; ok {
+		return int(p.support[i])
+	}
+	return 0
+}
+
+// value returns a number that orders items as the ranking does: 0 for an
+// item without shoppers, else its tier (support capped at minShoppers)
+// plus a fraction below 1 that grows with its score, s/(s+s₁), s₁ the
+// first-ranked item's score.
+func (p *Popularity) value(id string) float64 {
+	i, ok := p.index[id]
+	if !ok || p.support[i] == 0 {
+		return 0
+	}
+	first := 1.0
+	if len(p.best) > 0 && p.scores[p.best[0]] > 0 {
+		first = p.scores[p.best[0]]
+	}
+	s := p.scores[i]
+	return float64(p.tier(i)) + s/(s+first)
 }
 
 type scored struct {
@@ -130,9 +334,11 @@ type scored struct {
 	score float64
 }
 
-// Popularity returns each of items' time-decayed popularity right now,
-// in the order of items (0 for items without events). It implements
-// search's Popularity, for queries that ask for the best sellers.
+// Popularity returns, in the order of items, a number that orders them as
+// the popular list does (0 for items no shopper touched): an item's
+// shopper count capped at Config.MinShoppers, plus a fraction below 1
+// that grows with its decayed score. It implements search's Popularity,
+// for queries that ask for the best sellers. It never fails.
 func (e *Engine) Popularity(_ context.Context, items []string) ([]float64, error) {
 	out := make([]float64, len(items))
 	e.mu.Lock()
@@ -141,7 +347,7 @@ func (e *Engine) Popularity(_ context.Context, items []string) ([]float64, error
 		return out, nil
 	}
 	for j, id := range items {
-		out[j] = e.pop.scores[id]
+		out[j] = e.pop.value(id)
 	}
 	return out, nil
 }

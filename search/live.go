@@ -79,6 +79,7 @@ type Live struct {
 	embName atomic.Pointer[string] // the Embeddings the index was built with
 	imgName atomic.Pointer[string] // the ImageEmbeddings it was built with
 	dirty   atomic.Bool            // items changed since the last build
+	now     chan struct{}          // asks the refresh loop to rebuild at once
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -98,7 +99,7 @@ func NewLive(src Source, emb func() Embeddings, an *analyze.Analyzer, cfg LiveCo
 	if cfg.MaxEvents <= 0 {
 		cfg.MaxEvents = 1_000_000
 	}
-	return &Live{src: src, emb: emb, an: an, cfg: cfg, logger: logger}
+	return &Live{src: src, emb: emb, an: an, cfg: cfg, logger: logger, now: make(chan struct{}, 1)}
 }
 
 // Open builds the first index and starts the background refresh, which
@@ -132,6 +133,10 @@ func (l *Live) refreshLoop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-l.now:
+			if err := l.build(ctx); err != nil && ctx.Err() == nil {
+				l.logger.Error("rebuild search index", "err", err)
+			}
 		case <-t.C:
 			if !l.dirty.Load() && l.currentEmbeddings() == loadName(&l.embName) && l.currentImages() == loadName(&l.imgName) {
 				continue
@@ -249,6 +254,17 @@ func (l *Live) latestEvents(ctx context.Context) ([]aisle.Event, error) {
 	}
 	k := n % l.cfg.MaxEvents
 	return append(ring[k:], ring[:k]...), nil
+}
+
+// ForgetUser schedules a rebuild at once, without waiting for it: query
+// understanding learns synonyms from the searches and clicks in the log,
+// and an erased shopper's are gone from it. The index holds nothing else
+// of any shopper. It never blocks.
+func (l *Live) ForgetUser(string) {
+	select {
+	case l.now <- struct{}{}:
+	default: // a rebuild is already asked for
+	}
 }
 
 // Search answers req from the current index; see Index.Search.

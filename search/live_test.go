@@ -1,9 +1,13 @@
 package search_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -102,4 +106,52 @@ func (a *atomicEmb) get() search.Embeddings {
 		return c
 	}
 	return nil
+}
+
+// TestLiveForgetUserRebuilds checks that an erased shopper makes the
+// index rebuild at once (what query understanding learned from their
+// searches goes with them), without waiting for the refresh interval.
+func TestLiveForgetUserRebuilds(t *testing.T) {
+	ctx := context.Background()
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "aisle.db"), sqlite.Options{Synchronous: sqlite.SyncNormal})
+	if err := db.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.UpsertItems(ctx, []aisle.Item{{ID: "stapler", Title: "Heavy duty desktop stapler"}}); err != nil {
+		t.Fatal(err)
+	}
+	var logs lockedLog
+	live := search.NewLive(db, nil, analyze.New(analyze.Config{}), search.LiveConfig{Refresh: time.Hour}, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err := live.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	live.ForgetUser("u1")
+	live.ForgetUser("u2") // coalesced with the first, or a second build: never blocks
+	deadline := time.Now().Add(10 * time.Second)
+	for strings.Count(logs.String(), "search index built") < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no rebuild after ForgetUser; logs:\n%s", logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// lockedLog is a log sink safe for concurrent use.
+type lockedLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
