@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,14 +22,15 @@ import (
 )
 
 // readBody reads a request body that will be decoded as JSON. It rejects a
-// Content-Type other than application/json (when one is given), bodies
-// over Config.MaxBodyBytes, empty bodies and bodies that are not valid
-// UTF-8 (encoding/json would silently replace the bad bytes).
+// missing Content-Type or one other than application/json (a browser can
+// send a cross-site request without asking first only with the form and
+// text types, so requiring JSON makes it ask; CORS then decides), a
+// charset other than UTF-8, bodies over Config.MaxBodyBytes, empty bodies
+// and bodies that are not valid UTF-8 (encoding/json would silently
+// replace the bad bytes).
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
-			return nil, aisle.Errorf(codeUnsupportedMediaType, "Content-Type must be application/json, not %q", clip(ct))
-		}
+	if err := jsonContentType(r.Header.Get("Content-Type")); err != nil {
+		return nil, err
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
 	var tooLarge *http.MaxBytesError
@@ -41,6 +45,27 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 		return nil, aisle.Errorf(aisle.EINVALID, "request body is not valid UTF-8 (first bad byte at offset %d)", invalidUTF8At(body))
 	}
 	return body, nil
+}
+
+// jsonContentType checks the Content-Type of a JSON body:
+// application/json, with no charset or charset=utf-8.
+func jsonContentType(ct string) error {
+	if ct == "" {
+		return aisle.Errorf(codeUnsupportedMediaType, "Content-Type is missing: send the body as application/json")
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/json" {
+		return aisle.Errorf(codeUnsupportedMediaType, "Content-Type must be application/json, not %q", clip(ct))
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+		return aisle.Errorf(codeUnsupportedMediaType, "charset %q is not supported: send UTF-8 (charset=utf-8, or none)", clip(cs))
+	}
+	for name := range params {
+		if name != "charset" {
+			return aisle.Errorf(codeUnsupportedMediaType, "Content-Type parameter %q is not supported", clip(name))
+		}
+	}
+	return nil
 }
 
 // invalidUTF8At returns the offset of the first byte of b that is not part
@@ -66,7 +91,7 @@ func decodeObject(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return jsonError(err, "")
+		return jsonError(err, "", body)
 	}
 	return nil
 }
@@ -84,7 +109,7 @@ func decodeList[T any](body []byte, key string, max int) ([]T, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if _, err := dec.Token(); err != nil { // the object's '{'
-		return nil, jsonError(err, "")
+		return nil, jsonError(err, "", nil)
 	}
 	var (
 		list  []T
@@ -93,7 +118,7 @@ func decodeList[T any](body []byte, key string, max int) ([]T, error) {
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, jsonError(err, "")
+			return nil, jsonError(err, "", nil)
 		}
 		switch name, _ := tok.(string); {
 		case name != key:
@@ -103,7 +128,7 @@ func decodeList[T any](body []byte, key string, max int) ([]T, error) {
 		}
 		found = true
 		if tok, err = dec.Token(); err != nil {
-			return nil, jsonError(err, "")
+			return nil, jsonError(err, "", nil)
 		}
 		if tok != json.Delim('[') {
 			return nil, aisle.FieldErrorf(aisle.EINVALID, key, "must be an array")
@@ -114,12 +139,12 @@ func decodeList[T any](body []byte, key string, max int) ([]T, error) {
 			}
 			var v T
 			if err := dec.Decode(&v); err != nil {
-				return nil, jsonError(err, fmt.Sprintf("%s[%d]", key, i))
+				return nil, jsonError(err, fmt.Sprintf("%s[%d]", key, i), listElement(body, key, i))
 			}
 			list = append(list, v)
 		}
 		if _, err := dec.Token(); err != nil { // the array's ']'
-			return nil, jsonError(err, "")
+			return nil, jsonError(err, "", nil)
 		}
 	}
 	switch {
@@ -147,7 +172,7 @@ func checkSyntax(body []byte) error {
 	switch {
 	case err == nil:
 	case !errors.As(err, &syntax):
-		return jsonError(err, "")
+		return jsonError(err, "", nil)
 	case strings.HasPrefix(syntax.Error(), "unexpected end of JSON input"):
 		return aisle.Errorf(aisle.EINVALID, "malformed JSON: the body ends in the middle of a value")
 	case strings.HasSuffix(syntax.Error(), "after top-level value"):
@@ -166,8 +191,9 @@ func checkSyntax(body []byte) error {
 // jsonError turns an error from encoding/json, decoding a body that
 // checkSyntax accepted, into an *aisle.Error saying what is wrong and
 // where; prefix is the path of the value being decoded ("events[2]"), or
-// "" for the whole body.
-func jsonError(err error, prefix string) error {
+// "" for the whole body, and raw is that value's JSON when known (it lets
+// a bad time name its field, which encoding/json does not say).
+func jsonError(err error, prefix string, raw []byte) error {
 	var (
 		typ     *json.UnmarshalTypeError
 		badTime *time.ParseError
@@ -182,11 +208,20 @@ func jsonError(err error, prefix string) error {
 		if num, ok := strings.CutPrefix(typ.Value, "number "); ok {
 			return aisle.FieldErrorf(aisle.EINVALID, field, "number %s is out of range", clip(num))
 		}
+		if typ.Type.Kind() == reflect.String {
+			// A map of strings ("attributes") names the member.
+			if key := nonStringMember(raw, typ.Field); key != "" {
+				field = joinField(field, clip(key))
+			}
+		}
 		return aisle.FieldErrorf(aisle.EINVALID, field, "must be %s, not %s", jsonkind.Of(typ.Type), typ.Value)
 	case errors.As(err, &badTime):
-		return aisle.FieldErrorf(aisle.EINVALID, prefix, "invalid time %q: want RFC 3339, such as \"2024-05-01T12:00:00Z\"", clip(badTime.Value))
+		return aisle.FieldErrorf(aisle.EINVALID, joinField(prefix, badTimeField(raw)), "invalid time %q: want RFC 3339, such as \"2024-05-01T12:00:00Z\"", clip(badTime.Value))
 	case errors.As(err, &bug):
 		return fmt.Errorf("decode request: %w", err)
+	case strings.Contains(err.Error(), "Time.UnmarshalJSON"):
+		// time.Time's own error for a value that is not a string.
+		return aisle.FieldErrorf(aisle.EINVALID, joinField(prefix, badTimeField(raw)), "must be a string holding an RFC 3339 time, such as \"2024-05-01T12:00:00Z\"")
 	}
 	// encoding/json has no type for unknown fields.
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
@@ -195,10 +230,82 @@ func jsonError(err error, prefix string) error {
 		}
 		return aisle.FieldErrorf(aisle.EINVALID, joinField(prefix, clip(name)), "unknown field")
 	}
-	// What remains are syntax errors checkSyntax would have caught, and
-	// errors of UnmarshalJSON methods (time.Time's); both describe the
-	// input, not the server.
-	return aisle.FieldErrorf(aisle.EINVALID, prefix, "invalid JSON value: %s", clip(err.Error()))
+	// What remains are syntax errors checkSyntax would have caught and
+	// errors of other UnmarshalJSON methods; both describe the input, not
+	// the server.
+	return aisle.FieldErrorf(aisle.EINVALID, prefix, "invalid JSON value: %s", clip(strings.TrimPrefix(err.Error(), "json: ")))
+}
+
+// badTimeField returns the name of the member of the JSON object raw
+// whose value is not a valid time, or "" when raw is not an object or no
+// member is a bad time. It is only called on the error path.
+func badTimeField(raw []byte) string {
+	var members map[string]json.RawMessage
+	if json.Unmarshal(raw, &members) != nil {
+		return ""
+	}
+	for _, name := range slices.Sorted(maps.Keys(members)) {
+		v := members[name]
+		if len(v) == 0 || v[0] == '{' || v[0] == '[' || string(v) == "null" {
+			continue
+		}
+		var t time.Time
+		if err := json.Unmarshal(v, &t); err != nil && isTimeField(name) {
+			return name
+		}
+	}
+	return ""
+}
+
+// nonStringMember returns the name of the first member (in document
+// order) whose value is not a string, of the object at path (JSON member
+// names joined by dots) in the JSON object raw; "" when there is none.
+// It is only called on the error path.
+func nonStringMember(raw []byte, path string) string {
+	v := json.RawMessage(raw)
+	for name := range strings.SplitSeq(path, ".") {
+		var members map[string]json.RawMessage
+		if name == "" || json.Unmarshal(v, &members) != nil {
+			return ""
+		}
+		if v = members[name]; v == nil {
+			return ""
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(v))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return ""
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		var val json.RawMessage
+		if err := dec.Decode(&val); err != nil {
+			return ""
+		}
+		if name, _ := tok.(string); len(val) > 0 && val[0] != '"' {
+			return name
+		}
+	}
+	return ""
+}
+
+// isTimeField reports whether an API field holds a time: by the API's
+// naming, "timestamp" and the "*_at" fields.
+func isTimeField(name string) bool {
+	return name == "timestamp" || strings.HasSuffix(name, "_at")
+}
+
+// listElement returns the raw JSON of element i of the array under key in
+// body, or nil. It is only called on the error path.
+func listElement(body []byte, key string, i int) []byte {
+	var obj map[string][]json.RawMessage
+	if json.Unmarshal(body, &obj) != nil || i >= len(obj[key]) {
+		return nil
+	}
+	return obj[key][i]
 }
 
 // joinField joins a field path prefix and a path below it.

@@ -97,7 +97,7 @@ func TestDecodeObject(t *testing.T) {
 	}{
 		{name: "ok", body: `{"id":"a","n":2,"attrs":{"k":"v"}}`, want: decodeItem{ID: "a", N: 2, Attrs: map[string]string{"k": "v"}}},
 		{name: "map value type", body: `{"attrs":{"k":1}}`,
-			wantErr: &aisle.Error{Code: aisle.EINVALID, Field: "attrs", Message: "attrs: must be a string, not number"}},
+			wantErr: &aisle.Error{Code: aisle.EINVALID, Field: "attrs.k", Message: "attrs.k: must be a string, not number"}},
 		{name: "unknown field", body: `{"nn":1}`,
 			wantErr: &aisle.Error{Code: aisle.EINVALID, Field: "nn", Message: "nn: unknown field"}},
 		{name: "number body", body: `42`,

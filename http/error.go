@@ -13,6 +13,8 @@ import (
 const (
 	codeMethodNotAllowed     = "method_not_allowed"     // 405
 	codeUnsupportedMediaType = "unsupported_media_type" // 415
+	codePreconditionFailed   = "precondition_failed"    // 412
+	codeRangeNotSatisfiable  = "range_not_satisfiable"  // 416
 )
 
 // statusOf returns the HTTP status for an error code. It is the only place
@@ -21,6 +23,10 @@ func statusOf(code string) int {
 	switch code {
 	case aisle.EINVALID:
 		return http.StatusBadRequest
+	case aisle.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case aisle.EFORBIDDEN:
+		return http.StatusForbidden
 	case aisle.ENOTFOUND:
 		return http.StatusNotFound
 	case codeMethodNotAllowed:
@@ -31,8 +37,14 @@ func statusOf(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case codeUnsupportedMediaType:
 		return http.StatusUnsupportedMediaType
+	case codePreconditionFailed:
+		return http.StatusPreconditionFailed
+	case codeRangeNotSatisfiable:
+		return http.StatusRequestedRangeNotSatisfiable
 	case aisle.EUNPROCESSABLE:
 		return http.StatusUnprocessableEntity
+	case aisle.ERATELIMIT:
+		return http.StatusTooManyRequests
 	case aisle.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
 	default:
@@ -70,8 +82,16 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		info.err = err
 	}
 	d := clientError(err)
-	if d.Code == aisle.EUNAVAILABLE {
+	var limited *rateError
+	switch {
+	case d.Code == aisle.EUNAVAILABLE:
 		w.Header().Set("Retry-After", "1")
+	case errors.As(err, &limited):
+		setRetryAfter(w.Header(), limited)
+	case d.Code == aisle.ERATELIMIT:
+		w.Header().Set("Retry-After", "1")
+	case isBearerChallenge(err):
+		w.Header().Set("WWW-Authenticate", bearerChallenge)
 	}
 	writeJSON(w, statusOf(d.Code), errorBody{Error: d}) // cannot fail: strings only
 }

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/aislehq/aisle"
@@ -9,7 +10,7 @@ import (
 // eventRoutes registers the event log's routes.
 func (s *Server) eventRoutes() []route {
 	return []route{
-		{"POST /v1/events", s.handle(s.appendEvents)},
+		{"POST /v1/events", s.handle(s.appendEvents), access{role: aisle.RoleWrite, shopperKeys: true}},
 	}
 }
 
@@ -25,6 +26,11 @@ func (s *Server) appendEvents(w http.ResponseWriter, r *http.Request) error {
 	events, err := decodeList[aisle.Event](body, "events", s.cfg.MaxBatch)
 	if err != nil {
 		return err
+	}
+	for i := range events {
+		if err := checkShopper(r.Context(), fmt.Sprintf("events[%d].user", i), events[i].User); err != nil {
+			return err
+		}
 	}
 	stats, err := s.store.AppendEvents(r.Context(), events)
 	if err != nil {

@@ -15,8 +15,8 @@ const pingTimeout = 2 * time.Second
 // healthRoutes registers the liveness and readiness checks.
 func (s *Server) healthRoutes() []route {
 	return []route{
-		{"GET /healthz", s.handle(s.healthz)},
-		{"GET /readyz", s.handle(s.readyz)},
+		{"GET /healthz", s.handle(s.healthz), public},
+		{"GET /readyz", s.handle(s.readyz), public},
 	}
 }
 

@@ -1,10 +1,12 @@
 package http
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/photo"
 )
 
 // Limits of item listings.
@@ -33,12 +35,12 @@ func newList[T any](items []T, next string) listResponse[T] {
 // itemRoutes registers the catalog's routes.
 func (s *Server) itemRoutes() []route {
 	return []route{
-		{"GET /v1/items", s.handle(s.listItems)},
-		{"POST /v1/items", s.handle(s.upsertItems)},
-		{"GET /v1/items/{id}", s.handle(s.getItem)},
-		{"PUT /v1/items/{id}", s.handle(s.putItem)},
-		{"DELETE /v1/items/{id}", s.handle(s.deleteItem)},
-		{"GET /v1/items/{id}/questions", s.handle(s.listQuestions)},
+		{"GET /v1/items", s.handle(s.listItems), readOnly},
+		{"POST /v1/items", s.handle(s.upsertItems), writing},
+		{"GET /v1/items/{id}", s.handle(s.getItem), readOnly},
+		{"PUT /v1/items/{id}", s.handle(s.putItem), writing},
+		{"DELETE /v1/items/{id}", s.handle(s.deleteItem), adminOnly},
+		{"GET /v1/items/{id}/questions", s.handle(s.listQuestions), readOnly},
 	}
 }
 
@@ -61,16 +63,19 @@ func (s *Server) putItem(w http.ResponseWriter, r *http.Request) error {
 		return aisle.FieldErrorf(aisle.EUNPROCESSABLE, "id", "%q in the body differs from %q in the path", clip(it.ID), clip(id))
 	}
 	it.ID = id
+	if err := s.checkItemWrite(&it); err != nil {
+		return err
+	}
 	stats, err := s.store.UpsertItems(r.Context(), []aisle.Item{it})
 	if err != nil {
 		return unprefixField(err, "items[0]")
 	}
+	if err := s.SyncItems(r.Context(), []string{id}); err != nil {
+		return err
+	}
 	stored, err := s.store.Item(r.Context(), id)
 	if err != nil {
 		return err
-	}
-	if co := s.catalogObserver(); co != nil {
-		co.ObserveItems([]aisle.Item{stored})
 	}
 	status := http.StatusOK
 	if stats.Inserted > 0 {
@@ -90,14 +95,52 @@ func (s *Server) upsertItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	ids := make([]string, len(items))
+	for i := range items {
+		if err := s.checkItemWrite(&items[i]); err != nil {
+			return aisle.WithFieldPrefix(err, fmt.Sprintf("items[%d]", i))
+		}
+		ids[i] = items[i].ID
+	}
 	stats, err := s.store.UpsertItems(r.Context(), items)
 	if err != nil {
 		return err
 	}
-	if co := s.catalogObserver(); co != nil {
-		co.ObserveItems(items) // as normalized and stored
+	if err := s.SyncItems(r.Context(), ids); err != nil {
+		return err
 	}
 	return writeJSON(w, http.StatusOK, stats)
+}
+
+// checkItemWrite checks what the API asks of an item beyond what the
+// store does: a title (datasets imported by id alone may lack one, items
+// written through the API may not), no read-only fields (what Aisle
+// derives: extracted, visual, and the store's times), and photos named by
+// URL or upload, not by file path, unless Config.AllowImageFiles.
+func (s *Server) checkItemWrite(it *aisle.Item) error {
+	switch {
+	case it.Extracted != nil:
+		return aisle.FieldErrorf(aisle.EINVALID, "extracted", "read-only: Aisle reads it from the item's text; leave it out")
+	case it.Visual != nil:
+		return aisle.FieldErrorf(aisle.EINVALID, "visual", "read-only: Aisle reads it from the item's photo; leave it out")
+	case !it.CreatedAt.IsZero():
+		return aisle.FieldErrorf(aisle.EINVALID, "created_at", "read-only: set by the store; leave it out")
+	case !it.UpdatedAt.IsZero():
+		return aisle.FieldErrorf(aisle.EINVALID, "updated_at", "read-only: set by the store; leave it out")
+	case strings.TrimSpace(it.Title) == "":
+		return aisle.FieldErrorf(aisle.EINVALID, "title", "required: every item needs a title")
+	}
+	for i, ref := range it.Images {
+		field := fmt.Sprintf("images[%d]", i)
+		parsed, err := photo.ParseRef(ref)
+		if err != nil {
+			return aisle.WithFieldPrefix(err, field)
+		}
+		if parsed.Kind == photo.RefFile && !s.cfg.AllowImageFiles {
+			return aisle.FieldErrorf(aisle.EINVALID, field, "file paths are not accepted through the API: give an http(s) URL, or upload the photo with PUT /v1/items/{id}/image")
+		}
+	}
+	return nil
 }
 
 // getItem returns one item: GET /v1/items/{id}.
@@ -122,9 +165,10 @@ func (s *Server) deleteItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.DeleteItem(r.Context(), id); err != nil {
 		return err
 	}
-	if co := s.catalogObserver(); co != nil {
-		co.ForgetItem(id)
+	if err := s.SyncItems(r.Context(), []string{id}); err != nil {
+		return err
 	}
+	s.audit(w, r, aisle.AuditEntry{Action: aisle.AuditDeleteItem, Target: id})
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

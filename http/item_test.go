@@ -19,7 +19,7 @@ func TestPutItem(t *testing.T) {
 	want := aisle.Item{
 		ID: "pen/1 ü", Title: "Blue pen", Description: "Writes blue.", Brand: "Acme",
 		Categories: []string{"Office", "Pens"}, Attributes: map[string]string{"colour": "blue"},
-		Price: ptr(1.25), Currency: "EUR", Availability: aisle.AvailabilityPreorder, Images: []string{"img/pen.jpg"},
+		Price: ptr(1.25), Currency: "EUR", Availability: aisle.AvailabilityPreorder, Images: []string{"https://img.example/pen.jpg"},
 	}
 	path := "/v1/items/" + url.PathEscape(want.ID)
 
@@ -282,7 +282,7 @@ func TestUnprefixField(t *testing.T) {
 func TestCatalogChangesReachTheRecommender(t *testing.T) {
 	e := newEnv(t, nil)
 	e.expect(http.StatusCreated, "PUT", "/v1/items/a", map[string]any{"title": "A"})
-	e.expect(http.StatusOK, "POST", "/v1/items", map[string]any{"items": []map[string]any{{"id": "b"}, {"id": "c"}}})
+	e.expect(http.StatusOK, "POST", "/v1/items", map[string]any{"items": []map[string]any{{"id": "b", "title": "B"}, {"id": "c", "title": "C"}}})
 	e.expect(http.StatusNoContent, "DELETE", "/v1/items/a", nil)
 	e.expect(http.StatusBadRequest, "PUT", "/v1/items/d", map[string]any{"price": -1}) // rejected: not observed
 	e.expect(http.StatusOK, "POST", "/v1/events", map[string]any{"events": []map[string]any{{"user": "u", "item": "b", "type": "view"}}})

@@ -61,7 +61,10 @@ func (f *fakeRecommender) ObserveItems(items []aisle.Item) {
 
 func (f *fakeRecommender) ForgetItem(id string) { f.record("forget-item " + id) }
 
-func (f *fakeRecommender) ForgetUser(id string) { f.record("forget-user " + id) }
+func (f *fakeRecommender) ForgetUser(_ context.Context, id string) error {
+	f.record("forget-user " + id)
+	return nil
+}
 
 func (f *fakeRecommender) Recommend(ctx context.Context, user string, req aisle.RecommendRequest) ([]aisle.Recommendation, error) {
 	f.record(fmt.Sprintf("%s n=%d exclude=%s bought=%t", user, req.N, strings.Join(req.Exclude, ","), req.IncludeBought))
@@ -221,6 +224,10 @@ func (e *testEnv) do(method, path string, body any, headers ...string) response 
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i] == "Host" {
+			req.Host = headers[i+1]
+			continue
+		}
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	resp, err := e.client.Do(req)

@@ -3,7 +3,9 @@ package http
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -123,12 +125,36 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// metricsRoutes registers GET /metrics.
+// metricsRoutes registers GET /metrics, for admin keys.
 func (s *Server) metricsRoutes() []route {
-	return []route{
-		{"GET /metrics", promhttp.HandlerFor(s.metrics.gatherer, promhttp.HandlerOpts{
-			ErrorLog:      slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
-			ErrorHandling: promhttp.ContinueOnError,
-		})},
+	return []route{{"GET /metrics", s.metricsHandler(), adminOnly}}
+}
+
+// metricsHandler serves the Prometheus metrics.
+func (s *Server) metricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.metrics.gatherer, promhttp.HandlerOpts{
+		ErrorLog:      slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+		ErrorHandling: promhttp.ContinueOnError,
+	})
+}
+
+// openMetrics listens on Config.MetricsAddr and serves GET /metrics
+// there, without a key, until Shutdown. s.mu must be held.
+func (s *Server) openMetrics() error {
+	ln, err := net.Listen("tcp", s.cfg.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("listen for metrics: %w", err)
 	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metricsHandler())
+	s.metrics2 = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	}
+	s.mdone = make(chan struct{})
+	go s.serve(s.metrics2, ln, s.mdone)
+	s.logger.Info("metrics listening", "addr", ln.Addr().String())
+	return nil
 }

@@ -2,6 +2,9 @@ package http
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -18,6 +21,7 @@ func (s *Server) middleware(h http.Handler) http.Handler {
 	stack := []func(http.Handler) http.Handler{
 		s.observe,      // access log and metrics, for every response below
 		s.recoverPanic, // a panic becomes a 500 JSON error
+		s.guard,        // Host header, CORS, cross-site request forgery
 		s.timeout,      // the request's context ends after RequestTimeout
 	}
 	for i := len(stack) - 1; i >= 0; i-- {
@@ -27,10 +31,12 @@ func (s *Server) middleware(h http.Handler) http.Handler {
 }
 
 // requestInfo collects what the inner layers learn about a request for the
-// access log and the metrics: the route that matched and the handler's
-// error.
+// access log and the metrics: the route that matched, who sent it, the
+// shopper it concerns and the handler's error.
 type requestInfo struct {
 	pattern string // r.Pattern of the matched route; "" if none matched
+	actor   string // the API key's id, or aisle.ActorLocal; "" before authentication
+	shopper string // the shopper named in the path, if any
 	err     error  // the error the response reports, if any
 }
 
@@ -40,17 +46,6 @@ type infoKey struct{}
 func infoFrom(ctx context.Context) *requestInfo {
 	info, _ := ctx.Value(infoKey{}).(*requestInfo)
 	return info
-}
-
-// recordRoute wraps a route's handler to record r.Pattern, which ServeMux
-// sets only on the request it passes down.
-func (s *Server) recordRoute(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if info := infoFrom(r.Context()); info != nil {
-			info.pattern = r.Pattern
-		}
-		h.ServeHTTP(w, r)
-	})
 }
 
 // statusWriter records the status and size of a response.
@@ -107,24 +102,46 @@ func (s *Server) logRequest(r *http.Request, sw *statusWriter, info *requestInfo
 	level := slog.LevelInfo
 	attrs := []slog.Attr{
 		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path),
+		slog.String("path", s.redact(r.URL.Path, info.shopper)),
 		slog.String("route", route),
 		slog.Int("status", sw.status),
 		slog.Int64("bytes", sw.bytes),
 		slog.Duration("duration", elapsed),
 	}
+	if info.actor != "" {
+		attrs = append(attrs, slog.String("actor", info.actor))
+	}
 	switch {
 	case info.err == nil:
 	case aisle.ErrorCode(info.err) == aisle.EINTERNAL:
 		level = slog.LevelError
-		attrs = append(attrs, slog.String("err", info.err.Error()))
+		attrs = append(attrs, slog.String("err", s.redact(info.err.Error(), info.shopper)))
 	case sw.status >= 500:
 		level = slog.LevelWarn
-		attrs = append(attrs, slog.String("err", info.err.Error()))
+		attrs = append(attrs, slog.String("err", s.redact(info.err.Error(), info.shopper)))
 	default:
-		attrs = append(attrs, slog.String("err", aisle.ErrorMessage(info.err)))
+		attrs = append(attrs, slog.String("err", s.redact(aisle.ErrorMessage(info.err), info.shopper)))
 	}
 	s.logger.LogAttrs(r.Context(), level, "http request", attrs...)
+}
+
+// redact writes the shopper id in text as Config.ShopperIDs says: as it
+// is, as "~" and a keyed hash of it, or as "~".
+func (s *Server) redact(text, shopper string) string {
+	if shopper == "" || s.cfg.ShopperIDs == ShopperIDsKeep {
+		return text
+	}
+	return strings.ReplaceAll(text, shopper, s.shopperMark(shopper))
+}
+
+// shopperMark is what the access log writes instead of a shopper id.
+func (s *Server) shopperMark(id string) string {
+	if s.cfg.ShopperIDs == ShopperIDsDrop {
+		return "~"
+	}
+	m := hmac.New(sha256.New, s.logKey)
+	m.Write([]byte(id))
+	return "~" + hex.EncodeToString(m.Sum(nil)[:6])
 }
 
 // routeLabel returns the path part of a ServeMux pattern ("GET

@@ -15,7 +15,7 @@ var openAPI []byte
 // openAPIRoutes registers the route that serves the OpenAPI document.
 func (s *Server) openAPIRoutes() []route {
 	return []route{
-		{"GET /v1/openapi.json", http.HandlerFunc(serveOpenAPI)},
+		{"GET /v1/openapi.json", http.HandlerFunc(serveOpenAPI), readOnly},
 	}
 }
 

@@ -2,8 +2,8 @@ package http
 
 import (
 	"context"
-	"image/color"
 	"encoding/json"
+	"image/color"
 	"net/http"
 	"slices"
 	"strconv"
@@ -73,7 +73,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"POST", "/v1/items", `{}`, 400},
 		{"GET", "/v1/items/pen-1", "", 200},
 		{"GET", "/v1/items/nope", "", 404},
-		{"PUT", "/v1/items/new-2", `{"title":"New 2","categories":["A","B"],"attributes":{"k":"v"},"images":["x.jpg"]}`, 201},
+		{"PUT", "/v1/items/new-2", `{"title":"New 2","categories":["A","B"],"attributes":{"k":"v"},"images":["https://img.example/x.jpg"]}`, 201},
 		{"PUT", "/v1/items/new-2", `{"title":"New 2, again"}`, 200},
 		{"PUT", "/v1/items/new-2", `{"id":"other"}`, 422},
 		{"DELETE", "/v1/items/mug-2", "", 204},
@@ -94,6 +94,12 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"GET", "/v1/recommend/u1?n=0", "", 400},
 		{"GET", "/v1/search?q=pen&user=u1&n=2", "", 200},
 		{"GET", "/v1/search?q=", "", 400},
+		{"GET", "/v1/users/u1/events?limit=1", "", 200},
+		{"GET", "/v1/users/nobody/events", "", 404},
+		{"GET", "/v1/audit?limit=10", "", 200},
+		{"GET", "/v1/audit?limit=0", "", 400},
+		{"GET", "/v1/keys", "", 200},
+		{"POST", "/v1/keys", `{"role":"root"}`, 400},
 	}
 	for _, r := range requests {
 		var body any
@@ -113,6 +119,16 @@ func TestOpenAPIResponses(t *testing.T) {
 	e.srv.SetPhotoEncoder(photoVectors)
 	e.expect(http.StatusOK, "POST", "/v1/search/image?q=pen", []byte("pen-1"), "Content-Type", "image/jpeg")
 	e.expect(http.StatusBadRequest, "POST", "/v1/search/image", []byte("corrupt"), "Content-Type", "image/jpeg")
+	// Keys last: the first one ends open access.
+	created := decodeJSON[newKeyResponse](t, e.expect(http.StatusCreated, "POST", "/v1/keys", `{"role":"admin","name":"ops"}`).body)
+	auth := []string{"Authorization", "Bearer " + created.Secret}
+	e.expect(http.StatusUnauthorized, "GET", "/v1/keys", nil)
+	e.expect(http.StatusUnauthorized, "GET", "/v1/openapi.json", nil)
+	e.expect(http.StatusOK, "GET", "/v1/openapi.json", nil, auth...)
+	e.expect(http.StatusUnauthorized, "GET", "/metrics", nil)
+	e.expect(http.StatusOK, "GET", "/metrics", nil, auth...)
+	e.expect(http.StatusNotFound, "DELETE", "/v1/keys/nope", nil, auth...)
+	e.expect(http.StatusNoContent, "DELETE", "/v1/keys/"+created.ID, nil, auth...)
 	e.rec.notReady.Store(true)
 	e.expect(http.StatusServiceUnavailable, "GET", "/readyz", nil)
 

@@ -56,9 +56,9 @@ func (s *Server) photoBox() (*photoBox, error) {
 // photoRoutes registers the photo routes.
 func (s *Server) photoRoutes() []route {
 	return []route{
-		{"PUT /v1/items/{id}/image", s.handle(s.putImage)},
-		{"GET /v1/items/{id}/image", s.handle(s.getItemImage)},
-		{"GET /v1/images/{hash}", s.handle(s.getImage)},
+		{"PUT /v1/items/{id}/image", s.handle(s.putImage), access{role: aisle.RoleWrite, photo: true}},
+		{"GET /v1/items/{id}/image", s.handle(s.getItemImage), readOnly},
+		{"GET /v1/images/{hash}", s.handle(s.getImage), readOnly},
 	}
 }
 
@@ -163,6 +163,10 @@ func (s *Server) putImage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The cheap check first: an unknown item costs no upload.
+	if _, err := s.store.Item(r.Context(), id); err != nil {
+		return err
+	}
 	data, _, err := s.readPhoto(w, r)
 	if err != nil {
 		return err
@@ -171,8 +175,8 @@ func (s *Server) putImage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if co := s.catalogObserver(); co != nil {
-		co.ObserveItems([]aisle.Item{it})
+	if err := s.SyncItems(r.Context(), []string{id}); err != nil {
+		return err
 	}
 	return writeJSON(w, http.StatusOK, it)
 }
@@ -232,6 +236,43 @@ func serveOriginal(w http.ResponseWriter, r *http.Request, o Originals, hash str
 	if err != nil {
 		return fmt.Errorf("stat original: %w", err)
 	}
-	http.ServeContent(w, r, "", st.ModTime(), f)
-	return nil
+	// ServeContent answers a bad range or a failed precondition in plain
+	// text; keep the API's one error shape instead.
+	jw := &errorCatcher{ResponseWriter: w}
+	http.ServeContent(jw, r, "", st.ModTime(), f)
+	switch jw.status {
+	case 0:
+		return nil
+	case http.StatusRequestedRangeNotSatisfiable:
+		return aisle.Errorf(codeRangeNotSatisfiable, "range %q is not satisfiable: the photo is %d bytes", clip(r.Header.Get("Range")), st.Size())
+	case http.StatusPreconditionFailed:
+		return aisle.Errorf(codePreconditionFailed, "precondition failed: the photo does not match If-Match or was modified after If-Unmodified-Since")
+	}
+	return fmt.Errorf("serve original: status %d", jw.status)
+}
+
+// errorCatcher passes a response through unless its status is an error
+// (400 or above): then it keeps the status and drops the headers' body
+// type and the body, so that the caller can write the API's JSON error.
+type errorCatcher struct {
+	http.ResponseWriter
+	status int // the error status caught; 0 while none
+}
+
+func (c *errorCatcher) WriteHeader(code int) {
+	if code >= 400 {
+		c.status = code
+		h := c.Header()
+		h.Del("Content-Type")
+		h.Del("X-Content-Type-Options")
+		return
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *errorCatcher) Write(b []byte) (int, error) {
+	if c.status != 0 {
+		return len(b), nil
+	}
+	return c.ResponseWriter.Write(b)
 }

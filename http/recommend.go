@@ -10,8 +10,8 @@ import (
 // recommendRoutes registers the recommendation routes.
 func (s *Server) recommendRoutes() []route {
 	return []route{
-		{"GET /v1/recommend/{user}", s.handle(s.recommend)},
-		{"GET /v1/items/{id}/similar", s.handle(s.similar)},
+		{"GET /v1/recommend/{user}", s.handle(s.recommend), access{role: aisle.RoleRead, shopper: "user"}},
+		{"GET /v1/items/{id}/similar", s.handle(s.similar), readOnly},
 	}
 }
 

@@ -39,19 +39,18 @@ func (s *Server) SetSearcher(sr Searcher) {
 // searchRoutes registers the search routes.
 func (s *Server) searchRoutes() []route {
 	return []route{
-		{"GET /v1/search", s.handle(s.search)},
-		{"POST /v1/search/image", s.handle(s.searchImage)},
+		{"GET /v1/search", s.handle(s.search), readOnly},
+		{"POST /v1/search/image", s.handle(s.searchImage), access{role: aisle.RoleRead, photo: true}},
 	}
 }
 
 // search finds items: GET
 // /v1/search?q=&user=&n=&cursor=&category=&brand=&color=&min_price=&max_price=.
 // An empty or over-long q is 400, so is a bad filter (naming its
-// parameter); a query that matches nothing is an empty 200. When user is given, the query is logged as a search event
-// through the store with the first page (best effort: a failure is
-// logged, not returned), so that search events feed the training of the
-// text encoder and the recommender sees them; later pages are not logged
-// again.
+// parameter); a query that matches nothing is an empty 200. user
+// personalises the order. The request changes nothing: clients log a
+// shopper's searches as search events (POST /v1/events), unless the
+// server logs them itself (Config.LogSearches).
 func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 	q, err := queryParams(r)
 	if err != nil {
@@ -128,10 +127,13 @@ func priceParam(q url.Values, name string) (*float64, error) {
 	return &f, nil
 }
 
-// runSearch answers req from the searcher and writes the result. When
-// req has a user and a query, the query is logged as a search event with
-// the first page.
+// runSearch answers req from the searcher and writes the result. With
+// Config.LogSearches, when req has a user and a query, the query is
+// logged as a search event with the first page.
 func (s *Server) runSearch(w http.ResponseWriter, r *http.Request, req search.Request) error {
+	if err := checkShopper(r.Context(), "user", req.User); err != nil {
+		return err
+	}
 	box := s.searcher.Load()
 	if box == nil {
 		return aisle.Errorf(aisle.EUNAVAILABLE, "search is not ready")
@@ -140,7 +142,7 @@ func (s *Server) runSearch(w http.ResponseWriter, r *http.Request, req search.Re
 	if err != nil {
 		return err
 	}
-	if req.User != "" && strings.TrimSpace(req.Query) != "" && req.Cursor == "" {
+	if s.cfg.LogSearches && req.User != "" && strings.TrimSpace(req.Query) != "" && req.Cursor == "" {
 		s.logSearch(r.Context(), req.User, req.Query)
 	}
 	if res.Items == nil {
@@ -149,13 +151,20 @@ func (s *Server) runSearch(w http.ResponseWriter, r *http.Request, req search.Re
 	return writeJSON(w, http.StatusOK, res)
 }
 
-// logSearch appends a search event for user and hands it to the
-// recommender; a failure is logged, not returned.
+// logSearch appends a search event for user, when the user exists (a
+// search never creates a shopper, nor brings an erased one back), and
+// hands it to the recommender; a failure is logged, not returned.
 func (s *Server) logSearch(ctx context.Context, user, query string) {
+	if _, err := s.store.User(ctx, user); err != nil {
+		if aisle.ErrorCode(err) != aisle.ENOTFOUND {
+			s.logger.Warn("log search event", "err", err)
+		}
+		return
+	}
 	events := []aisle.Event{{User: user, Type: aisle.EventSearch, Query: query}}
 	stats, err := s.store.AppendEvents(ctx, events)
 	if err != nil {
-		s.logger.Warn("log search event", "user", user, "err", err)
+		s.logger.Warn("log search event", "err", err)
 		return
 	}
 	if stats.Accepted > 0 {

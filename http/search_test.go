@@ -89,12 +89,39 @@ func TestSearch(t *testing.T) {
 	}
 }
 
-func TestSearchLogsEvent(t *testing.T) {
+// TestSearchChangesNothing checks that GET /v1/search is free of side
+// effects: a searching shopper is neither logged nor created (a page of
+// another site could otherwise make browsers create shoppers, and a
+// search could bring an erased shopper back).
+func TestSearchChangesNothing(t *testing.T) {
 	e := newEnv(t, nil)
 	e.seedSearch()
+	before := e.snapshot()
+	e.expect(http.StatusOK, "GET", "/v1/search?q=pen&user=u7&n=1", nil)
+	if d := cmp.Diff(before, e.snapshot()); d != "" {
+		t.Errorf("GET /v1/search changed the store (-before +after):\n%s", d)
+	}
+	if _, err := e.db.User(t.Context(), "u7"); aisle.ErrorCode(err) != aisle.ENOTFOUND {
+		t.Errorf("searching created the shopper: %v", err)
+	}
+	if observed := e.rec.Observed(); len(observed) != 0 {
+		t.Errorf("observed %+v; want nothing", observed)
+	}
+}
+
+// TestSearchLogsWhenAsked checks Config.LogSearches: the first page of a
+// known shopper's search is logged as a search event; unknown shoppers
+// are not created.
+func TestSearchLogsWhenAsked(t *testing.T) {
+	e := newEnv(t, func(c *Config, _ *fakeRecommender) { c.LogSearches = true })
+	e.seedSearch()
+	if _, err := e.db.UpsertUsers(t.Context(), []aisle.User{{ID: "u7"}}); err != nil {
+		t.Fatal(err)
+	}
 	first := decodeJSON[search.Result](t, e.expect(http.StatusOK, "GET", "/v1/search?q=pen&user=u7&n=1", nil).body)
 	e.expect(http.StatusOK, "GET", "/v1/search?q=pen&user=u7&n=1&cursor="+first.NextCursor, nil)
-	e.expect(http.StatusOK, "GET", "/v1/search?q=mug", nil) // no user: not logged
+	e.expect(http.StatusOK, "GET", "/v1/search?q=mug", nil)               // no user: not logged
+	e.expect(http.StatusOK, "GET", "/v1/search?q=mug&user=stranger", nil) // unknown: not created
 	events, err := e.db.UserEvents(t.Context(), "u7", aisle.EventQuery{})
 	if err != nil {
 		t.Fatal(err)
@@ -105,5 +132,8 @@ func TestSearchLogsEvent(t *testing.T) {
 	observed := e.rec.Observed()
 	if len(observed) != 1 || observed[0].Query != "pen" {
 		t.Errorf("observed %+v; want the search event", observed)
+	}
+	if _, err := e.db.User(t.Context(), "stranger"); aisle.ErrorCode(err) != aisle.ENOTFOUND {
+		t.Errorf("a search created the unknown shopper: %v", err)
 	}
 }

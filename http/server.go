@@ -9,18 +9,21 @@ package http
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/apikey"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -29,6 +32,11 @@ import (
 type Store interface {
 	aisle.ItemStore
 	aisle.UserStore
+	aisle.KeyStore
+	aisle.AuditLog
+	// UserEvents returns one user's events, newest first; see
+	// aisle.EventStore.
+	UserEvents(ctx context.Context, user string, q aisle.EventQuery) ([]aisle.Event, error)
 	// AppendEvents writes a batch of events atomically; see aisle.EventStore.
 	AppendEvents(ctx context.Context, events []aisle.Event) (aisle.AppendStats, error)
 	// Questions returns an item's questions; see aisle.QuestionStore.
@@ -61,12 +69,15 @@ type Recommender interface {
 // catalog facts or purchase histories in memory: the server tells it about
 // every change it makes to the store, right after the change is durable.
 type CatalogObserver interface {
-	// ObserveItems is called with items as they were stored.
+	// ObserveItems is called with items as they are stored. Calls about
+	// the same item are never concurrent, and the last call about an
+	// item gives it as the store has it (see Server.SyncItems).
 	ObserveItems(items []aisle.Item)
 	// ForgetItem is called after an item was deleted.
 	ForgetItem(id string)
 	// ForgetUser is called after a user and their events were erased.
-	ForgetUser(id string)
+	// When it returns nil, nothing served reflects the user's events.
+	ForgetUser(ctx context.Context, id string) error
 }
 
 // catalogObserver returns the recommender's CatalogObserver, or nil.
@@ -98,17 +109,83 @@ type Config struct {
 	// ShutdownTimeout bounds how long Shutdown and Close wait for
 	// in-flight requests (default 15s) before closing their connections.
 	ShutdownTimeout time.Duration
+
+	// Insecure lets Open listen on an address other than loopback while
+	// no API key exists, so that anyone who can reach it may do anything.
+	// Without it Open refuses to.
+	Insecure bool
+	// AllowedHosts lists the host names (and IP addresses) requests may
+	// name in their Host header; others are refused with 403, which stops
+	// DNS-rebinding pages from reaching the server through a name of
+	// their own. An entry ".example.com" allows example.com and its
+	// subdomains; "*" allows any. The default, nil, allows localhost,
+	// 127.0.0.1 and ::1 when Addr is a loopback address, and any host
+	// otherwise. /healthz and /readyz answer any host.
+	AllowedHosts []string
+	// CORSOrigins lists the origins ("https://shop.example") whose pages
+	// may call the API from a browser: their preflight requests are
+	// answered and their responses carry Access-Control-Allow-Origin.
+	// None by default. Requests that change things and come from any
+	// other origin's page are refused (http.CrossOriginProtection).
+	CORSOrigins []string
+	// KeyRate and KeyBurst limit the requests of one API key: KeyRate a
+	// second on average (default 500), KeyBurst at once (default twice
+	// KeyRate). AddressRate and AddressBurst limit requests that carry no
+	// valid key, by client address (IPv6 by /64), loopback excepted
+	// (default 50 a second, bursts of 100); they count failed key checks
+	// too. A negative rate turns its limit off. Over a limit, 429 with
+	// Retry-After.
+	KeyRate, AddressRate   float64
+	KeyBurst, AddressBurst int
+	// MaxPhotoRequests caps the photo requests (uploads, search by
+	// photo) served at once (default 2 × GOMAXPROCS); a request that
+	// cannot start within QueueWait (default 2s) gets 429.
+	MaxPhotoRequests int
+	QueueWait        time.Duration
+	// AllowImageFiles lets items written through the API name photos by
+	// file path (read from the photo reader's image folder). Off by
+	// default: such items are refused with 400, and photos come as URLs
+	// or uploads.
+	AllowImageFiles bool
+	// LogSearches makes GET /v1/search?user= log the query as a search
+	// event of that user when the user exists (never creating one). Off
+	// by default: GET requests change nothing; clients log searches with
+	// POST /v1/events.
+	LogSearches bool
+	// ShopperIDs says how the access log writes shopper ids found in
+	// request paths and error messages: ShopperIDsKeep, ShopperIDsHash
+	// (the default: a keyed hash, the same for one id within one process)
+	// or ShopperIDsDrop.
+	ShopperIDs string
+	// MetricsAddr, when set, is a second listen address that serves
+	// GET /metrics alone, without a key (for a scraper on a private
+	// network). GET /metrics on Addr needs an admin key once keys exist.
+	MetricsAddr string
 }
+
+// How the access log writes shopper ids; see Config.ShopperIDs.
+const (
+	ShopperIDsKeep = "keep"
+	ShopperIDsHash = "hash"
+	ShopperIDsDrop = "drop"
+)
 
 // DefaultConfig returns the defaults documented on Config.
 func DefaultConfig() Config {
 	return Config{
-		Addr:            "127.0.0.1:8080",
-		MaxBodyBytes:    8 << 20,
-		MaxPhotoBytes:   20 << 20,
-		MaxBatch:        1000,
-		RequestTimeout:  10 * time.Second,
-		ShutdownTimeout: 15 * time.Second,
+		Addr:             "127.0.0.1:8080",
+		MaxBodyBytes:     8 << 20,
+		MaxPhotoBytes:    20 << 20,
+		MaxBatch:         1000,
+		RequestTimeout:   10 * time.Second,
+		ShutdownTimeout:  15 * time.Second,
+		KeyRate:          500,
+		KeyBurst:         1000,
+		AddressRate:      50,
+		AddressBurst:     100,
+		MaxPhotoRequests: 2 * runtime.GOMAXPROCS(0),
+		QueueWait:        2 * time.Second,
+		ShopperIDs:       ShopperIDsHash,
 	}
 }
 
@@ -133,6 +210,27 @@ func (c Config) withDefaults() Config {
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = d.ShutdownTimeout
 	}
+	if c.KeyRate == 0 {
+		c.KeyRate = d.KeyRate
+	}
+	if c.KeyBurst <= 0 {
+		c.KeyBurst = max(1, int(2*c.KeyRate))
+	}
+	if c.AddressRate == 0 {
+		c.AddressRate = d.AddressRate
+	}
+	if c.AddressBurst <= 0 {
+		c.AddressBurst = max(1, int(2*c.AddressRate))
+	}
+	if c.MaxPhotoRequests <= 0 {
+		c.MaxPhotoRequests = d.MaxPhotoRequests
+	}
+	if c.QueueWait <= 0 {
+		c.QueueWait = d.QueueWait
+	}
+	if c.ShopperIDs == "" {
+		c.ShopperIDs = d.ShopperIDs
+	}
 	return c
 }
 
@@ -154,15 +252,26 @@ type Server struct {
 	// photoEncoder serves POST /v1/search/image; see SetPhotoEncoder.
 	photoEncoder atomic.Pointer[photoEncoderBox]
 
+	keys         *apikey.Verifier
+	limits       *limits
+	crossOrigin  *http.CrossOriginProtection
+	allowedHosts []string // nil: any
+	logKey       []byte   // keys the access log's shopper id hashes
+	// syncMu serialises SyncItems, so the last word about an item is the
+	// stored one.
+	syncMu sync.Mutex
+
 	closeOnce sync.Once
 	closeErr  error
 
 	// mu guards the following fields, set by Open.
-	mu     sync.Mutex
-	ln     net.Listener
-	srv    *http.Server
-	done   chan struct{} // closed when the serve goroutine returns
-	closed bool
+	mu       sync.Mutex
+	ln       net.Listener
+	srv      *http.Server
+	done     chan struct{} // closed when the serve goroutine returns
+	metrics2 *http.Server  // serves Config.MetricsAddr, if set
+	mdone    chan struct{} // closed when its goroutine returns
+	closed   bool
 }
 
 // NewServer returns a Server that serves store and rec. It does no I/O.
@@ -174,26 +283,50 @@ func NewServer(store Store, rec Recommender, cfg Config, logger *slog.Logger, re
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	cfg = cfg.withDefaults()
 	s := &Server{
-		store:  store,
-		rec:    rec,
-		cfg:    cfg.withDefaults(),
-		logger: logger,
-		mux:    http.NewServeMux(),
+		store:        store,
+		rec:          rec,
+		cfg:          cfg,
+		logger:       logger,
+		mux:          http.NewServeMux(),
+		keys:         apikey.NewVerifier(store, 0, nil),
+		limits:       newLimits(cfg, time.Now),
+		allowedHosts: allowedHosts(cfg),
+		logKey:       make([]byte, 32),
+	}
+	rand.Read(s.logKey)
+	var err error
+	if s.crossOrigin, err = newCrossOrigin(cfg.CORSOrigins); err != nil {
+		s.crossOrigin = http.NewCrossOriginProtection() // Open reports the bad origin
 	}
 	s.metrics = newMetrics(reg, store, logger)
 	for _, rt := range s.routes() {
-		s.mux.Handle(rt.pattern, s.recordRoute(rt.handler))
+		s.mux.Handle(rt.pattern, s.guardRoute(rt))
 	}
 	s.handler = s.middleware(http.HandlerFunc(s.dispatch))
 	return s
 }
 
-// route is one entry of the API: a ServeMux pattern ("GET /v1/items/{id}")
-// and the handler that serves it.
+// Validate checks the settings that can be wrong.
+func (c Config) Validate() error {
+	if _, err := newCrossOrigin(c.CORSOrigins); err != nil {
+		return fmt.Errorf("CORS origins: %w", err)
+	}
+	switch c.ShopperIDs {
+	case "", ShopperIDsKeep, ShopperIDsHash, ShopperIDsDrop:
+	default:
+		return fmt.Errorf("shopper ids in logs: %q is not %s, %s or %s", c.ShopperIDs, ShopperIDsKeep, ShopperIDsHash, ShopperIDsDrop)
+	}
+	return nil
+}
+
+// route is one entry of the API: a ServeMux pattern ("GET /v1/items/{id}"),
+// the handler that serves it and who may use it.
 type route struct {
 	pattern string
 	handler http.Handler
+	access  access
 }
 
 // routes lists every route the server serves, in one place, so that tests
@@ -211,6 +344,8 @@ func (s *Server) routes() []route {
 		s.healthRoutes(),
 		s.metricsRoutes(),
 		s.openAPIRoutes(),
+		s.keyRoutes(),
+		s.auditRoutes(),
 	} {
 		rs = append(rs, group...)
 	}
@@ -221,9 +356,11 @@ func (s *Server) routes() []route {
 // the handler Open serves.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Open listens on Config.Addr and serves requests in a goroutine that
-// Shutdown and Close stop. It returns once the listener is open. It fails if
-// the server was already opened or closed.
+// Open listens on Config.Addr (and Config.MetricsAddr) and serves
+// requests in a goroutine that Shutdown and Close stop. It returns once
+// the listener is open. It fails if the server was already opened or
+// closed, if the configuration is invalid, and, unless Config.Insecure,
+// if Addr is not a loopback address and no API key exists.
 func (s *Server) Open() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -233,9 +370,21 @@ func (s *Server) Open() error {
 	case s.srv != nil:
 		return errors.New("http: server is already open")
 	}
+	if err := s.cfg.Validate(); err != nil {
+		return err
+	}
+	if err := CheckExposure(context.Background(), s.store, s.cfg); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
+	}
+	if s.cfg.MetricsAddr != "" {
+		if err := s.openMetrics(); err != nil {
+			ln.Close()
+			return err
+		}
 	}
 	s.ln = ln
 	s.srv = &http.Server{
@@ -303,7 +452,12 @@ func (s *Server) shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
 	srv, done := s.srv, s.done
+	msrv, mdone := s.metrics2, s.mdone
 	s.mu.Unlock()
+	if msrv != nil {
+		msrv.Close()
+		<-mdone
+	}
 	if srv == nil {
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -150,12 +151,19 @@ func TestLifecycle(t *testing.T) {
 
 func TestConfigDefaults(t *testing.T) {
 	want := Config{
-		Addr:            "127.0.0.1:8080",
-		MaxBodyBytes:    8 << 20,
-		MaxPhotoBytes:   20 << 20,
-		MaxBatch:        1000,
-		RequestTimeout:  10 * time.Second,
-		ShutdownTimeout: 15 * time.Second,
+		Addr:             "127.0.0.1:8080",
+		MaxBodyBytes:     8 << 20,
+		MaxPhotoBytes:    20 << 20,
+		MaxBatch:         1000,
+		RequestTimeout:   10 * time.Second,
+		ShutdownTimeout:  15 * time.Second,
+		KeyRate:          500,
+		KeyBurst:         1000,
+		AddressRate:      50,
+		AddressBurst:     100,
+		MaxPhotoRequests: 2 * runtime.GOMAXPROCS(0),
+		QueueWait:        2 * time.Second,
+		ShopperIDs:       ShopperIDsHash,
 	}
 	if d := cmp.Diff(DefaultConfig(), want); d != "" {
 		t.Errorf("DefaultConfig (-got +want):\n%s", d)
@@ -163,7 +171,8 @@ func TestConfigDefaults(t *testing.T) {
 	if d := cmp.Diff(Config{}.withDefaults(), want); d != "" {
 		t.Errorf("zero Config with defaults (-got +want):\n%s", d)
 	}
-	custom := Config{Addr: ":9", MaxBodyBytes: 1, MaxPhotoBytes: 5, MaxBatch: 2, RequestTimeout: 3, ShutdownTimeout: 4}
+	custom := Config{Addr: ":9", MaxBodyBytes: 1, MaxPhotoBytes: 5, MaxBatch: 2, RequestTimeout: 3, ShutdownTimeout: 4,
+		KeyRate: -1, KeyBurst: 6, AddressRate: 7, AddressBurst: 8, MaxPhotoRequests: 9, QueueWait: 10, ShopperIDs: ShopperIDsKeep}
 	if d := cmp.Diff(custom.withDefaults(), custom); d != "" {
 		t.Errorf("set fields changed (-got +want):\n%s", d)
 	}

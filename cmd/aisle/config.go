@@ -41,7 +41,7 @@ func DefaultConfig() Config {
 		HTTP:      aislehttp.DefaultConfig(),
 		Engine:    recommend.DefaultConfig(),
 		Text:      TextConfig{Encoder: encoderBuiltin, OpenAIKeyEnv: "OPENAI_API_KEY"},
-		Photos:    PhotoConfig{Model: defaultImageModel, Timeout: photo.DefaultFetchTimeout},
+		Photos:    PhotoConfig{Model: defaultImageModel, Timeout: photo.DefaultFetchTimeout, Memory: photo.DefaultBudget, MaxPixels: photo.DefaultMaxPixels},
 		Search:    search.LiveConfig{Refresh: 5 * time.Minute},
 		LogLevel:  "info",
 		LogFormat: "text",
@@ -54,14 +54,47 @@ func bindStore(fs *flag.FlagSet, c *Config) {
 }
 
 func bindHTTP(fs *flag.FlagSet, c *Config) {
-	fs.StringVar(&c.HTTP.Addr, "addr", c.HTTP.Addr, "`host:port` to listen on")
-	fs.Int64Var(&c.HTTP.MaxBodyBytes, "max-body", c.HTTP.MaxBodyBytes, "largest request body in `bytes`")
-	fs.IntVar(&c.HTTP.MaxBatch, "max-batch", c.HTTP.MaxBatch, "most items or events in one batch request")
-	fs.DurationVar(&c.HTTP.RequestTimeout, "request-timeout", c.HTTP.RequestTimeout, "time limit for one request")
+	h := &c.HTTP
+	fs.StringVar(&h.Addr, "addr", h.Addr, "`host:port` to listen on; an address other than loopback needs an API key (aisle keys create) or -insecure")
+	fs.Int64Var(&h.MaxBodyBytes, "max-body", h.MaxBodyBytes, "largest request body in `bytes`")
+	fs.IntVar(&h.MaxBatch, "max-batch", h.MaxBatch, "most items or events in one batch request")
+	fs.DurationVar(&h.RequestTimeout, "request-timeout", h.RequestTimeout, "time limit for one request")
+	fs.BoolVar(&h.Insecure, "insecure", h.Insecure, "serve an address other than loopback while no API key exists (anyone who reaches it may do anything)")
+	fs.Var((*listFlag)(&h.AllowedHosts), "allowed-hosts", "comma-separated `hosts` requests may name in Host (\".example.com\" for a domain and its subdomains, \"*\" for any); default: localhost, 127.0.0.1 and ::1 on a loopback address, any otherwise")
+	fs.Var((*listFlag)(&h.CORSOrigins), "cors-origins", "comma-separated `origins` (https://shop.example) whose pages may call the API from a browser; none by default")
+	fs.Float64Var(&h.KeyRate, "key-rate", h.KeyRate, "requests a `second` one API key may make on average (bursts of twice that); negative: no limit")
+	fs.Float64Var(&h.AddressRate, "address-rate", h.AddressRate, "requests a `second` one client address may make without a valid key (loopback excepted); negative: no limit")
+	fs.IntVar(&h.MaxPhotoRequests, "photo-requests", h.MaxPhotoRequests, "photo uploads and searches by photo served at once; more wait up to 2s, then get 429")
+	fs.BoolVar(&h.LogSearches, "log-searches", h.LogSearches, "log GET /v1/search?user= queries as search events of known shoppers (off: GET requests change nothing; log searches with POST /v1/events)")
+	fs.StringVar(&h.ShopperIDs, "log-shopper-ids", h.ShopperIDs, "shopper ids in the access log: keep, hash (a keyed hash, stable while the process runs) or drop")
+	fs.StringVar(&h.MetricsAddr, "metrics-addr", h.MetricsAddr, "also serve GET /metrics, without a key, on this `host:port` (on Addr it needs an admin key once keys exist)")
+}
+
+// listFlag is a comma-separated list flag; nil until set, so that an
+// unset flag keeps a component's default.
+type listFlag []string
+
+func (l *listFlag) String() string {
+	if l == nil {
+		return ""
+	}
+	return strings.Join(*l, ",")
+}
+
+func (l *listFlag) Set(v string) error {
+	*l = []string{}
+	for s := range strings.SplitSeq(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
 }
 
 func bindEngine(fs *flag.FlagSet, c *Config) {
-	fs.DurationVar(&c.Engine.HalfLife, "half-life", c.Engine.HalfLife, "popularity half-life: an event's weight halves every `duration`")
+	fs.DurationVar(&c.Engine.HalfLife, "half-life", c.Engine.HalfLife, "popularity half-life: an event's weight halves every `duration` of store activity (see -popular-max-gap)")
+	fs.DurationVar(&c.Engine.MaxGap, "popular-max-gap", c.Engine.MaxGap, "the most a silence between two events counts for in popularity's decay, so years between an imported history and live events count as this `duration`; negative: wall time")
+	fs.IntVar(&c.Engine.MinShoppers, "popular-min-shoppers", c.Engine.MinShoppers, "distinct shoppers an item needs to rank among the popular items by score; items with fewer follow, by shopper count")
 	fs.DurationVar(&c.Engine.Refresh, "refresh", c.Engine.Refresh, "how often models are rebuilt when new events arrived")
 }
 

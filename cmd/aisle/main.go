@@ -40,6 +40,7 @@ var commands = []command{
 	{"eval", "measure every model offline on a dataset (leave-one-out)", runEval},
 	{"demo", "import the sample data, build models and serve them", runDemo},
 	{"bench", "measure import, ingestion and serving speed on real data", runBench},
+	{"keys", "create, list and revoke API keys", runKeys},
 }
 
 func main() {

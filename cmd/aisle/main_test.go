@@ -29,6 +29,8 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"demo", "-h"}, 0, "-data"},
 		{[]string{"bench", "-h"}, 0, "-concurrency"},
 		{[]string{"train", "-h"}, 0, "-data-dir"},
+		{[]string{"help", "keys"}, 0, "aisle keys create -role"},
+		{[]string{"serve", "-h"}, 0, "-insecure"},
 		{[]string{"bogus"}, 2, `unknown command "bogus"`},
 		{[]string{"serve", "-nope"}, 2, "flag provided but not defined"},
 		{[]string{"serve", "extra"}, 2, "unexpected arguments: extra"},

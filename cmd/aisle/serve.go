@@ -60,9 +60,24 @@ func (o observed) ForgetItem(id string) {
 	o.live.ForgetItem(id)
 }
 
+// ForgetUser tells the search index (which rebuilds what it learned from
+// searches) and the engine, whose erasure it waits for.
+func (o observed) ForgetUser(ctx context.Context, id string) error {
+	o.live.ForgetUser(id)
+	return o.Engine.ForgetUser(ctx, id)
+}
+
 // serve builds the models over db, serves the API until ctx ends, then
 // shuts down gracefully. started, if not nil, runs once the server listens.
 func serve(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logger *slog.Logger, started func(url string)) error {
+	cfg.HTTP.AllowImageFiles = cfg.Photos.Files
+	// Refuse a bad or exposed configuration before the slow start.
+	if err := cfg.HTTP.Validate(); err != nil {
+		return usageError{err.Error()}
+	}
+	if err := aislehttp.CheckExposure(ctx, db, cfg.HTTP); err != nil {
+		return err
+	}
 	if cfg.Engine.ModelDir == "" {
 		cfg.Engine.ModelDir = filepath.Join(cfg.DataDir, "models")
 	}
@@ -118,25 +133,33 @@ func serve(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logger *slog.
 	}
 	defer live.Close()
 
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	obs := &observed{Engine: eng, live: live}
+	srv := aislehttp.NewServer(db, obs, cfg.HTTP, logger, reg)
+
 	// Photos stored while serving are read in the background; the
 	// vectors read go straight to the engine's photo vectors, and the
-	// items (with their colours) to the engine and the search index.
-	obs := observed{Engine: eng, live: live}
+	// items (with their colours) to the engine and the search index,
+	// through the server, which reads them back from the store so that a
+	// concurrent write of the same item is never undone.
 	obs.photos = ph.reader.Worker(db, func(items []aisle.Item, vecs []aisle.ItemVector) {
 		if c := eng.Images(); c != nil {
 			c.Put(vecs)
 		}
-		obs.Engine.ObserveItems(items)
-		obs.live.ObserveItems(items)
+		ids := make([]string, len(items))
+		for i := range items {
+			ids[i] = items[i].ID
+		}
+		if err := srv.SyncItems(ctx, ids); err != nil {
+			logger.Error("photos: tell the engine and the search index", "err", err)
+		}
 	}, 0)
 	if err := obs.photos.Open(ctx); err != nil {
 		return err
 	}
 	defer obs.photos.Close()
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv := aislehttp.NewServer(db, obs, cfg.HTTP, logger, reg)
 	if ph.dual != nil {
 		srv.SetSearcher(textToImage{live, ph.dual})
 	} else {
