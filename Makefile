@@ -2,11 +2,16 @@
 #   make demo  — build, import the sample data, build models, serve
 #   make test  — install what the tests need, vet, run every test
 GO       ?= go
+# The go line of go.mod is the oldest Go that builds Aisle; its toolchain
+# line, the release make uses (fetched through the module proxy when the
+# machine's Go is older): the one with every known standard-library
+# vulnerability fixed (govulncheck, below).
+export GOTOOLCHAIN := auto
 BIN      := bin/aisle
 DATA     ?= ../shared/data
 ADDR     ?= 127.0.0.1:8080
 
-.PHONY: all build demo test deps onnxruntime cedict clipvocab vet bench clean
+.PHONY: all build demo test deps onnxruntime cedict clipvocab vet vulncheck bench clean
 
 all: build
 
@@ -109,10 +114,30 @@ clipvocab:
 vet:
 	$(GO) vet ./...
 
+# govulncheck reports known vulnerabilities in the code Aisle calls, from
+# its dependencies and the standard library. The Go vulnerability
+# database is not reachable from here (vuln.go.dev), but its source is a
+# Go module: its OSV files, indexed by the database's own tool, make a
+# local database. Bump VULNDB_VERSION (go list -m golang.org/x/vulndb@latest)
+# to check against newer reports.
+VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
+VULN_VERSION   := v1.9.0
+VULNDB         := lib/vulndb/$(VULNDB_VERSION)
+
+vulncheck:
+	@if [ ! -f $(VULNDB)/index/db.json ]; then \
+		echo "indexing the Go vulnerability database $(VULNDB_VERSION)"; \
+		src=$$($(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VERSION) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p') && \
+		rm -rf $(VULNDB).part && \
+		$(GO) run golang.org/x/vulndb/cmd/indexdb@$(VULNDB_VERSION) -vulns "$$src/data/osv" -out $(VULNDB).part && \
+		mv $(VULNDB).part $(VULNDB) || { echo "vulncheck: could not build the database" >&2; exit 1; }; \
+	fi
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@$(VULN_VERSION) -db file://$(abspath $(VULNDB)) ./...
+
 # Every test runs twice: under the race detector with -short (tests that
 # import whole real datasets skip there: -race makes them ~20x slower), then
 # without it, real data included.
-test: deps vet
+test: deps vet vulncheck
 	$(GO) test -race -short -timeout 20m ./...
 	$(GO) test -timeout 30m ./...
 
