@@ -199,3 +199,48 @@ func (v *Verifier) Verify(ctx context.Context, token string) (aisle.Key, error) 
 	}
 	return k, nil
 }
+
+// Keeper stores keys and records what is done to them; aisle.Store is
+// one.
+type Keeper interface {
+	CreateKey(ctx context.Context, k aisle.Key) error
+	RevokeKey(ctx context.Context, id string, at time.Time) error
+	AppendAudit(ctx context.Context, e aisle.AuditEntry) (int64, error)
+}
+
+// Create makes a key (see New), stores it in kp and records in the audit
+// log that actor made it — its role and whether it is a shopper's, never
+// whose. It returns the key to hand over (shown this once), the key as
+// stored and the audit entry's Seq. Should the audit entry fail, the key
+// is stored but not handed over: it can be listed and revoked.
+func Create(ctx context.Context, kp Keeper, role aisle.Role, name, user, actor string, now time.Time) (string, aisle.Key, int64, error) {
+	token, k, err := New(role, name, user, now)
+	if err != nil {
+		return "", aisle.Key{}, 0, err
+	}
+	if err := kp.CreateKey(ctx, k); err != nil {
+		return "", aisle.Key{}, 0, err
+	}
+	detail := "role " + string(k.Role)
+	if k.User != "" {
+		detail += ", for one shopper"
+	}
+	seq, err := kp.AppendAudit(ctx, aisle.AuditEntry{Time: now, Actor: actor, Action: aisle.AuditCreateKey, Target: k.ID, Detail: detail})
+	if err != nil {
+		return "", aisle.Key{}, 0, fmt.Errorf("key %s made, but not recorded: %w", k.ID, err)
+	}
+	return token, k, seq, nil
+}
+
+// Revoke revokes key id in kp (ENOTFOUND when there is none) and records
+// in the audit log that actor did; it returns the audit entry's Seq.
+func Revoke(ctx context.Context, kp Keeper, id, actor string, now time.Time) (int64, error) {
+	if err := kp.RevokeKey(ctx, id, now); err != nil {
+		return 0, err
+	}
+	seq, err := kp.AppendAudit(ctx, aisle.AuditEntry{Time: now, Actor: actor, Action: aisle.AuditRevokeKey, Target: id})
+	if err != nil {
+		return 0, fmt.Errorf("key %s revoked, but not recorded: %w", id, err)
+	}
+	return seq, nil
+}

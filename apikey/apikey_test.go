@@ -176,3 +176,58 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// memKeeper is a Keeper in memory.
+type memKeeper struct {
+	keys  map[string]aisle.Key
+	audit []aisle.AuditEntry
+}
+
+func (m *memKeeper) CreateKey(_ context.Context, k aisle.Key) error { m.keys[k.ID] = k; return nil }
+
+func (m *memKeeper) RevokeKey(_ context.Context, id string, at time.Time) error {
+	k, ok := m.keys[id]
+	if !ok {
+		return aisle.Errorf(aisle.ENOTFOUND, "key %q not found", id)
+	}
+	k.RevokedAt = at
+	m.keys[id] = k
+	return nil
+}
+
+func (m *memKeeper) AppendAudit(_ context.Context, e aisle.AuditEntry) (int64, error) {
+	e.Seq = int64(len(m.audit) + 1)
+	m.audit = append(m.audit, e)
+	return e.Seq, nil
+}
+
+// TestCreateRevokeRecord checks that making and revoking keys is recorded
+// in the audit log, naming the actor and never the shopper.
+func TestCreateRevokeRecord(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	kp := &memKeeper{keys: map[string]aisle.Key{}}
+	token, k, seq, err := Create(ctx, kp, aisle.RoleRead, "storefront", "shopper-42", "k-admin", now)
+	if err != nil || seq != 1 {
+		t.Fatalf("Create = %v, seq %d", err, seq)
+	}
+	if id, _, err := Parse(token); err != nil || id != k.ID || kp.keys[k.ID].User != "shopper-42" {
+		t.Fatalf("stored %+v for token %q", kp.keys, token)
+	}
+	if _, err := Revoke(ctx, kp, "nope", "k-admin", now); aisle.ErrorCode(err) != aisle.ENOTFOUND {
+		t.Errorf("Revoke of an unknown key = %v", err)
+	}
+	if seq, err := Revoke(ctx, kp, k.ID, "k-admin", now); err != nil || seq != 2 || kp.keys[k.ID].RevokedAt.IsZero() {
+		t.Fatalf("Revoke = %d, %v", seq, err)
+	}
+	want := []aisle.AuditEntry{
+		{Seq: 1, Time: now, Actor: "k-admin", Action: aisle.AuditCreateKey, Target: k.ID, Detail: "role read, for one shopper"},
+		{Seq: 2, Time: now, Actor: "k-admin", Action: aisle.AuditRevokeKey, Target: k.ID},
+	}
+	if len(kp.audit) != 2 || kp.audit[0] != want[0] || kp.audit[1] != want[1] {
+		t.Errorf("audit log %+v, want %+v", kp.audit, want)
+	}
+	if _, _, _, err := Create(ctx, kp, "root", "", "", "k-admin", now); aisle.ErrorCode(err) != aisle.EINVALID || len(kp.audit) != 2 {
+		t.Errorf("Create with a bad role = %v; audit %d entries", err, len(kp.audit))
+	}
+}

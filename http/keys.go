@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/aislehq/aisle"
@@ -49,26 +50,13 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request) error {
 	if req.Role == "" {
 		return aisle.FieldErrorf(aisle.EINVALID, "role", "required: read, write or admin")
 	}
-	token, k, err := apikey.New(req.Role, req.Name, req.User, time.Now())
+	token, k, seq, err := apikey.Create(r.Context(), s.store, req.Role, req.Name, req.User, principalFrom(r.Context()).actor(), time.Now())
 	if err != nil {
 		return err
 	}
-	if err := s.store.CreateKey(r.Context(), k); err != nil {
-		return err
-	}
 	s.keys.Invalidate()
-	s.audit(w, r, aisle.AuditEntry{Action: aisle.AuditCreateKey, Target: k.ID, Detail: keyDetail(k)})
+	setAuditSeq(w, seq)
 	return writeJSON(w, http.StatusCreated, newKeyResponse{Key: k, Secret: token})
-}
-
-// keyDetail describes a key for the audit log without personal data: a
-// shopper's key says that it is one, not whose.
-func keyDetail(k aisle.Key) string {
-	d := "role " + string(k.Role)
-	if k.User != "" {
-		d += ", for one shopper"
-	}
-	return d
 }
 
 // listKeys lists the keys, revoked ones included, without their secrets:
@@ -87,11 +75,12 @@ func (s *Server) revokeKey(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.RevokeKey(r.Context(), id, time.Now()); err != nil {
+	seq, err := apikey.Revoke(r.Context(), s.store, id, principalFrom(r.Context()).actor(), time.Now())
+	if err != nil {
 		return err
 	}
 	s.keys.Invalidate()
-	s.audit(w, r, aisle.AuditEntry{Action: aisle.AuditRevokeKey, Target: id})
+	setAuditSeq(w, seq)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -142,7 +131,13 @@ func (s *Server) audit(w http.ResponseWriter, r *http.Request, e aisle.AuditEntr
 		s.logger.Error("audit log", "action", e.Action, "target", e.Target, "err", err)
 		return
 	}
-	w.Header().Set("Aisle-Audit-Seq", fmt.Sprint(seq))
+	setAuditSeq(w, seq)
+}
+
+// setAuditSeq sets the Aisle-Audit-Seq header: the number of the audit
+// entry that records what the request did.
+func setAuditSeq(w http.ResponseWriter, seq int64) {
+	w.Header().Set("Aisle-Audit-Seq", strconv.FormatInt(seq, 10))
 }
 
 // auditTimeout bounds the write of one audit entry.

@@ -63,14 +63,8 @@ func runKeys(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	defer db.Close()
 	switch sub {
 	case "create":
-		token, k, err := apikey.New(aisle.Role(role), name, user, time.Now())
+		token, k, _, err := apikey.Create(ctx, db, aisle.Role(role), name, user, aisle.ActorCLI, time.Now())
 		if err != nil {
-			return err
-		}
-		if err := db.CreateKey(ctx, k); err != nil {
-			return err
-		}
-		if _, err := db.AppendAudit(ctx, aisle.AuditEntry{Actor: aisle.ActorCLI, Action: aisle.AuditCreateKey, Target: k.ID, Detail: keyDetail(k)}); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "Created key %s (role %s). Keep it secret: it is shown only now.\n", k.ID, k.Role)
@@ -92,24 +86,12 @@ func runKeys(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 		return tw.Flush()
 	case "revoke":
 		id := fs.Arg(0)
-		if err := db.RevokeKey(ctx, id, time.Now()); err != nil {
-			return err
-		}
-		if _, err := db.AppendAudit(ctx, aisle.AuditEntry{Actor: aisle.ActorCLI, Action: aisle.AuditRevokeKey, Target: id}); err != nil {
+		if _, err := apikey.Revoke(ctx, db, id, aisle.ActorCLI, time.Now()); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "Revoked key %s; a running server stops accepting it within a second.\n", id)
 	}
 	return nil
-}
-
-// keyDetail describes a key for the audit log without personal data: a
-// shopper's key says that it is one, not whose.
-func keyDetail(k aisle.Key) string {
-	if k.User != "" {
-		return "role " + string(k.Role) + ", for one shopper"
-	}
-	return "role " + string(k.Role)
 }
 
 // dash is s, or "-" when it is empty.
