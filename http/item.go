@@ -70,12 +70,13 @@ func (s *Server) putItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return unprefixField(err, "items[0]")
 	}
-	if err := s.SyncItems(r.Context(), []string{id}); err != nil {
-		return err
-	}
-	stored, err := s.store.Item(r.Context(), id)
+	synced, err := s.syncItems(r.Context(), []string{id})
 	if err != nil {
 		return err
+	}
+	stored, ok := synced[id]
+	if !ok { // deleted since it was written
+		return aisle.Errorf(aisle.ENOTFOUND, "item %q not found", clip(id))
 	}
 	status := http.StatusOK
 	if stats.Inserted > 0 {

@@ -171,12 +171,16 @@ func (s *Server) putImage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	it, err := b.photos.Upload(r.Context(), id, data)
+	if _, err := b.photos.Upload(r.Context(), id, data); err != nil {
+		return err
+	}
+	synced, err := s.syncItems(r.Context(), []string{id})
 	if err != nil {
 		return err
 	}
-	if err := s.SyncItems(r.Context(), []string{id}); err != nil {
-		return err
+	it, ok := synced[id]
+	if !ok { // deleted since the upload
+		return aisle.Errorf(aisle.ENOTFOUND, "item %q not found", clip(id))
 	}
 	return writeJSON(w, http.StatusOK, it)
 }

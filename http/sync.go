@@ -15,9 +15,16 @@ import (
 // handler that changes items calls it after the change; so must anything
 // else that writes items while the server runs (the photo reader).
 func (s *Server) SyncItems(ctx context.Context, ids []string) error {
-	co := s.catalogObserver()
-	if co == nil || len(ids) == 0 {
-		return nil
+	_, err := s.syncItems(ctx, ids)
+	return err
+}
+
+// syncItems is SyncItems, returning the stored items it read (also when
+// there is no observer to tell), so that a handler replies with them
+// without reading them again.
+func (s *Server) syncItems(ctx context.Context, ids []string) (map[string]aisle.Item, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
@@ -26,7 +33,11 @@ func (s *Server) SyncItems(ctx context.Context, ids []string) error {
 	ctx = context.WithoutCancel(ctx)
 	stored, err := s.store.Items(ctx, ids)
 	if err != nil {
-		return fmt.Errorf("sync items: %w", err)
+		return nil, fmt.Errorf("sync items: %w", err)
+	}
+	co := s.catalogObserver()
+	if co == nil {
+		return stored, nil
 	}
 	items := make([]aisle.Item, 0, len(stored))
 	seen := make(map[string]bool, len(ids))
@@ -44,5 +55,5 @@ func (s *Server) SyncItems(ctx context.Context, ids []string) error {
 	if len(items) > 0 {
 		co.ObserveItems(items)
 	}
-	return nil
+	return stored, nil
 }
