@@ -20,9 +20,6 @@ const (
 	RoleAdmin Role = "admin"
 )
 
-// Roles lists every role, weakest first.
-var Roles = []Role{RoleRead, RoleWrite, RoleAdmin}
-
 // rank orders roles; 0 for an unknown one.
 func (r Role) rank() int {
 	switch r {

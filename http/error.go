@@ -88,8 +88,6 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", "1")
 	case errors.As(err, &limited):
 		setRetryAfter(w.Header(), limited)
-	case d.Code == aisle.ERATELIMIT:
-		w.Header().Set("Retry-After", "1")
 	case isBearerChallenge(err):
 		w.Header().Set("WWW-Authenticate", bearerChallenge)
 	}

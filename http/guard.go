@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/aislehq/aisle"
@@ -122,9 +121,4 @@ func isLoopbackAddr(addr string) bool {
 	}
 	ip, err := netip.ParseAddr(host)
 	return err == nil && ip.Unmap().IsLoopback()
-}
-
-// setRetryAfter sets the Retry-After header for a rate-limit error.
-func setRetryAfter(h http.Header, err *rateError) {
-	h.Set("Retry-After", strconv.Itoa(retryAfterSeconds(err.retryAfter)))
 }

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"net/http"
 	"net/netip"
+	"strconv"
 	"sync"
 	"time"
 
@@ -164,4 +166,9 @@ func (b *buckets) sweepLocked(now time.Time) {
 // formatRate writes a rate without needless decimals.
 func formatRate(l rate.Limit) string {
 	return fmt.Sprintf("%g", float64(l))
+}
+
+// setRetryAfter sets the Retry-After header for a rate-limit error.
+func setRetryAfter(h http.Header, err *rateError) {
+	h.Set("Retry-After", strconv.Itoa(retryAfterSeconds(err.retryAfter)))
 }
