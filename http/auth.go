@@ -157,25 +157,23 @@ func (s *Server) guardRoute(rt route) http.Handler {
 			rt.handler.ServeHTTP(w, r)
 			return nil
 		}
-		p, err := s.authenticate(r)
-		var internal bool
-		if err != nil && aisle.ErrorCode(err) == aisle.EINTERNAL {
-			internal = true
+		p, authErr := s.authenticate(r)
+		if aisle.ErrorCode(authErr) == aisle.EINTERNAL {
+			return authErr
 		}
-		switch {
-		case internal:
-			return err
-		case p.key != nil:
-			if err := s.limits.allowKey(p.key.ID); err != nil {
-				return err
-			}
-		default: // no valid key: the client's address pays
-			if err := s.limits.allowAddress(r.RemoteAddr); err != nil {
-				return err
-			}
+		// A valid key pays from its bucket; anything else, a failed key
+		// check included, from the client address's.
+		var limit error
+		if p.key != nil {
+			limit = s.limits.allowKey(p.key.ID)
+		} else {
+			limit = s.limits.allowAddress(r.RemoteAddr)
 		}
-		if err != nil {
-			return err
+		if limit != nil {
+			return limit
+		}
+		if authErr != nil {
+			return authErr
 		}
 		if info != nil {
 			info.actor = p.actor()
