@@ -11,8 +11,9 @@ const decodeOverhead = 64 << 10
 
 // afterCost is the memory DecodeContext allocates after the decoder for
 // a photo of header h: the reduced copy (and the box-averaged one it is
-// resampled from) when it is larger than fit, and the upright copy (with the RGBA copy it is turned from, unless that is
-// the reduced copy) when it has an EXIF orientation.
+// resampled from) when it is larger than fit, and the upright copy (with
+// the RGBA copy it is turned from, unless that is the reduced copy) when
+// it has an EXIF orientation.
 func afterCost(h Header, fitSide int) int64 {
 	px := int64(h.Width) * int64(h.Height)
 	turned := h.Orientation > 1 && h.Orientation <= 8
@@ -51,26 +52,7 @@ func jpegCost(data []byte, w, h int) int64 {
 		jfif, adobe bool
 		transform   byte
 	)
-	for i := 2; i+4 <= len(data); {
-		if data[i] != 0xff {
-			return worst
-		}
-		marker := data[i+1]
-		switch {
-		case marker == 0xff: // fill byte
-			i++
-			continue
-		case marker == 0x01 || marker >= 0xd0 && marker <= 0xd8: // no length
-			i += 2
-			continue
-		case marker == 0xda || marker == 0xd9: // start of scan before a frame: corrupt
-			return worst
-		}
-		n := int(binary.BigEndian.Uint16(data[i+2:]))
-		if n < 2 || i+2+n > len(data) {
-			return worst
-		}
-		seg := data[i+4 : i+2+n]
+	for marker, seg := range jpegSegments(data) {
 		switch {
 		case marker == 0xe0 && len(seg) >= 5 && string(seg[:5]) == "JFIF\x00":
 			jfif = true
@@ -79,8 +61,8 @@ func jpegCost(data []byte, w, h int) int64 {
 		case marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc:
 			return sofCost(seg, marker == 0xc2, jfif, adobe, transform, px, worst)
 		}
-		i += 2 + n
 	}
+	// No frame header before the first scan, or a malformed segment.
 	return worst
 }
 

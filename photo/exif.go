@@ -4,42 +4,53 @@ import (
 	"encoding/binary"
 	"image"
 	"image/draw"
+	"iter"
 )
 
 // exifOrientation returns the EXIF Orientation tag (1–8) of a JPEG file, or 1
-// when it has none or its Exif segment is malformed. It walks the segments
-// before the first scan, reads the APP1 segment that starts with "Exif\0\0",
-// and looks for tag 0x0112 (a SHORT) in IFD0 of the TIFF structure inside.
+// when it has none or its Exif segment is malformed. It reads the APP1
+// segment before the first scan that starts with "Exif\0\0", and looks for
+// tag 0x0112 (a SHORT) in IFD0 of the TIFF structure inside.
 func exifOrientation(jpg []byte) int {
 	if len(jpg) < 2 || jpg[0] != 0xff || jpg[1] != 0xd8 {
 		return 1
 	}
-	for i := 2; i+4 <= len(jpg); {
-		if jpg[i] != 0xff {
-			return 1
-		}
-		marker := jpg[i+1]
-		switch {
-		case marker == 0xff: // fill byte
-			i++
-			continue
-		case marker == 0x01 || marker >= 0xd0 && marker <= 0xd8: // no length
-			i += 2
-			continue
-		case marker == 0xda || marker == 0xd9: // start of scan, end of image
-			return 1
-		}
-		n := int(binary.BigEndian.Uint16(jpg[i+2:]))
-		if n < 2 || i+2+n > len(jpg) {
-			return 1
-		}
-		seg := jpg[i+4 : i+2+n]
+	for marker, seg := range jpegSegments(jpg) {
 		if marker == 0xe1 && len(seg) >= 6 && string(seg[:6]) == "Exif\x00\x00" {
 			return tiffOrientation(seg[6:])
 		}
-		i += 2 + n
 	}
 	return 1
+}
+
+// jpegSegments yields the marker and payload of each segment of the JPEG
+// file jpg (past its SOI marker) that has a length, in order, up to the
+// first scan or the end of the image. It stops early, silently, at a
+// malformed or truncated segment.
+func jpegSegments(jpg []byte) iter.Seq2[byte, []byte] {
+	return func(yield func(byte, []byte) bool) {
+		for i := 2; i+4 <= len(jpg); {
+			if jpg[i] != 0xff {
+				return
+			}
+			marker := jpg[i+1]
+			switch {
+			case marker == 0xff: // fill byte
+				i++
+				continue
+			case marker == 0x01 || marker >= 0xd0 && marker <= 0xd8: // no length
+				i += 2
+				continue
+			case marker == 0xda || marker == 0xd9: // start of scan, end of image
+				return
+			}
+			n := int(binary.BigEndian.Uint16(jpg[i+2:]))
+			if n < 2 || i+2+n > len(jpg) || !yield(marker, jpg[i+4:i+2+n]) {
+				return
+			}
+			i += 2 + n
+		}
+	}
 }
 
 // tiffOrientation reads the Orientation tag from IFD0 of a TIFF structure, or
