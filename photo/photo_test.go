@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"hash/crc32"
 	"image"
 	"image/color"
 	"image/gif"
@@ -20,6 +19,7 @@ import (
 	"testing"
 
 	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/photo/phototest"
 )
 
 // clothingDir is the shared folder of real clothing photos.
@@ -110,19 +110,11 @@ func withExif(jpg []byte, order string, o uint16) []byte {
 // pngHeader returns a PNG signature and IHDR chunk claiming w×h RGBA pixels,
 // followed by a small IDAT chunk of junk: a decompression bomb's header.
 func pngHeader(w, h uint32) []byte {
-	b := []byte("\x89PNG\r\n\x1a\n")
-	chunk := func(typ string, data []byte) {
-		b = binary.BigEndian.AppendUint32(b, uint32(len(data)))
-		td := append([]byte(typ), data...)
-		b = append(b, td...)
-		b = binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(td))
-	}
 	ihdr := binary.BigEndian.AppendUint32(nil, w)
 	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
 	ihdr = append(ihdr, 8, 6, 0, 0, 0) // 8-bit RGBA, deflate, no filter, no interlace
-	chunk("IHDR", ihdr)
-	chunk("IDAT", bytes.Repeat([]byte{0x78}, 64))
-	return b
+	b := phototest.AppendChunk([]byte("\x89PNG\r\n\x1a\n"), "IHDR", ihdr)
+	return phototest.AppendChunk(b, "IDAT", bytes.Repeat([]byte{0x78}, 64))
 }
 
 // jpegWithSize returns jpg with the dimensions in its SOF0 segment replaced.

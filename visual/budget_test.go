@@ -2,11 +2,8 @@ package visual
 
 import (
 	"bytes"
-	"compress/zlib"
 	"context"
-	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"log/slog"
 	"strings"
 	"testing"
@@ -14,33 +11,8 @@ import (
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/photo"
+	"github.com/aislehq/aisle/photo/phototest"
 )
-
-// largePNG returns a w×h RGB PNG of one colour in a few kilobytes: its
-// decoding allocates 4 bytes a pixel.
-func largePNG(tb testing.TB, w, h int) []byte {
-	tb.Helper()
-	b := []byte("\x89PNG\r\n\x1a\n")
-	chunk := func(typ string, data []byte) {
-		b = binary.BigEndian.AppendUint32(b, uint32(len(data)))
-		td := append([]byte(typ), data...)
-		b = append(b, td...)
-		b = binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(td))
-	}
-	ihdr := binary.BigEndian.AppendUint32(nil, uint32(w))
-	ihdr = binary.BigEndian.AppendUint32(ihdr, uint32(h))
-	chunk("IHDR", append(ihdr, 8, 2, 0, 0, 0))
-	var z bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	row := make([]byte, 1+3*w)
-	for range h {
-		zw.Write(row)
-	}
-	zw.Close()
-	chunk("IDAT", z.Bytes())
-	chunk("IEND", nil)
-	return b
-}
 
 // TestUploadChecksCheapThingsFirst: a photo over the limits is refused
 // from its header before the item is looked up, and a photo for an
@@ -53,7 +25,7 @@ func TestUploadChecksCheapThingsFirst(t *testing.T) {
 	if _, err := r.Upload(ctx, "nope", m.files["bomb.png"]); aisle.ErrorCode(err) != aisle.ETOOLARGE || m.itemCalls != 0 {
 		t.Errorf("bomb: %v after %d item lookups, want ETOOLARGE before any", err, m.itemCalls)
 	}
-	big := largePNG(t, 3000, 3000) // 36 MB of pixels, in a few KB
+	big := phototest.SolidPNG(3000, 3000, 0, 0, 0) // 36 MB of pixels, in a few KB
 	if _, err := r.Upload(ctx, "nope", big); aisle.ErrorCode(err) != aisle.ENOTFOUND {
 		t.Errorf("unknown item: %v, want ENOTFOUND", err)
 	}
@@ -77,7 +49,7 @@ func TestUploadChecksCheapThingsFirst(t *testing.T) {
 func TestReaderSharesBudget(t *testing.T) {
 	ctx := context.Background()
 	m, _, _ := setup(t)
-	m.files["big.png"] = largePNG(t, 2000, 2000) // 16 MB of pixels
+	m.files["big.png"] = phototest.SolidPNG(2000, 2000, 0, 0, 0) // 16 MB of pixels
 	budget := photo.NewBudget(12 << 20)
 	r := New(&meanEncoder{}, "image:test", m, m, m, Config{Budget: budget}, nil)
 	items := []aisle.Item{{ID: "r", Images: []string{"red.png"}}, {ID: "big", Images: []string{"big.png"}}}

@@ -3,11 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"compress/zlib"
 	"context"
-	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"net/http"
 	"os"
@@ -21,41 +18,9 @@ import (
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/onnx"
+	"github.com/aislehq/aisle/photo/phototest"
 	"github.com/aislehq/aisle/sqlite"
 )
-
-// bombPNG returns a w×h 8-bit RGB PNG of one colour: a few hundred
-// kilobytes that decode into 4 bytes a pixel (144 MB for 6000×6000).
-func bombPNG(tb testing.TB, w, h int) []byte {
-	tb.Helper()
-	var out bytes.Buffer
-	out.WriteString("\x89PNG\r\n\x1a\n")
-	chunk := func(typ string, data []byte) {
-		binary.Write(&out, binary.BigEndian, uint32(len(data)))
-		td := append([]byte(typ), data...)
-		out.Write(td)
-		binary.Write(&out, binary.BigEndian, crc32.ChecksumIEEE(td))
-	}
-	ihdr := binary.BigEndian.AppendUint32(nil, uint32(w))
-	ihdr = binary.BigEndian.AppendUint32(ihdr, uint32(h))
-	chunk("IHDR", append(ihdr, 8, 2, 0, 0, 0))
-	var z bytes.Buffer
-	zw, err := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	row := make([]byte, 1+3*w)
-	for i := 1; i < len(row); i += 3 {
-		row[i], row[i+1], row[i+2] = 200, 40, 30
-	}
-	for range h {
-		zw.Write(row)
-	}
-	zw.Close()
-	chunk("IDAT", z.Bytes())
-	chunk("IEND", nil)
-	return out.Bytes()
-}
 
 // procStatus returns the named fields of /proc/PID/status in megabytes
 // (VmRSS, VmHWM).
@@ -135,8 +100,10 @@ func BenchmarkPhotoBombs(b *testing.B) {
 	if _, err := onnx.FindLibrary(""); err != nil {
 		b.Skip(err)
 	}
-	bombs := [][]byte{bombPNG(b, 6000, 6000), bombPNG(b, 12000, 3333), bombPNG(b, 5000, 5000)}
-	warm := bombPNG(b, 800, 600)
+	// Red PNGs of a few hundred kilobytes that decode into 4 bytes a pixel.
+	bomb := func(w, h int) []byte { return phototest.SolidPNG(w, h, 200, 40, 30) }
+	bombs := [][]byte{bomb(6000, 6000), bomb(12000, 3333), bomb(5000, 5000)}
+	warm := bomb(800, 600)
 	b.Logf("bombs: 6000×6000 PNG of %d bytes, 12000×3333 PNG of %d bytes, 5000×5000 PNG of %d bytes", len(bombs[0]), len(bombs[1]), len(bombs[2]))
 	const n = 32
 	for _, tt := range []struct {

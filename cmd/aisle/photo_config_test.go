@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/aislehq/aisle/photo"
+	"github.com/aislehq/aisle/photo/phototest"
 	"github.com/aislehq/aisle/sqlite"
 )
 
@@ -65,7 +66,7 @@ func TestPhotoFetcherConfig(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), tt.usage) {
 					t.Fatalf("got %v, want an error saying %q", err, tt.usage)
 				}
-				if fs.Parsed() && !errors.As(err, new(usageError)) && !strings.Contains(err.Error(), "invalid value") {
+				if !errors.As(err, new(usageError)) && !strings.Contains(err.Error(), "invalid value") {
 					t.Errorf("%v is not a usage error", err)
 				}
 				return
@@ -116,7 +117,7 @@ func TestPhotoFlags(t *testing.T) {
 // inside are read, and with -image-root those inside the root, never the
 // data directory.
 func TestPhotoImportReadsOnlyItsFolder(t *testing.T) {
-	jpg := onePhoto(t)
+	jpg := phototest.SolidPNG(64, 48, 200, 40, 30)
 	base := t.TempDir()
 	shop := filepath.Join(base, "shop")
 	outside := filepath.Join(base, "elsewhere", "a.jpg")
@@ -184,12 +185,6 @@ func TestPhotoImportReadsOnlyItsFolder(t *testing.T) {
 			}
 		})
 	}
-}
-
-// onePhoto returns a small photo.
-func onePhoto(t *testing.T) []byte {
-	t.Helper()
-	return bombPNG(t, 64, 48)
 }
 
 // TestPhotoImportImageDataset imports the real photo dataset: the
