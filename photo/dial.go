@@ -125,7 +125,8 @@ func parseAllowHost(h string) (kind int, pfx netip.Prefix, name string) {
 }
 
 // validHostName reports whether h is a DNS name: dot-separated labels of
-// letters, digits and hyphens, none starting or ending with a hyphen.
+// lower-case letters, digits, hyphens and underscores, none starting or
+// ending with a hyphen.
 func validHostName(h string) bool {
 	if h == "" || len(h) > 253 {
 		return false
@@ -186,7 +187,7 @@ func (p *addressPolicy) control(network, address string, _ syscall.RawConn) erro
 	switch a := ap.Addr(); {
 	case p.allowsAddr(a):
 		return nil
-	case !PublicAddr(a):
+	case !publicAddr(a):
 		return &refusedError{address, "not a public address (allow it with AllowHosts)"}
 	case badPort(ap.Port()):
 		return &refusedError{address, "a port browsers do not fetch from"}
@@ -222,12 +223,12 @@ var blocked6 = []netip.Prefix{
 	netip.MustParsePrefix("3fff::/20"),     // documentation
 }
 
-// PublicAddr reports whether a is a public unicast address, one the
+// publicAddr reports whether a is a public unicast address, one the
 // Fetcher's own client may connect to without AllowHosts: not loopback,
 // private, link-local, unspecified, multicast, broadcast, shared,
 // reserved or documentation, in IPv4 or any IPv6 form of it
 // (IPv4-mapped, NAT64, 6to4), and in IPv6 only global unicast.
-func PublicAddr(a netip.Addr) bool {
+func publicAddr(a netip.Addr) bool {
 	a = a.Unmap()
 	if a.Is4() {
 		return public4(a)

@@ -181,6 +181,12 @@ func notInRoot(raw string, cause error) error {
 	return errors.Join(refError(aisle.EINVALID, raw, "file paths outside the image folder are not read"), cause)
 }
 
+// rootUnreadable is the answer when the image folder itself cannot be
+// resolved or opened: it does not name the folder.
+func rootUnreadable(raw string, cause error) error {
+	return errors.Join(refError(aisle.EUNAVAILABLE, raw, "the image folder cannot be read"), fmt.Errorf("photo: image folder: %w", cause))
+}
+
 // fetchFile reads the file r names, inside Root and outside Deny.
 func (f *Fetcher) fetchFile(r Ref) ([]byte, error) {
 	if f.Root == "" {
@@ -192,7 +198,7 @@ func (f *Fetcher) fetchFile(r Ref) ([]byte, error) {
 		root, err = filepath.EvalSymlinks(absRoot)
 	}
 	if err != nil {
-		return nil, errors.Join(refError(aisle.EUNAVAILABLE, r.Raw, "the image folder cannot be read"), fmt.Errorf("photo: image folder: %w", err))
+		return nil, rootUnreadable(r.Raw, err)
 	}
 	// Lexically inside the folder, as configured or as resolved?
 	rel, ok := r.Path, filepath.IsLocal(r.Path) || r.Path == "."
@@ -221,7 +227,7 @@ func (f *Fetcher) fetchFile(r Ref) ([]byte, error) {
 	}
 	dir, err := os.OpenRoot(root)
 	if err != nil {
-		return nil, errors.Join(refError(aisle.EUNAVAILABLE, r.Raw, "the image folder cannot be read"), fmt.Errorf("photo: image folder: %w", err))
+		return nil, rootUnreadable(r.Raw, err)
 	}
 	defer dir.Close()
 	fi, err := dir.Stat(rel)
