@@ -36,12 +36,19 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// childCommand returns the command that runs "aisle args..." in a child
+// process (TestMain).
+func childCommand(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "AISLE_TEST_CHILD="+strings.Join(args, "\n"))
+	return cmd
+}
+
 // startChild runs "aisle args..." in a child process and returns it with
 // the URL it serves.
 func startChild(t testing.TB, args ...string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "AISLE_TEST_CHILD="+strings.Join(args, "\n"))
+	cmd := childCommand(args...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -69,6 +76,32 @@ func startChild(t testing.TB, args ...string) (*exec.Cmd, string) {
 		t.Fatalf("child did not start serving; stderr:\n%s", stderr.String())
 	}
 	return nil, ""
+}
+
+// reopenAfterKill opens the database at path again once its server was
+// killed, until the test ends, and returns it with the acknowledged
+// events it lacks and the number of events it holds.
+func reopenAfterKill(t *testing.T, path string, acked []string) (db *sqlite.DB, lost []string, stored int) {
+	t.Helper()
+	ctx := context.Background()
+	db = sqlite.NewDB(path, sqlite.Options{})
+	if err := db.Open(ctx); err != nil {
+		t.Fatalf("reopen after kill: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ids := map[string]bool{}
+	for e, err := range db.Events(ctx, 0) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[e.ID] = true
+	}
+	for _, id := range acked {
+		if !ids[id] {
+			lost = append(lost, id)
+		}
+	}
+	return db, lost, len(ids)
 }
 
 // TestCrashKeepsAcknowledgedEvents kills the server with SIGKILL while
@@ -149,28 +182,11 @@ func TestCrashKeepsAcknowledgedEvents(t *testing.T) {
 		t.Fatal("no batch was acknowledged before the kill")
 	}
 
-	db = sqlite.NewDB(filepath.Join(dir, "aisle.db"), sqlite.Options{})
-	if err := db.Open(ctx); err != nil {
-		t.Fatalf("reopen after kill: %v", err)
-	}
-	defer db.Close()
-	stored := make(map[string]bool)
-	for e, err := range db.Events(ctx, 0) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		stored[e.ID] = true
-	}
-	var lost []string
-	for _, id := range acked {
-		if !stored[id] {
-			lost = append(lost, id)
-		}
-	}
+	_, lost, stored := reopenAfterKill(t, filepath.Join(dir, "aisle.db"), acked)
 	if len(lost) > 0 {
 		t.Fatalf("%d of %d acknowledged events lost after SIGKILL, e.g. %v", len(lost), len(acked), lost[:min(5, len(lost))])
 	}
-	t.Logf("%d acknowledged events all present after SIGKILL (%d stored in all)", len(acked), len(stored))
+	t.Logf("%d acknowledged events all present after SIGKILL (%d stored in all)", len(acked), stored)
 
 	// And the server starts again on the same data.
 	_, url = startChild(t, "serve", "-data-dir", dir, "-addr", "127.0.0.1:0", "-log-level", "warn")
@@ -188,8 +204,7 @@ func TestCrashKeepsAcknowledgedEvents(t *testing.T) {
 // returns its output and exit status.
 func runChild(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "AISLE_TEST_CHILD="+strings.Join(args, "\n"))
+	cmd := childCommand(args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -376,24 +391,7 @@ func TestCrashPhotoOfDatabaseKeepsWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	child.Wait()
-	db = sqlite.NewDB(dbPath, sqlite.Options{})
-	if err := db.Open(ctx); err != nil {
-		t.Fatalf("reopen after kill: %v", err)
-	}
-	defer db.Close()
-	stored := map[string]bool{}
-	for e, err := range db.Events(ctx, 0) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		stored[e.ID] = true
-	}
-	var lost []string
-	for _, id := range ackedEvents {
-		if !stored[id] {
-			lost = append(lost, id)
-		}
-	}
+	db, lost, _ := reopenAfterKill(t, dbPath, ackedEvents)
 	for _, id := range ackedUsers {
 		if _, err := db.User(ctx, id); err != nil {
 			lost = append(lost, "user "+id)

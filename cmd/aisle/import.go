@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -62,7 +61,7 @@ func runImport(ctx context.Context, e *env, fs *flag.FlagSet, args []string) err
 		return err
 	}
 	defer ph.close()
-	if root, err := filepath.Abs(cmp.Or(pcfg.Photos.Root, pcfg.Photos.trusted)); err == nil {
+	if root, err := filepath.Abs(ph.root); err == nil {
 		fmt.Fprintf(e.stderr, "photos: file paths are read inside %s only (-image-root)\n", root)
 	}
 	return readPendingPhotos(ctx, e, ph.reader, db)

@@ -203,11 +203,12 @@ func (c *Config) photoLimits() photo.Limits {
 }
 
 // photos is what reads items' photos: the reader, where originals are
-// kept, the CLIP-style model when there is one, and what closes the image
-// model.
+// kept, the image folder file paths are read in, the CLIP-style model
+// when there is one, and what closes the image model.
 type photos struct {
 	reader    *visual.Reader
 	originals *imagestore.Store
+	root      string // the image folder; "" when no file path is read
 	dual      dualEncoder
 	close     func() error
 }
@@ -222,7 +223,7 @@ func (c *Config) openPhotos(ctx context.Context, store *sqlite.DB, logger *slog.
 	}
 	// One budget for every photo decoded in this process.
 	vcfg := visual.Config{Limits: c.photoLimits(), Budget: photo.NewBudget(c.Photos.Memory)}
-	p := &photos{originals: originals, close: func() error { return nil }}
+	p := &photos{originals: originals, root: fetch.Root, close: func() error { return nil }}
 	if c.Photos.CLIP != "" {
 		return p, c.openCLIP(ctx, p, fetch, store, vcfg, logger)
 	}
