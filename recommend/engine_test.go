@@ -162,6 +162,16 @@ func TestRecommendPopularity(t *testing.T) {
 	}
 }
 
+// TestForgetUserBeforeOpen checks that an engine not opened yet takes
+// erasures, as ForgetUser documents (the retrain runs in the caller),
+// instead of failing on the memory it has not built.
+func TestForgetUserBeforeOpen(t *testing.T) {
+	e := recommend.NewEngine(openStore(t), recommend.Config{}, nil)
+	if err := e.ForgetUser(context.Background(), "u"); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestObserveChangesRecommendationsAtOnce(t *testing.T) {
 	ctx := context.Background()
 	db, e := fixture(t)

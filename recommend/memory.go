@@ -141,10 +141,13 @@ func (m *memory) loadItems(ctx context.Context, store Store) error {
 // it is applied again to the new memory once the build swaps it in.
 type change func(*memory)
 
-// apply runs c on the live memory and, during a build, journals it.
-// e.memMu must be held for writing.
+// applyLocked runs c on the live memory, if any (none before the first
+// build), and, during a build, journals it. e.memMu must be held for
+// writing.
 func (e *Engine) applyLocked(c change) {
-	c(e.mem)
+	if e.mem != nil {
+		c(e.mem)
+	}
 	if e.building {
 		e.journal = append(e.journal, c)
 	}
