@@ -25,13 +25,12 @@ type Popular struct {
 // it.
 func TrainPopular(d *dataset.Dataset) *Popular {
 	counts := make([]float32, d.NumItems())
-	last := make([]int32, d.NumItems()) // 1 + the last sequence counted for each item
-	for u, seq := range d.Seqs {
-		for _, i := range seq {
-			if last[i] != int32(u)+1 {
-				last[i] = int32(u) + 1
-				counts[i]++
-			}
+	mark := make([]bool, d.NumItems())
+	var items []int32
+	for _, seq := range d.Seqs {
+		items = distinct(seq, mark, items[:0])
+		for _, i := range items {
+			counts[i]++
 		}
 	}
 	return newPopular(counts)
