@@ -71,7 +71,7 @@ func pairKey(i, j int32) uint64 { return uint64(uint32(i))<<32 | uint64(uint32(j
 // what they added to the counts); nil when c has none of theirs.
 func (c *CoOccurrence) pairsOf(user string, window int) []uint64 {
 	u := slices.Index(c.d.Users, user)
-	if u < 0 || u >= len(c.d.Seqs) {
+	if u < 0 {
 		return nil
 	}
 	seq := c.d.Seqs[u]
@@ -123,13 +123,9 @@ func withoutUsers(d *dataset.Dataset, users map[string]bool) *dataset.Dataset {
 			c.Users, c.Seqs, c.Times = slices.Clone(d.Users), slices.Clone(d.Seqs), slices.Clone(d.Times)
 			out = &c
 		}
-		out.Users[u] = "" // not even the id is kept
-		if u < len(out.Seqs) {
-			out.Seqs[u] = nil
-		}
-		if u < len(out.Times) {
-			out.Times[u] = nil
-		}
+		// Users, Seqs and Times are parallel (dataset.FromEvents); not
+		// even the id is kept.
+		out.Users[u], out.Seqs[u], out.Times[u] = "", nil, nil
 	}
 	if out == nil {
 		return d

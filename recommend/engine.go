@@ -422,9 +422,7 @@ func (e *Engine) Build(ctx context.Context) error {
 	e.mem = mem
 	e.memMu.Unlock()
 	e.mu.Unlock()
-	e.forgetMu.Lock()
-	e.installLocked(co)
-	e.forgetMu.Unlock()
+	e.install(co)
 	st := &Stats{Events: n, Items: len(mem.items), PopularItems: pop.live, ItemsWithNeighbors: co.m.WithNeighbors(), BuiltAt: time.Now(), Took: time.Since(start)}
 	e.stats.Store(st)
 	e.logger.Info("models built", "events", st.Events, "items", st.Items, "popular_items", st.PopularItems, "items_with_neighbors", st.ItemsWithNeighbors, "took", st.Took.Round(time.Millisecond))

@@ -155,9 +155,7 @@ func (e *Engine) retrain(ctx context.Context) error {
 	if co == nil {
 		return nil // not built yet: the first build reads the store as it is now
 	}
-	e.forgetMu.Lock()
-	gone, clean := e.erasedSinceLocked(co.clean)
-	e.forgetMu.Unlock()
+	gone, clean := e.erasedSince(co.clean)
 	next := co
 	if d := withoutUsers(co.d, gone); d != co.d {
 		e.retrains.Add(1)
@@ -169,9 +167,7 @@ func (e *Engine) retrain(ctx context.Context) error {
 		next = &CoOccurrence{m: co.m, d: co.d}
 	}
 	next.clean = clean
-	e.forgetMu.Lock()
-	e.installLocked(next)
-	e.forgetMu.Unlock()
+	e.install(next)
 	return nil
 }
 
@@ -180,11 +176,6 @@ func (e *Engine) retrain(ctx context.Context) error {
 func (e *Engine) erasedSince(gen uint64) (map[string]bool, uint64) {
 	e.forgetMu.Lock()
 	defer e.forgetMu.Unlock()
-	return e.erasedSinceLocked(gen)
-}
-
-// erasedSinceLocked is erasedSince with e.forgetMu held.
-func (e *Engine) erasedSinceLocked(gen uint64) (map[string]bool, uint64) {
 	users := make(map[string]bool)
 	for _, x := range e.erasures {
 		if x.gen > gen {
@@ -194,10 +185,12 @@ func (e *Engine) erasedSinceLocked(gen uint64) (map[string]bool, uint64) {
 	return users, e.forgetGen
 }
 
-// installLocked serves co, freshly trained on sequences without the
-// erasures up to co.clean: the pairs of users erased since are hidden
-// from it until a retrain. e.forgetMu must be held.
-func (e *Engine) installLocked(co *CoOccurrence) {
+// install serves co, freshly trained on sequences without the erasures
+// up to co.clean: the pairs of users erased since are hidden from it
+// until a retrain.
+func (e *Engine) install(co *CoOccurrence) {
+	e.forgetMu.Lock()
+	defer e.forgetMu.Unlock()
 	for _, x := range e.erasures {
 		if x.gen > co.clean {
 			co.hide(co.pairsOf(x.user, e.cfg.Window))

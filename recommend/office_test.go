@@ -1,15 +1,18 @@
 package recommend
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"iter"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -22,11 +25,24 @@ import (
 // officeDir is the real Amazon Office dataset (LC-Rec), beside the checkout.
 var officeDir = filepath.Join("..", "..", "shared", "data", "amazon-office")
 
-// openOffice imports Office into a fresh store, as `aisle import` does,
-// and opens an engine over it; users > 0 keeps only the shoppers
-// numbered below users (a real slice, where some items have one buyer).
-// It skips under -short and when the data is absent.
+// openOffice imports Office into a fresh store (officeStore) and opens
+// an engine over it.
 func openOffice(t testing.TB, users int, cfg Config) (*sqlite.DB, *Engine) {
+	t.Helper()
+	db := officeStore(t, users)
+	e := NewEngine(db, cfg, nil)
+	if err := e.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return db, e
+}
+
+// officeStore imports Office into a fresh store, as `aisle import` does;
+// users > 0 keeps only the shoppers numbered below users (a real slice,
+// where some items have one buyer). It skips under -short and when the
+// data is absent.
+func officeStore(t testing.TB, users int) *sqlite.DB {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("imports a real dataset")
@@ -51,12 +67,7 @@ func openOffice(t testing.TB, users int, cfg Config) (*sqlite.DB, *Engine) {
 	if sum.RejectedTotal > 0 || sum.Events.Imported == 0 {
 		t.Fatalf("import: %s", sum)
 	}
-	e := NewEngine(db, cfg, nil)
-	if err := e.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
-	return db, e
+	return db
 }
 
 // officeSlice writes Office with only the shoppers numbered below users
@@ -242,6 +253,34 @@ func TestOneShopperCannotLiftAnItem(t *testing.T) {
 	check("after rebuild")
 }
 
+// soleBuyer returns the shopper who alone bought the most items (ties by
+// id), among those who alone bought an item with co-occurrence
+// neighbours: neighbours only they made. It returns that item (the first
+// such by id) and how many items they alone bought.
+func soleBuyer(t testing.TB, e *Engine, by map[string]map[string]bool) (user, only string, n int) {
+	t.Helper()
+	sole := make(map[string][]string) // shopper → items only they bought
+	for id, us := range by {
+		if len(us) == 1 {
+			for u := range us {
+				sole[u] = append(sole[u], id)
+			}
+		}
+	}
+	users := slices.Collect(maps.Keys(sole))
+	slices.SortFunc(users, func(a, b string) int { return cmp.Or(len(sole[b])-len(sole[a]), strings.Compare(a, b)) })
+	for _, u := range users {
+		items := slices.Sorted(slices.Values(sole[u]))
+		for _, id := range items {
+			if len(must(e.Similar(context.Background(), id, 100))) > 0 {
+				return u, id, len(items)
+			}
+		}
+	}
+	t.Fatal("no shopper is the only buyer of an item with neighbours")
+	return "", "", 0
+}
+
 // TestForgetUserOffice erases a shopper of a real Office slice (its first
 // 1,000 shoppers, so some items have one buyer) who is the only buyer of
 // some items and the only source of some co-occurrence neighbours, and
@@ -252,28 +291,9 @@ func TestForgetUserOffice(t *testing.T) {
 	ctx := context.Background()
 	db, e := openOffice(t, 1000, Config{})
 	by := buyers(t, db)
-	// The shopper who alone bought the most items, among those with
-	// neighbours only they made.
-	sole := make(map[string][]string) // shopper → items only they bought
-	for id, us := range by {
-		if len(us) == 1 {
-			for u := range us {
-				sole[u] = append(sole[u], id)
-			}
-		}
-	}
-	var user string
-	for u, items := range sole {
-		if len(must(e.Similar(ctx, items[0], 100))) > 0 && (user == "" || len(items) > len(sole[user]) || len(items) == len(sole[user]) && u < user) {
-			user = u
-		}
-	}
-	if user == "" {
-		t.Fatal("no shopper is the only buyer of an item with neighbours")
-	}
-	only := sole[user][0]
+	user, only, nSole := soleBuyer(t, e, by)
 	mine := must(db.UserEvents(ctx, user, aisle.EventQuery{Limit: 1000}))
-	t.Logf("erasing %s: %d events, only buyer of %d items", user, len(mine), len(sole[user]))
+	t.Logf("erasing %s: %d events, only buyer of %d items", user, len(mine), nSole)
 	// Items of theirs that have only them as a neighbour source with only:
 	// only's neighbours, all of which the user made.
 	neighbours := must(e.Similar(ctx, only, 100))
@@ -421,19 +441,12 @@ func TestForgetUsersCoalesce(t *testing.T) {
 func TestForgetUserCancelled(t *testing.T) {
 	db, e := openOffice(t, 1000, Config{})
 	bg := context.Background()
-	by := buyers(t, db)
-	user := "568" // the only buyer of 8 items of this slice (TestForgetUserOffice)
-	var only string
+	user, only, _ := soleBuyer(t, e, buyers(t, db))
 	var others []string
 	for _, ev := range must(db.UserEvents(bg, user, aisle.EventQuery{Limit: 1000})) {
-		if len(by[ev.Item]) == 1 && only == "" {
-			only = ev.Item
-		} else {
+		if ev.Item != only {
 			others = append(others, ev.Item)
 		}
-	}
-	if only == "" || len(must(e.Similar(bg, only, 100))) == 0 {
-		t.Fatalf("%s is not the only buyer of an item with neighbours", user)
 	}
 	if err := db.DeleteUser(bg, user); err != nil {
 		t.Fatal(err)
@@ -499,7 +512,7 @@ func (s *pausingStore) Events(ctx context.Context, afterSeq int64) iter.Seq2[ais
 // is in its shopper's recent items once and the erased shopper is gone.
 func TestEventsDuringBuildCountOnce(t *testing.T) {
 	ctx := context.Background()
-	db, _ := openOffice(t, 200, Config{})
+	db := officeStore(t, 200)
 	s := &pausingStore{DB: db, paused: make(chan struct{}), resume: make(chan struct{})}
 	e := NewEngine(s, Config{}, nil)
 	s.once.Do(func() {}) // the first build is not paused

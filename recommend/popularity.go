@@ -47,8 +47,7 @@ type Popularity struct {
 	minShoppers int32
 	clock       activityClock
 
-	ref    float64 // reference level, in half-lives of activity time
-	refSet bool
+	ref float64 // reference level, in half-lives of activity time; set by the first counted event
 
 	index   map[string]int32 // item id → item number
 	ids     []string         // item number → id
@@ -79,7 +78,7 @@ type pairLevel struct {
 // items in order.
 func newPopularity(c Config, keep int) *Popularity {
 	return &Popularity{
-		halfLife: c.HalfLife.Seconds(), weights: c.Weights, minShoppers: int32(max(c.MinShoppers, 1)),
+		halfLife: c.HalfLife.Seconds(), weights: c.Weights, minShoppers: int32(c.MinShoppers),
 		clock: newActivityClock(c.MaxGap), index: make(map[string]int32), users: make(map[string][]pairLevel), keep: keep,
 	}
 }
@@ -106,8 +105,8 @@ func (p *Popularity) add(e *aisle.Event) {
 	}
 	act := p.clock.observe(e.Time)
 	level := float32(math.Log2(w) + act/p.halfLife)
-	if !p.refSet {
-		p.ref, p.refSet = float64(level), true
+	if len(p.ids) == 0 { // the first counted event
+		p.ref = float64(level)
 	}
 	if float64(level)-p.ref > rebaseAfterHalfLives {
 		p.rebase(float64(level))

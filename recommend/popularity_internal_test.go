@@ -26,12 +26,13 @@ func pe(user, item string, typ aisle.EventType, at time.Time) aisle.Event {
 	return aisle.Event{User: user, Item: item, Type: typ, Time: at}
 }
 
-// testPopularity returns a Popularity with a one-day half-life and the
-// default weights, after events.
-func testPopularity(maxGap time.Duration, minShoppers, keep int, events []aisle.Event) *Popularity {
+// testPopularity returns a Popularity with a one-day half-life, maxGap,
+// the default weights and MinShoppers (3), keeping 10 best items, after
+// events.
+func testPopularity(maxGap time.Duration, events []aisle.Event) *Popularity {
 	c := DefaultConfig()
-	c.HalfLife, c.MaxGap, c.MinShoppers = day, maxGap, minShoppers
-	p := newPopularity(c, keep)
+	c.HalfLife, c.MaxGap = day, maxGap
+	p := newPopularity(c, 10)
 	for i := range events {
 		p.add(&events[i])
 	}
@@ -105,7 +106,7 @@ func TestPopularityScore(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := testPopularity(tt.maxGap, 3, 10, tt.events)
+			p := testPopularity(tt.maxGap, tt.events)
 			if got := absolute(p, "x"); math.Abs(got-tt.score) > 1e-5*tt.score {
 				t.Errorf("score %v, want %v", got, tt.score)
 			}
@@ -156,7 +157,7 @@ func TestPopularityRanking(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := testPopularity(day, 3, 10, tt.events)
+			p := testPopularity(day, tt.events)
 			var got []string
 			for _, s := range p.top(10) {
 				got = append(got, s.id)
@@ -182,7 +183,7 @@ func TestPopularityForget(t *testing.T) {
 		pe("a", "y", aisle.EventView, history.Add(time.Hour)), pe("a", "y", aisle.EventView, history.Add(2*time.Hour)),
 		pe("b", "y", aisle.EventAddToCart, history.Add(3*time.Hour)), pe("c", "x", aisle.EventPurchase, live),
 	}
-	p := testPopularity(day, 3, 10, events)
+	p := testPopularity(day, events)
 	before := map[string]float64{"x": absolute(p, "x"), "y": absolute(p, "y")}
 	if !p.forget("a") {
 		t.Fatal("a not known")

@@ -133,17 +133,14 @@ func (l *Live) refreshLoop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-l.now:
-			if err := l.build(ctx); err != nil && ctx.Err() == nil {
-				l.logger.Error("rebuild search index", "err", err)
-			}
+		case <-l.now: // ForgetUser: at once
 		case <-t.C:
 			if !l.dirty.Load() && l.currentEmbeddings() == loadName(&l.embName) && l.currentImages() == loadName(&l.imgName) {
 				continue
 			}
-			if err := l.build(ctx); err != nil && ctx.Err() == nil {
-				l.logger.Error("rebuild search index", "err", err)
-			}
+		}
+		if err := l.build(ctx); err != nil && ctx.Err() == nil {
+			l.logger.Error("rebuild search index", "err", err)
 		}
 	}
 }
