@@ -29,6 +29,7 @@ type UserStore interface {
 	// User returns one user; ENOTFOUND if it does not exist.
 	User(ctx context.Context, id string) (User, error)
 	// DeleteUser erases the user and every event of theirs, in one
-	// transaction; ENOTFOUND if neither exists.
-	DeleteUser(ctx context.Context, id string) error
+	// transaction, and returns how many events it erased; ENOTFOUND if
+	// neither exists.
+	DeleteUser(ctx context.Context, id string) (int, error)
 }

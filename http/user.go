@@ -88,11 +88,7 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	erased, err := s.store.UserEvents(r.Context(), id, aisle.EventQuery{})
-	if err != nil {
-		return err
-	}
-	delErr := s.store.DeleteUser(r.Context(), id)
+	erased, delErr := s.store.DeleteUser(r.Context(), id)
 	if delErr != nil && aisle.ErrorCode(delErr) != aisle.ENOTFOUND {
 		return delErr
 	}
@@ -115,7 +111,7 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	if delErr != nil {
 		return delErr
 	}
-	s.audit(w, r, aisle.AuditEntry{Action: aisle.AuditEraseUser, Detail: fmt.Sprintf("%d events", len(erased))})
+	s.audit(w, r, aisle.AuditEntry{Action: aisle.AuditEraseUser, Detail: fmt.Sprintf("%d events", erased)})
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

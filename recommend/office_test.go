@@ -325,7 +325,7 @@ func TestForgetUserOffice(t *testing.T) {
 		t.Fatalf("%s is served as an unknown shopper before the erasure", user)
 	}
 
-	if err := db.DeleteUser(ctx, user); err != nil {
+	if _, err := db.DeleteUser(ctx, user); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.ForgetUser(ctx, user); err != nil {
@@ -396,7 +396,7 @@ func TestForgetUsersCoalesce(t *testing.T) {
 		users = append(users, strconv.Itoa(u*7))
 	}
 	for _, u := range users {
-		if err := db.DeleteUser(ctx, u); err != nil {
+		if _, err := db.DeleteUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -448,7 +448,7 @@ func TestForgetUserCancelled(t *testing.T) {
 			others = append(others, ev.Item)
 		}
 	}
-	if err := db.DeleteUser(bg, user); err != nil {
+	if _, err := db.DeleteUser(bg, user); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(bg)
@@ -528,7 +528,7 @@ func TestEventsDuringBuildCountOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.Observe(ev)
-	if err := db.DeleteUser(ctx, "5"); err != nil {
+	if _, err := db.DeleteUser(ctx, "5"); err != nil {
 		t.Fatal(err)
 	}
 	forgot := make(chan error)

@@ -89,8 +89,10 @@ func (db *DB) User(ctx context.Context, id string) (aisle.User, error) {
 	return u, nil
 }
 
-// DeleteUser erases the user and all their events in one transaction.
-func (db *DB) DeleteUser(ctx context.Context, id string) error {
+// DeleteUser erases the user and all their events in one transaction,
+// and returns how many events it erased.
+func (db *DB) DeleteUser(ctx context.Context, id string) (int, error) {
+	var events int64
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		db.knownUsers.forget(id) // see DeleteItem
 		r1, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
@@ -102,14 +104,14 @@ func (db *DB) DeleteUser(ctx context.Context, id string) error {
 			return err
 		}
 		n1, _ := r1.RowsAffected()
-		n2, _ := r2.RowsAffected()
-		if n1+n2 == 0 {
+		events, _ = r2.RowsAffected()
+		if n1+events == 0 {
 			return aisle.Errorf(aisle.ENOTFOUND, "user %q not found", id)
 		}
 		return nil
 	})
 	if err != nil && aisle.ErrorCode(err) == aisle.EINTERNAL {
-		return fmt.Errorf("delete user: %w", err)
+		return 0, fmt.Errorf("delete user: %w", err)
 	}
-	return err
+	return int(events), err
 }

@@ -277,8 +277,8 @@ func testUsers(t *testing.T, open Opener) {
 	if _, err := s.AppendEvents(ctx, evs); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteUser(ctx, "u1"); err != nil {
-		t.Fatalf("DeleteUser: %v", err)
+	if n, err := s.DeleteUser(ctx, "u1"); err != nil || n != 2 {
+		t.Fatalf("DeleteUser = %d, %v; want 2 events erased", n, err)
 	}
 	if got, _ := s.UserEvents(ctx, "u1", aisle.EventQuery{}); len(got) != 0 {
 		t.Errorf("events of deleted user remain: %v", got)
@@ -289,7 +289,8 @@ func testUsers(t *testing.T, open Opener) {
 	if c := mustCounts(t, s); c.Events != 1 || c.Users != 1 {
 		t.Errorf("counts after delete = %+v", c)
 	}
-	wantCode(t, s.DeleteUser(ctx, "u1"), aisle.ENOTFOUND, "")
+	_, err = s.DeleteUser(ctx, "u1")
+	wantCode(t, err, aisle.ENOTFOUND, "")
 }
 
 func testEvents(t *testing.T, open Opener) {
@@ -536,7 +537,7 @@ func testDeletesSeenByLaterBatches(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	wantCode(t, view("u1", "p1"), aisle.EUNPROCESSABLE, "events[0].item")
-	if err := s.DeleteUser(ctx, "u1"); err != nil {
+	if _, err := s.DeleteUser(ctx, "u1"); err != nil {
 		t.Fatal(err)
 	}
 	if err := view("u1", "p2"); err != nil {
