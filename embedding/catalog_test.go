@@ -8,8 +8,8 @@ import (
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/embedding"
-	"github.com/aislehq/aisle/ngram"
-	"github.com/aislehq/aisle/sqlite"
+	"github.com/aislehq/aisle/store/sqlite"
+	"github.com/aislehq/aisle/text/ngram"
 )
 
 // counting is a text encoder that counts the texts it encodes.

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/dataset"
 	"github.com/aislehq/aisle/eval"
+	"github.com/aislehq/aisle/model/dataset"
 )
 
 var beautyPath = flag.String("beauty", filepath.Join("..", "..", "shared", "data", "amazon-beauty", "Beauty.txt"),

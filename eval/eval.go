@@ -19,7 +19,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/aislehq/aisle/dataset"
+	"github.com/aislehq/aisle/model/dataset"
 )
 
 // Scorer scores every item for one user's history.

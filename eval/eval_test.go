@@ -9,8 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/aislehq/aisle/dataset"
 	"github.com/aislehq/aisle/eval"
+	"github.com/aislehq/aisle/model/dataset"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )

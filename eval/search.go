@@ -218,8 +218,8 @@ type SearchResult struct {
 const (
 	MethodBM25   = "bm25"   // BM25F alone
 	MethodDense  = "dense"  // the encoder alone
-	MethodRRF    = "rrf"    // hybrid, reciprocal-rank fusion (the index's default)
-	MethodLinear = "linear" // hybrid, linear fusion
+	MethodRRF    = "rrf"    // hybrid, reciprocal-rank fusion, RRF (the index's default)
+	MethodLinear = "linear" // hybrid, linear merge
 )
 
 // SearchBenchmark builds the search benchmark from items (SearchCases),
@@ -237,11 +237,11 @@ func SearchBenchmark(ctx context.Context, items []aisle.Item, opts SearchOptions
 	cfg := opts.Index
 	cfg.Parser = nil
 	cfg.Encoder = nil
-	cfg.Fusion = search.FusionRRF
+	cfg.Merge = search.MergeRRF
 	type method struct {
-		name, retrieval, fusion string
+		name, retrieval, merge string
 	}
-	methods := []method{{MethodBM25, search.RetrievalBM25, search.FusionRRF}}
+	methods := []method{{MethodBM25, search.RetrievalBM25, search.MergeRRF}}
 	var vecs [][]float32
 	if opts.NewEncoder != nil {
 		enc, err := opts.NewEncoder(ctx, indexed)
@@ -253,22 +253,22 @@ func SearchBenchmark(ctx context.Context, items []aisle.Item, opts SearchOptions
 		}
 		cfg.Encoder = enc
 		methods = append(methods,
-			method{MethodDense, search.RetrievalDense, search.FusionRRF},
-			method{MethodRRF, search.RetrievalHybrid, search.FusionRRF},
-			method{MethodLinear, search.RetrievalHybrid, search.FusionLinear})
+			method{MethodDense, search.RetrievalDense, search.MergeRRF},
+			method{MethodRRF, search.RetrievalHybrid, search.MergeRRF},
+			method{MethodLinear, search.RetrievalHybrid, search.MergeLinear})
 	}
 	indexes := make(map[string]*search.Index)
 	var results []SearchResult
 	for _, m := range methods {
-		x, ok := indexes[m.fusion]
+		x, ok := indexes[m.merge]
 		if !ok {
 			c := cfg
-			c.Fusion = m.fusion
+			c.Merge = m.merge
 			x = search.New(c)
 			if err := x.Upsert(indexed, vecs); err != nil {
 				return nil, fmt.Errorf("search benchmark: %w", err)
 			}
-			indexes[m.fusion] = x
+			indexes[m.merge] = x
 		}
 		r := SearchResult{Variant: variant, Method: m.name, Queries: len(cases)}
 		for _, c := range cases {

@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/analyze"
 	"github.com/aislehq/aisle/search"
+	"github.com/aislehq/aisle/text/analyze"
 	"github.com/google/go-cmp/cmp"
 )
 

@@ -18,7 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/jsonkind"
+	"github.com/aislehq/aisle/internal/jsonkind"
 )
 
 // readBody reads a request body that will be decoded as JSON. It rejects a

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/photo"
+	"github.com/aislehq/aisle/image/photo"
 )
 
 // Limits of item listings.

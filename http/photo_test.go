@@ -18,10 +18,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/imagestore"
+	"github.com/aislehq/aisle/image/photo"
+	"github.com/aislehq/aisle/image/visual"
 	"github.com/aislehq/aisle/onnx"
-	"github.com/aislehq/aisle/photo"
-	"github.com/aislehq/aisle/visual"
+	"github.com/aislehq/aisle/store/imagestore"
 )
 
 // tintEncoder is an image model whose vector is a photo's corner colour.

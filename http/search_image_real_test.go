@@ -14,8 +14,8 @@ import (
 	"testing"
 
 	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/image/photo"
 	"github.com/aislehq/aisle/onnx"
-	"github.com/aislehq/aisle/photo"
 	"github.com/aislehq/aisle/search"
 )
 

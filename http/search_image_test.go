@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/extract"
 	"github.com/aislehq/aisle/search"
+	"github.com/aislehq/aisle/text/extract"
 	"github.com/google/go-cmp/cmp"
 )
 

@@ -15,7 +15,7 @@ import (
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/apikey"
-	"github.com/aislehq/aisle/sqlite"
+	"github.com/aislehq/aisle/store/sqlite"
 	"github.com/google/go-cmp/cmp"
 )
 

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aislehq/aisle/jsonkind"
+	"github.com/aislehq/aisle/internal/jsonkind"
 )
 
 // jsonlSource reads a JSON Lines file of T, one object a line. Blank lines

@@ -11,7 +11,7 @@ import (
 	"slices"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/clip"
+	"github.com/aislehq/aisle/image/clip"
 	"github.com/aislehq/aisle/vector"
 	ort "github.com/yalue/onnxruntime_go"
 )

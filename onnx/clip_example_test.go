@@ -7,9 +7,9 @@ import (
 	"log"
 	"os"
 
-	"github.com/aislehq/aisle/clip"
+	"github.com/aislehq/aisle/image/clip"
+	"github.com/aislehq/aisle/image/photo"
 	"github.com/aislehq/aisle/onnx"
-	"github.com/aislehq/aisle/photo"
 	"github.com/aislehq/aisle/vector"
 )
 

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/aislehq/aisle/clip"
+	"github.com/aislehq/aisle/image/clip"
 	"github.com/aislehq/aisle/onnx/internal/clipgen"
 	"github.com/aislehq/aisle/vector"
 )

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/tokenizer"
+	"github.com/aislehq/aisle/text/tokenizer"
 	"github.com/aislehq/aisle/vector"
 	ort "github.com/yalue/onnxruntime_go"
 )

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/aislehq/aisle/onnx/internal/bertgen"
-	"github.com/aislehq/aisle/tokenizer"
+	"github.com/aislehq/aisle/text/tokenizer"
 )
 
 // Real files the tests read from beside the repository.

@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/aislehq/aisle/model/saved"
+
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/embedding"
-	"github.com/aislehq/aisle/ngram"
-	"github.com/aislehq/aisle/recall"
-	"github.com/aislehq/aisle/train"
+	"github.com/aislehq/aisle/model/candidate"
+	"github.com/aislehq/aisle/text/ngram"
 	"github.com/aislehq/aisle/vector"
 )
 
@@ -109,18 +110,18 @@ func (e *Engine) observeEmbeddings(items []aisle.Item) {
 }
 
 // contentConfig returns how p's content model makes profiles.
-func (p *personal) contentConfig() recall.ContentConfig {
-	if m := p.set.Member(train.ModelContent); m != nil {
-		if c, ok := m.Scorer.(*recall.Content); ok {
+func (p *personal) contentConfig() candidate.ContentConfig {
+	if m := p.set.Member(saved.ModelContent); m != nil {
+		if c, ok := m.Scorer.(*candidate.Content); ok {
 			return c.Config()
 		}
 	}
-	return recall.ContentConfig{}
+	return candidate.ContentConfig{}
 }
 
 // profile returns the content profile of a shopper's recent items
 // (oldest first), or nil when none has a vector.
-func profile(cat *embedding.Catalog, recent []string, cfg recall.ContentConfig) []float32 {
+func profile(cat *embedding.Catalog, recent []string, cfg candidate.ContentConfig) []float32 {
 	vecs := make([][]float32, len(recent))
 	for k, id := range recent {
 		vecs[k] = cat.Vector(id)
@@ -131,7 +132,7 @@ func profile(cat *embedding.Catalog, recent []string, cfg recall.ContentConfig) 
 // contentCandidates returns up to k items that keep accepts, described
 // most like the shopper's recent items (cosine with their content
 // profile, at least minCos), best first.
-func (e *Engine) contentCandidates(recent []string, cfg recall.ContentConfig, k int, minCos float32, keep func(string) bool) []scored {
+func (e *Engine) contentCandidates(recent []string, cfg candidate.ContentConfig, k int, minCos float32, keep func(string) bool) []scored {
 	// Text vectors, even when the version fuses: the cold places go to
 	// items without behaviour, which text alone places best (aisle eval
 	// -task fusion: 0.0368 NDCG@10 on cold items against the fusion's
@@ -218,7 +219,7 @@ func (e *Engine) Affinity(ctx context.Context, user string, items []string) ([]f
 	if len(recent) == 0 {
 		return out, nil
 	}
-	cfg := recall.ContentConfig{}
+	cfg := candidate.ContentConfig{}
 	fused := map[string]float64{}
 	if p := e.model.Load(); p != nil {
 		cfg = p.contentConfig()

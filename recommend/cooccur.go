@@ -6,18 +6,18 @@ import (
 	"slices"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/dataset"
-	"github.com/aislehq/aisle/recall"
+	"github.com/aislehq/aisle/model/candidate"
+	"github.com/aislehq/aisle/model/dataset"
 )
 
 // CoOccurrence is item-to-item collaborative filtering rebuilt from the
-// whole log in the background (recall.TrainItemCF over the engine's last
+// whole log in the background (candidate.TrainItemCF over the engine's last
 // build), keyed by item id: it gives similar items for items newer than
 // the trained model version. It keeps the sequences it was trained on, so
 // that an erasure can retrain it without the erased shopper's (about 12
 // bytes an interaction). It is immutable and safe for concurrent use.
 type CoOccurrence struct {
-	m *recall.ItemItem
+	m *candidate.ItemItem
 	d *dataset.Dataset // the sequences m was trained on, and the item ids
 	// clean is the erasure generation up to which d holds no erased
 	// shopper's events (forget.go).
@@ -37,7 +37,7 @@ func isInteraction(t aisle.EventType) bool {
 // within window positions of each other in a session co-occur, and each
 // item keeps its keep best neighbours.
 func buildCoOccurrence(ctx context.Context, d *dataset.Dataset, window, keep int) (*CoOccurrence, error) {
-	m, err := recall.TrainItemCF(ctx, d, recall.ItemCFConfig{Window: window, Keep: keep})
+	m, err := candidate.TrainItemCF(ctx, d, candidate.ItemCFConfig{Window: window, Keep: keep})
 	if err != nil {
 		return nil, err
 	}

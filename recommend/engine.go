@@ -24,11 +24,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aislehq/aisle/model/saved"
+
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/dataset"
 	"github.com/aislehq/aisle/embedding"
-	"github.com/aislehq/aisle/rank"
-	"github.com/aislehq/aisle/train"
+	"github.com/aislehq/aisle/model/dataset"
+	"github.com/aislehq/aisle/model/rank"
 )
 
 // Model names reported with each recommendation.
@@ -141,7 +142,7 @@ func DefaultConfig() Config {
 		NewMaxEvents: 5,
 		ColdEvery:    10,
 
-		ColdMinSimilarity: train.ColdMinSimilarity,
+		ColdMinSimilarity: saved.ColdMinSimilarity,
 	}
 }
 

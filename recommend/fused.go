@@ -4,11 +4,12 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/aislehq/aisle/model/saved"
+
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/embedding"
-	"github.com/aislehq/aisle/fusion"
-	"github.com/aislehq/aisle/recall"
-	"github.com/aislehq/aisle/train"
+	"github.com/aislehq/aisle/model/candidate"
+	"github.com/aislehq/aisle/model/fusion"
 )
 
 // ModelMultimodal names recommendations made from items' fused vectors:
@@ -18,10 +19,10 @@ const ModelMultimodal = "multimodal"
 // fusedInput is the embedding.Input of a version's content vectors when
 // its content model runs over fused vectors: an item the version was
 // trained with keeps its trained vector (behaviour included); a newer one
-// gets its text's and its photo's fused (train.Set.ItemVector).
+// gets its text's and its photo's fused (saved.Set.ItemVector).
 type fusedInput struct {
 	p       *personal
-	content *recall.Content
+	content *candidate.Content
 	images  *embedding.Catalog // nil without photo vectors
 }
 
@@ -73,11 +74,11 @@ func (e *Engine) fusedOf(p *personal) (fusedInput, bool) {
 	if p == nil || p.set.Fusion == nil {
 		return fusedInput{}, false
 	}
-	m := p.set.Member(train.ModelContent)
+	m := p.set.Member(saved.ModelContent)
 	if m == nil {
 		return fusedInput{}, false
 	}
-	c, ok := m.Scorer.(*recall.Content)
+	c, ok := m.Scorer.(*candidate.Content)
 	if !ok || c.Dim() != p.set.Fusion.Dim() {
 		return fusedInput{}, false
 	}

@@ -8,12 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aislehq/aisle/model/saved"
+
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/dataset"
-	"github.com/aislehq/aisle/fusion"
-	"github.com/aislehq/aisle/ngram"
+	"github.com/aislehq/aisle/model/dataset"
+	"github.com/aislehq/aisle/model/fusion"
+	"github.com/aislehq/aisle/model/train"
 	"github.com/aislehq/aisle/recommend"
-	"github.com/aislehq/aisle/train"
+	"github.com/aislehq/aisle/text/ngram"
 )
 
 // TestSimilarFused serves a version whose content model runs over fused
@@ -51,7 +53,7 @@ func TestSimilarFused(t *testing.T) {
 	for _, it := range items {
 		texts[it.ID] = it.Title
 	}
-	cfg := train.Config{Seed: 3, Skip: []string{train.ModelEASE, train.ModelSLIST}, Content: train.ContentConfig{
+	cfg := train.Config{Seed: 3, Skip: []string{saved.ModelEASE, saved.ModelSLIST}, Content: train.ContentConfig{
 		Text: func(id string) string { return texts[id] }, Vectors: train.VectorsFused,
 		Encoder: ngram.Config{Buckets: 1 << 10, Dim: 16},
 		Fusion:  fusion.Config{Step: 1, MinStep: 1, Rounds: 1},
@@ -61,7 +63,7 @@ func TestSimilarFused(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "models")
-	if _, err := train.Save(dir, set, meta); err != nil {
+	if _, err := saved.Save(dir, set, meta, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	e := recommend.NewEngine(db, recommend.Config{ModelDir: dir}, nil)

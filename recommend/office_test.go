@@ -19,7 +19,7 @@ import (
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/importer"
-	"github.com/aislehq/aisle/sqlite"
+	"github.com/aislehq/aisle/store/sqlite"
 )
 
 // officeDir is the real Amazon Office dataset (LC-Rec), beside the checkout.

@@ -7,10 +7,11 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/aislehq/aisle/model/saved"
+
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/rank"
-	"github.com/aislehq/aisle/recall"
-	"github.com/aislehq/aisle/train"
+	"github.com/aislehq/aisle/model/candidate"
+	"github.com/aislehq/aisle/model/rank"
 	"github.com/aislehq/aisle/vector"
 )
 
@@ -20,9 +21,9 @@ const ModelFused = "fused"
 // personal is a loaded model version: the fused ranking of the models
 // `aisle train` saved, over the item indices of its Meta.
 type personal struct {
-	meta  *train.Meta
-	set   *train.Set
-	fused *rank.Fusion
+	meta  *saved.Meta
+	set   *saved.Set
+	fused *rank.Blend
 	names []string         // fused member m is names[m]
 	index map[string]int32 // item id → index
 	// untouched marks the items no interaction of the training set has.
@@ -36,8 +37,8 @@ func (e *Engine) loadLatest() (bool, error) {
 	if e.cfg.ModelDir == "" {
 		return false, nil
 	}
-	meta, err := train.Latest(e.cfg.ModelDir)
-	if errors.Is(err, train.ErrNoModel) {
+	meta, err := saved.Latest(e.cfg.ModelDir)
+	if errors.Is(err, saved.ErrNoModel) {
 		return false, nil
 	}
 	if err != nil {
@@ -46,15 +47,15 @@ func (e *Engine) loadLatest() (bool, error) {
 	if cur := e.model.Load(); cur != nil && cur.meta.Version >= meta.Version {
 		return false, nil
 	}
-	meta, set, fused, err := train.Load(e.cfg.ModelDir, meta.Version)
+	meta, set, fused, err := saved.Load(e.cfg.ModelDir, meta.Version)
 	if err != nil {
 		return false, err
 	}
-	p := &personal{meta: meta, set: set, fused: fused, names: meta.FusionMembers(), index: make(map[string]int32, len(meta.Items)), untouched: make([]bool, len(meta.Items))}
+	p := &personal{meta: meta, set: set, fused: fused, names: meta.BlendMembers(), index: make(map[string]int32, len(meta.Items)), untouched: make([]bool, len(meta.Items))}
 	for i, id := range meta.Items {
 		p.index[id] = int32(i)
 	}
-	if m := set.Member(train.ModelPopular); m != nil {
+	if m := set.Member(saved.ModelPopular); m != nil {
 		counts := make([]float32, len(meta.Items))
 		m.Scorer.Score(nil, counts)
 		for i, c := range counts {
@@ -185,7 +186,7 @@ func (p *personal) indices(recent []string) []int32 {
 // the proposers in bits.
 func (p *personal) proposedByItemModel(bits uint64) bool {
 	for m, name := range p.names {
-		if bits&(1<<m) != 0 && name != train.ModelPopular {
+		if bits&(1<<m) != 0 && name != saved.ModelPopular {
 			return true
 		}
 	}
@@ -197,10 +198,10 @@ func (p *personal) proposedByItemModel(bits uint64) bool {
 var reasonOrder = []struct {
 	model, format string
 }{
-	{train.ModelTransition, "often bought right after %q"},
-	{train.ModelSLIST, "bought together with %q"},
-	{train.ModelEASE, "bought together with %q"},
-	{train.ModelItemCF, "often bought together with %q"},
+	{saved.ModelTransition, "often bought right after %q"},
+	{saved.ModelSLIST, "bought together with %q"},
+	{saved.ModelEASE, "bought together with %q"},
+	{saved.ModelItemCF, "often bought together with %q"},
 }
 
 // explainer returns pick's explain for candidates of history proposed as
@@ -227,7 +228,7 @@ func (e *Engine) explain(p *personal, history []int32, item int32, bits uint64) 
 		if mm == nil || !slices.Contains(models, r.model) {
 			continue
 		}
-		ii, ok := mm.Scorer.(*recall.ItemItem)
+		ii, ok := mm.Scorer.(*candidate.ItemItem)
 		if !ok {
 			continue
 		}
@@ -236,15 +237,15 @@ func (e *Engine) explain(p *personal, history []int32, item int32, bits uint64) 
 			return models, fmt.Sprintf(r.format, cmp.Or(e.mem.items[id].title, id))
 		}
 	}
-	if mm := p.set.Member(train.ModelContent); mm != nil && slices.Contains(models, train.ModelContent) {
-		if c, ok := mm.Scorer.(*recall.Content); ok {
+	if mm := p.set.Member(saved.ModelContent); mm != nil && slices.Contains(models, saved.ModelContent) {
+		if c, ok := mm.Scorer.(*candidate.Content); ok {
 			if anchor := mostAlike(c, history, item); anchor >= 0 {
 				id := p.meta.Items[anchor]
 				return models, fmt.Sprintf("described like %q", cmp.Or(e.mem.items[id].title, id))
 			}
 		}
 	}
-	if slices.Contains(models, train.ModelPopular) {
+	if slices.Contains(models, saved.ModelPopular) {
 		return models, "one of the store's most popular items"
 	}
 	return models, "matches the items you recently looked at"
@@ -252,7 +253,7 @@ func (e *Engine) explain(p *personal, history []int32, item int32, bits uint64) 
 
 // mostAlike returns the history item among the last ten whose text is
 // most like item's, or -1 when none is at all alike.
-func mostAlike(c *recall.Content, history []int32, item int32) int32 {
+func mostAlike(c *candidate.Content, history []int32, item int32) int32 {
 	best, bestW := int32(-1), float32(0)
 	v := c.Vector(item)
 	if v == nil {
@@ -270,7 +271,7 @@ func mostAlike(c *recall.Content, history []int32, item int32) int32 {
 
 // strongest returns the history item among the last ten with the largest
 // weight to item in m, or -1 when none has any.
-func strongest(m *recall.ItemItem, history []int32, item int32) int32 {
+func strongest(m *candidate.ItemItem, history []int32, item int32) int32 {
 	best, bestW := int32(-1), float32(0)
 	for _, h := range history[max(0, len(history)-10):] {
 		if w := m.Weight(h, item); w > bestW {

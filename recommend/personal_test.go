@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aislehq/aisle/model/saved"
+
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/dataset"
+	"github.com/aislehq/aisle/model/dataset"
+	"github.com/aislehq/aisle/model/train"
 	"github.com/aislehq/aisle/recommend"
-	"github.com/aislehq/aisle/train"
 )
 
 // TestTrainedModelServesAndFollowsNewEvents trains and saves a model set on
@@ -41,12 +43,12 @@ func TestTrainedModelServesAndFollowsNewEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, meta, err := train.Train(ctx, d, train.Config{Seed: 1, Skip: []string{train.ModelMF}}, nil)
+	set, meta, err := train.Train(ctx, d, train.Config{Seed: 1, Skip: []string{saved.ModelMF}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "models")
-	version, err := train.Save(dir, set, meta)
+	version, err := saved.Save(dir, set, meta, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/synth"
+	"github.com/aislehq/aisle/internal/synth"
 )
 
 // synthEvents returns n events of the scale test's synthetic log over a

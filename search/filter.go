@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/query"
+	"github.com/aislehq/aisle/text/query"
 )
 
 // filter is a search's structured filters: the request's and the

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/analyze"
 	"github.com/aislehq/aisle/search"
-	"github.com/aislehq/aisle/sqlite"
+	"github.com/aislehq/aisle/store/sqlite"
+	"github.com/aislehq/aisle/text/analyze"
 	"github.com/aislehq/aisle/vector"
 	"github.com/google/go-cmp/cmp"
 )

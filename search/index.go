@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/query"
+	"github.com/aislehq/aisle/text/query"
 	"github.com/aislehq/aisle/vector"
 )
 
@@ -75,16 +75,16 @@ type Config struct {
 	// the category field is stripped: nDCG@10 0.161 at weight 1, 0.174 at
 	// 0.5, 0.183 at 0.3, 0.187 at 0.1; see docs/BENCHMARKS.md.
 	Weights FieldWeights
-	// Fusion is how BM25 and dense rankings are merged: FusionRRF (the
-	// default) or FusionLinear.
-	Fusion string
+	// Merge is how BM25 and dense rankings are merged: MergeRRF (the
+	// default) or MergeLinear.
+	Merge string
 	// RRFK is the k of reciprocal-rank fusion, score = Σ w/(k+rank)
 	// (default 60).
 	RRFK float64
 	// DenseWeight is the weight of the dense ranking in reciprocal-rank
 	// fusion; the BM25 ranking weighs 1 (default 1).
 	DenseWeight float64
-	// LinearDense is the dense share α of linear fusion, score =
+	// LinearDense is the dense share α of linear merging, score =
 	// (1-α)·BM25/best BM25 + α·similarity (default 0.3, the best of 0.3,
 	// 0.5 and 0.7 on both variants of the search benchmark; see
 	// docs/BENCHMARKS.md).
@@ -152,7 +152,7 @@ func DefaultConfig() Config {
 		K1:             1.2,
 		B:              0.75,
 		Weights:        FieldWeights{Title: 3, Brand: 2, Category: 1.5, Tags: 1.2, Description: 0.3},
-		Fusion:         FusionRRF,
+		Merge:          MergeRRF,
 		RRFK:           60,
 		DenseWeight:    1,
 		LinearDense:    0.3,
@@ -189,8 +189,8 @@ func (c Config) withDefaults() Config {
 	def(&c.DenseWeight, d.DenseWeight)
 	def(&c.LinearDense, d.LinearDense)
 	def(&c.ImageWeight, d.ImageWeight)
-	if c.Fusion == "" {
-		c.Fusion = d.Fusion
+	if c.Merge == "" {
+		c.Merge = d.Merge
 	}
 	def(&c.PersonalWeight, d.PersonalWeight)
 	defInt(&c.DenseK, d.DenseK)

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/analyze"
-	"github.com/aislehq/aisle/query"
+	"github.com/aislehq/aisle/text/analyze"
+	"github.com/aislehq/aisle/text/query"
 	"github.com/aislehq/aisle/vector"
 )
 

@@ -13,11 +13,11 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/analyze"
 	"github.com/aislehq/aisle/embedding"
-	"github.com/aislehq/aisle/ngram"
 	"github.com/aislehq/aisle/search"
-	"github.com/aislehq/aisle/sqlite"
+	"github.com/aislehq/aisle/store/sqlite"
+	"github.com/aislehq/aisle/text/analyze"
+	"github.com/aislehq/aisle/text/ngram"
 )
 
 // TestLive checks that a Live index serves the stored catalog, follows

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/analyze"
 	"github.com/aislehq/aisle/eval"
-	"github.com/aislehq/aisle/ngram"
 	"github.com/aislehq/aisle/search"
+	"github.com/aislehq/aisle/text/analyze"
+	"github.com/aislehq/aisle/text/ngram"
 	"github.com/aislehq/aisle/vector"
 	"github.com/google/go-cmp/cmp"
 )

@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/analyze"
-	"github.com/aislehq/aisle/query"
 	"github.com/aislehq/aisle/search"
+	"github.com/aislehq/aisle/text/analyze"
+	"github.com/aislehq/aisle/text/query"
 )
 
 // TestOfficeWithParser searches the Office catalog through the real

@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/query"
+	"github.com/aislehq/aisle/text/query"
 )
 
 // Retrieval modes of a Request.
@@ -25,10 +25,10 @@ const (
 	RetrievalDense = "dense"
 )
 
-// Fusions of Config.Fusion.
+// Merges of Config.Merge.
 const (
-	FusionRRF    = "rrf"    // reciprocal-rank fusion (the default)
-	FusionLinear = "linear" // a weighted sum of normalised scores
+	MergeRRF    = "rrf"    // reciprocal-rank fusion (the default)
+	MergeLinear = "linear" // a weighted sum of normalised scores
 )
 
 // Sources a Hit names.
@@ -408,7 +408,7 @@ func (x *Index) textLocked(qts []queryTerm, f *filter, req *Request, qv []float3
 	if qv != nil {
 		dense = x.nearestLocked(x.cfg.Vectors, qv, x.cfg.DenseK, vecKeep)
 	}
-	linear := x.cfg.Fusion == FusionLinear
+	linear := x.cfg.Merge == MergeLinear
 	var cands []cand
 	switch {
 	case len(qts) == 0 && f.structured && req.Retrieval != RetrievalDense:

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/query"
 	"github.com/aislehq/aisle/search"
+	"github.com/aislehq/aisle/text/query"
 	"github.com/aislehq/aisle/vector"
 	"github.com/google/go-cmp/cmp"
 )
@@ -375,21 +375,21 @@ func TestCancelledEncoder(t *testing.T) {
 	}
 }
 
-func TestFusions(t *testing.T) {
+func TestMerges(t *testing.T) {
 	tests := []struct {
-		fusion, q string
+		merge, q string
 		want      []string
 	}{
-		{search.FusionRRF, "glue", []string{"tape-1"}}, // dense alone
-		{search.FusionLinear, "glue", []string{"tape-1"}},
-		// RRF counts ranks, linear fusion scores: there staples-1's brand
+		{search.MergeRRF, "glue", []string{"tape-1"}}, // dense alone
+		{search.MergeLinear, "glue", []string{"tape-1"}},
+		// RRF counts ranks, linear merging scores: there staples-1's brand
 		// match weighs more than stapler-2's place.
-		{search.FusionRRF, "swingline stapler", []string{"stapler-1", "stapler-3", "stapler-2", "staples-1"}},
-		{search.FusionLinear, "swingline stapler", []string{"stapler-1", "stapler-3", "staples-1", "stapler-2"}},
+		{search.MergeRRF, "swingline stapler", []string{"stapler-1", "stapler-3", "stapler-2", "staples-1"}},
+		{search.MergeLinear, "swingline stapler", []string{"stapler-1", "stapler-3", "staples-1", "stapler-2"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.fusion+" "+tt.q, func(t *testing.T) {
-			x := newIndex(t, search.Config{Encoder: concepts, Fusion: tt.fusion}, fixture(t))
+		t.Run(tt.merge+" "+tt.q, func(t *testing.T) {
+			x := newIndex(t, search.Config{Encoder: concepts, Merge: tt.merge}, fixture(t))
 			res, err := x.Search(context.Background(), search.Request{Query: tt.q})
 			if err != nil {
 				t.Fatal(err)

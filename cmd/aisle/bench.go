@@ -19,10 +19,10 @@ import (
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/importer"
-	"github.com/aislehq/aisle/loadgen"
-	"github.com/aislehq/aisle/sqlite"
-	"github.com/aislehq/aisle/synth"
-	"github.com/aislehq/aisle/train"
+	"github.com/aislehq/aisle/internal/loadgen"
+	"github.com/aislehq/aisle/internal/synth"
+	"github.com/aislehq/aisle/model/train"
+	"github.com/aislehq/aisle/store/sqlite"
 )
 
 // benchResult is one measured quantity, as the median over runs.

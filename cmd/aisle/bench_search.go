@@ -12,9 +12,9 @@ import (
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/eval"
 	"github.com/aislehq/aisle/importer"
-	"github.com/aislehq/aisle/loadgen"
-	"github.com/aislehq/aisle/sqlite"
-	"github.com/aislehq/aisle/train"
+	"github.com/aislehq/aisle/internal/loadgen"
+	"github.com/aislehq/aisle/model/train"
+	"github.com/aislehq/aisle/store/sqlite"
 )
 
 // benchSearch imports Amazon Office (catalog and purchases) from data,

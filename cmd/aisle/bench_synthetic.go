@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/loadgen"
-	"github.com/aislehq/aisle/sqlite"
-	"github.com/aislehq/aisle/synth"
-	"github.com/aislehq/aisle/train"
+	"github.com/aislehq/aisle/internal/loadgen"
+	"github.com/aislehq/aisle/internal/synth"
+	"github.com/aislehq/aisle/model/train"
+	"github.com/aislehq/aisle/store/sqlite"
 )
 
 // synthBatch is how many items or events each store write carries.

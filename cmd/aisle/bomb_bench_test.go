@@ -17,9 +17,9 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/image/photo/phototest"
 	"github.com/aislehq/aisle/onnx"
-	"github.com/aislehq/aisle/photo/phototest"
-	"github.com/aislehq/aisle/sqlite"
+	"github.com/aislehq/aisle/store/sqlite"
 )
 
 // procStatus returns the named fields of /proc/PID/status in megabytes

@@ -16,9 +16,9 @@ import (
 	"github.com/google/renameio/v2"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/classify"
-	"github.com/aislehq/aisle/sqlite"
-	"github.com/aislehq/aisle/visual"
+	"github.com/aislehq/aisle/image/classify"
+	"github.com/aislehq/aisle/image/visual"
+	"github.com/aislehq/aisle/store/sqlite"
 )
 
 // minClassifierPhotos is the fewest labelled photos a photo classifier is

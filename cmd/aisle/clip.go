@@ -8,9 +8,9 @@ import (
 	"slices"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/clip"
+	"github.com/aislehq/aisle/image/clip"
+	"github.com/aislehq/aisle/image/palette"
 	"github.com/aislehq/aisle/onnx"
-	"github.com/aislehq/aisle/palette"
 	"github.com/aislehq/aisle/search"
 )
 

@@ -11,10 +11,10 @@ import (
 	"time"
 
 	aislehttp "github.com/aislehq/aisle/http"
-	"github.com/aislehq/aisle/photo"
+	"github.com/aislehq/aisle/image/photo"
 	"github.com/aislehq/aisle/recommend"
 	"github.com/aislehq/aisle/search"
-	"github.com/aislehq/aisle/sqlite"
+	"github.com/aislehq/aisle/store/sqlite"
 )
 
 // Config is the whole configuration of the binary, with one source of

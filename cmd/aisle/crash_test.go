@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/sqlite"
+	"github.com/aislehq/aisle/store/sqlite"
 )
 
 // TestMain lets the test binary act as the aisle binary in a child process

@@ -16,8 +16,8 @@ import (
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/importer"
-	"github.com/aislehq/aisle/sqlite"
-	"github.com/aislehq/aisle/train"
+	"github.com/aislehq/aisle/model/train"
+	"github.com/aislehq/aisle/store/sqlite"
 )
 
 // demoMarker marks a directory the demo created, so re-running the demo

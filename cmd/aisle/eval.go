@@ -10,13 +10,15 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aislehq/aisle/model/saved"
+
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/analyze"
-	"github.com/aislehq/aisle/dataset"
 	"github.com/aislehq/aisle/eval"
 	"github.com/aislehq/aisle/importer"
+	"github.com/aislehq/aisle/model/dataset"
+	"github.com/aislehq/aisle/model/train"
 	"github.com/aislehq/aisle/search"
-	"github.com/aislehq/aisle/train"
+	"github.com/aislehq/aisle/text/analyze"
 )
 
 // runEval imports a dataset into a temporary store and runs the offline
@@ -115,7 +117,7 @@ func runEval(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 			fmt.Fprintf(e.stdout, "%s weights (tuned on validation, NDCG@10 %.4f there): %v\n", name, rep.ValidNDCG10[name], w)
 		}
 	}
-	if !*cold || !slices.ContainsFunc(rep.Results, func(r eval.Result) bool { return r.Model == train.ModelContent }) {
+	if !*cold || !slices.ContainsFunc(rep.Results, func(r eval.Result) bool { return r.Model == saved.ModelContent }) {
 		return nil
 	}
 	tc.Progress = trainProgress(e.stderr)

@@ -9,10 +9,10 @@ import (
 	"strings"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/dataset"
 	"github.com/aislehq/aisle/eval"
-	"github.com/aislehq/aisle/fusion"
-	"github.com/aislehq/aisle/train"
+	"github.com/aislehq/aisle/model/dataset"
+	"github.com/aislehq/aisle/model/fusion"
+	"github.com/aislehq/aisle/model/train"
 )
 
 // runFusionEval runs train.FusionExperiment on d with the catalog's texts

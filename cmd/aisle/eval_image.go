@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/classify"
+	"github.com/aislehq/aisle/image/classify"
+	"github.com/aislehq/aisle/image/photo"
 	"github.com/aislehq/aisle/onnx"
-	"github.com/aislehq/aisle/photo"
 	"github.com/aislehq/aisle/vector"
 )
 

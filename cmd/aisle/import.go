@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/aislehq/aisle/importer"
-	"github.com/aislehq/aisle/sqlite"
+	"github.com/aislehq/aisle/store/sqlite"
 )
 
 func runImport(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {

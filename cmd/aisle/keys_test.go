@@ -10,7 +10,7 @@ import (
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/apikey"
-	"github.com/aislehq/aisle/sqlite"
+	"github.com/aislehq/aisle/store/sqlite"
 )
 
 // TestKeysCommand creates, lists and revokes keys with aisle keys, and

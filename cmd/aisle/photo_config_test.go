@@ -11,9 +11,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aislehq/aisle/photo"
-	"github.com/aislehq/aisle/photo/phototest"
-	"github.com/aislehq/aisle/sqlite"
+	"github.com/aislehq/aisle/image/photo"
+	"github.com/aislehq/aisle/image/photo/phototest"
+	"github.com/aislehq/aisle/store/sqlite"
 )
 
 // TestPhotoFetcherConfig checks which files the photo reader may read

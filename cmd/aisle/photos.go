@@ -18,11 +18,11 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/imagestore"
+	"github.com/aislehq/aisle/image/photo"
+	"github.com/aislehq/aisle/image/visual"
 	"github.com/aislehq/aisle/onnx"
-	"github.com/aislehq/aisle/photo"
-	"github.com/aislehq/aisle/sqlite"
-	"github.com/aislehq/aisle/visual"
+	"github.com/aislehq/aisle/store/imagestore"
+	"github.com/aislehq/aisle/store/sqlite"
 )
 
 // defaultImageModel is the CNN -image-model uses unless told otherwise:

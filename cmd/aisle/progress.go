@@ -8,7 +8,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"github.com/aislehq/aisle/train"
+	"github.com/aislehq/aisle/model/train"
 )
 
 // trainProgress returns a train.Progress that draws a bar of the steps on

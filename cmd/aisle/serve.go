@@ -8,12 +8,12 @@ import (
 	"path/filepath"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/analyze"
 	aislehttp "github.com/aislehq/aisle/http"
+	"github.com/aislehq/aisle/image/visual"
 	"github.com/aislehq/aisle/recommend"
 	"github.com/aislehq/aisle/search"
-	"github.com/aislehq/aisle/sqlite"
-	"github.com/aislehq/aisle/visual"
+	"github.com/aislehq/aisle/store/sqlite"
+	"github.com/aislehq/aisle/text/analyze"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/sqlite"
+	"github.com/aislehq/aisle/store/sqlite"
 )
 
 // recommendations is the body of GET /v1/recommend and /similar.

@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"time"
+
+	"github.com/aislehq/aisle/model/saved"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/dataset"
-	"github.com/aislehq/aisle/sqlite"
-	"github.com/aislehq/aisle/train"
-	"github.com/aislehq/aisle/visual"
+	"github.com/aislehq/aisle/image/visual"
+	"github.com/aislehq/aisle/model/dataset"
+	"github.com/aislehq/aisle/model/train"
+	"github.com/aislehq/aisle/store/sqlite"
 )
 
 // runTrain trains the model set on the store's interactions and saves it
@@ -106,15 +109,15 @@ func trainAndSave(ctx context.Context, e *env, db *sqlite.DB, photos *visual.Rea
 	if err != nil {
 		return err
 	}
-	prev, err := train.Latest(dir)
-	if err != nil && !errors.Is(err, train.ErrNoModel) {
+	prev, err := saved.Latest(dir)
+	if err != nil && !errors.Is(err, saved.ErrNoModel) {
 		return err
 	}
-	if prev != nil && !train.Replaces(meta, prev) {
+	if prev != nil && !saved.Replaces(meta, prev) {
 		fmt.Fprintf(e.stdout, "Kept version %s: its validation NDCG@10 %.4f beats the new models' %.4f; nothing saved.\n", prev.Version, prev.ValidNDCG10, meta.ValidNDCG10)
 		return nil
 	}
-	version, err := train.Save(dir, set, meta)
+	version, err := saved.Save(dir, set, meta, time.Now())
 	if err != nil {
 		return err
 	}

@@ -12,8 +12,8 @@ import (
 	"github.com/google/renameio/v2"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/extract"
-	"github.com/aislehq/aisle/sqlite"
+	"github.com/aislehq/aisle/store/sqlite"
+	"github.com/aislehq/aisle/text/extract"
 )
 
 // vocabularyFile holds, in the data directory, the catalog vocabulary

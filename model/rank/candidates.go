@@ -1,0 +1,154 @@
+package rank
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// ItemScorer scores chosen items for one history. Every member of a Blend
+// that ranks candidates must be one.
+type ItemScorer interface {
+	// ScoreItems writes the score of items[j] into out[j].
+	ScoreItems(history, items []int32, out []float32)
+}
+
+// Proposer is a member that can name its best items for a history without
+// scoring the whole catalog.
+type Proposer interface {
+	// Top returns the k best items for history, best first, and their
+	// scores; the first score is the largest any item gets.
+	Top(history []int32, k int) ([]int32, []float32)
+}
+
+// Candidates is the fused ranking of a candidate set: Items[j] scored
+// Scores[j], best first.
+type Candidates struct {
+	Items  []int32
+	Scores []float32
+	// From[j] has bit m set when member m proposed Items[j].
+	From []uint64
+}
+
+// Rank scores history's candidates: the union of each proposing member's
+// perMember best items, each member's scores scaled as Score scales them
+// and weighed. A proposer's scale is its top score, which is its largest
+// over the catalog, so proposers score candidates exactly as Score does;
+// other members (matrix factorisation) are scaled by their largest score
+// among the candidates. The cost depends on the candidates, not the
+// catalog size. Members with weight 0 neither propose nor score. Rank
+// panics if a weighted member is not an ItemScorer, and supports at most
+// 64 members.
+func (f *Blend) Rank(history []int32, perMember int) Candidates {
+	g := gather(f.Members, func(m int) bool { return f.Weights[m] != 0 }, history, perMember, -1)
+	M := len(f.Members)
+	order := make([]int, len(g.items))
+	scores := make([]float32, len(g.items))
+	for j := range order {
+		order[j] = j
+		for m, w := range f.Weights {
+			scores[j] += float32(w) * g.feats[j*M+m]
+		}
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		if scores[a] != scores[b] {
+			return cmp.Compare(scores[b], scores[a])
+		}
+		return cmp.Compare(g.items[a], g.items[b])
+	})
+	c := Candidates{Items: make([]int32, len(order)), Scores: make([]float32, len(order)), From: make([]uint64, len(order))}
+	for k, j := range order {
+		c.Items[k], c.Scores[k], c.From[k] = g.items[j], scores[j], g.from[j]
+	}
+	return c
+}
+
+// gathered is a candidate set with each member's scaled score of each
+// candidate: feats[j*M+m] for candidate j and member m (0 for inactive
+// members).
+type gathered struct {
+	items []int32
+	from  []uint64
+	feats []float32
+}
+
+// gather collects the candidates that the active proposing members
+// propose for history, perMember each, and scores them with every active
+// member, scaled as Rank documents. When extra ≥ 0 it is candidate 0 even
+// if nobody proposed it (tuning's target); it is scored but does not count
+// toward any member's scale.
+func gather(members []Scorer, active func(m int) bool, history []int32, perMember int, extra int32) gathered {
+	M := len(members)
+	if M > 64 {
+		panic("rank: at most 64 blend members")
+	}
+	var g gathered
+	at := map[int32]int{}
+	if extra >= 0 {
+		at[extra] = 0
+		g.items, g.from = append(g.items, extra), append(g.from, 0)
+	}
+	scales := make([]float32, M)
+	for m, s := range members {
+		p, ok := s.(Proposer)
+		if !active(m) || !ok {
+			continue
+		}
+		items, scores := p.Top(history, perMember)
+		scales[m] = float32(1 / maxScore(scores))
+		for _, i := range items {
+			j, seen := at[i]
+			if !seen {
+				j = len(g.items)
+				at[i] = j
+				g.items, g.from = append(g.items, i), append(g.from, 0)
+			}
+			g.from[j] |= 1 << m
+		}
+	}
+	g.feats = make([]float32, len(g.items)*M)
+	buf := make([]float32, len(g.items))
+	proposed := buf
+	if extra >= 0 && len(g.from) > 0 && g.from[0] == 0 {
+		proposed = buf[1:] // the extra item does not set a scale
+	}
+	for m, s := range members {
+		if !active(m) {
+			continue
+		}
+		is, ok := s.(ItemScorer)
+		if !ok {
+			panic(fmt.Sprintf("rank: blend member %d (%T) cannot score chosen items", m, s))
+		}
+		is.ScoreItems(history, g.items, buf)
+		sc := scales[m]
+		if sc == 0 { // not a proposer: scale by the candidates' best
+			sc = float32(1 / maxScore(proposed))
+		}
+		for j, v := range buf {
+			g.feats[j*M+m] = sc * v
+		}
+	}
+	return g
+}
+
+// CandidateScorer scores the catalog the way serving ranks it: the
+// candidates of Blend.Rank get their fused scores and every other item
+// −Inf, so offline evaluation measures exactly what is served.
+type CandidateScorer struct {
+	Blend     *Blend
+	PerMember int
+}
+
+// Score implements Scorer.
+func (s CandidateScorer) Score(history []int32, scores []float32) {
+	inf := float32(math.Inf(-1))
+	for i := range scores {
+		scores[i] = inf
+	}
+	c := s.Blend.Rank(history, s.PerMember)
+	for j, i := range c.Items {
+		scores[i] = c.Scores[j]
+	}
+}
