@@ -25,7 +25,7 @@ func (c *counting) Encode(ctx context.Context, texts []string) ([][]float32, err
 
 func TestSyncReusesStoredVectors(t *testing.T) {
 	ctx := context.Background()
-	db := sqlite.NewDB(filepath.Join(t.TempDir(), "aisle.db"), sqlite.Options{Synchronous: sqlite.SyncNormal})
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "aisle.db"), nil, sqlite.Options{Synchronous: sqlite.SyncNormal})
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}

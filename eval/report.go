@@ -7,28 +7,9 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
-)
 
-// JSON returns r as a flat map ready for encoding/json: "model",
-// "protocol", "cases", "hr@k" and "ndcg@k" for every k in r.HR and r.NDCG,
-// "mrr", "coverage@10" and "train_seconds". Every number is a float64.
-func (r Result) JSON() map[string]any {
-	m := map[string]any{
-		"model":         r.Model,
-		"protocol":      string(r.Protocol),
-		"cases":         float64(r.Cases),
-		"mrr":           r.MRR,
-		"coverage@10":   r.Coverage,
-		"train_seconds": r.TrainSeconds,
-	}
-	for k, v := range r.HR {
-		m[fmt.Sprintf("hr@%d", k)] = v
-	}
-	for k, v := range r.NDCG {
-		m[fmt.Sprintf("ndcg@%d", k)] = v
-	}
-	return m
-}
+	"github.com/aislehq/aisle/eval/metric"
+)
 
 // Published is a result reported elsewhere, shown beside ours for
 // comparison. HR and NDCG hold only the cut-offs the source reports.
@@ -36,8 +17,8 @@ type Published struct {
 	// Model names the model; Source says where the numbers come from.
 	Model, Source string
 	// Protocol is the protocol the source measured under.
-	Protocol Protocol
-	// HR and NDCG are keyed by k, as in Result.
+	Protocol metric.Protocol
+	// HR and NDCG are keyed by k, as in metric.Result.
 	HR, NDCG map[int]float64
 }
 
@@ -47,9 +28,9 @@ type Published struct {
 // columns are k = 5, 10 and 20 plus any other k in the results or
 // published rows; a metric a row does not have shows as "-". Write errors
 // are ignored, as with fmt.Fprintf; w may be a bytes.Buffer or os.Stdout.
-func WriteTable(w io.Writer, results []Result, published []Published) {
+func WriteTable(w io.Writer, results []metric.Result, published []Published) {
 	ksSet := map[int]bool{}
-	for _, k := range defaultKs {
+	for _, k := range tableKs {
 		ksSet[k] = true
 	}
 	for _, r := range results {
@@ -95,7 +76,7 @@ func WriteTable(w io.Writer, results []Result, published []Published) {
 	for _, r := range results {
 		cells := metrics([]string{r.Model, string(r.Protocol), fmt.Sprint(r.Cases)}, r.HR, r.NDCG)
 		cov := "-"
-		if r.Protocol == Full {
+		if r.Protocol == metric.Full {
 			cov = fmt.Sprintf("%.4f", r.Coverage)
 		}
 		row(append(cells, fmt.Sprintf("%.4f", r.MRR), cov, fmt.Sprintf("%.1f", r.TrainSeconds), "run here")...)
@@ -114,6 +95,10 @@ func WriteTable(w io.Writer, results []Result, published []Published) {
 		io.WriteString(w, strings.TrimRight(line, " \n")+"\n")
 	}
 }
+
+// tableKs are the cut-offs every table shows: those metric.Evaluate
+// measures by default.
+var tableKs = []int{5, 10, 20}
 
 func cell(m map[int]float64, k int) string {
 	if v, ok := m[k]; ok {
@@ -149,23 +134,23 @@ func PublishedFor(dataset string) []Published {
 		}
 		return h, map[int]float64{10: ndcg}
 	}
-	p := func(model, src string, proto Protocol, hr, ndcg float64) Published {
+	p := func(model, src string, proto metric.Protocol, hr, ndcg float64) Published {
 		h, n := at10(hr, ndcg)
 		return Published{Model: model, Source: src, Protocol: proto, HR: h, NDCG: n}
 	}
-	sasrec := p("SASRec", srcS3Rec, Full, 0.0605, 0.0318)
+	sasrec := p("SASRec", srcS3Rec, metric.Full, 0.0605, 0.0318)
 	sasrec.HR[5], sasrec.NDCG[5] = 0.0387, 0.0249
 	return []Published{
-		p("GRU4Rec", srcS3Rec, Full, 0.0283, 0.0137),
-		p("BERT4Rec", srcS3Rec, Full, 0.0347, 0.0170),
+		p("GRU4Rec", srcS3Rec, metric.Full, 0.0283, 0.0137),
+		p("BERT4Rec", srcS3Rec, metric.Full, 0.0347, 0.0170),
 		sasrec,
-		p("S3-Rec", srcS3Rec, Full, 0.0647, 0.0327),
-		p("ICLRec", srcICLRec, Full, 0.0744, 0.0403),
-		p("EASE λ=250", srcIssues, Full, 0.0754, 0.0413),
-		p("EASE + position-decayed transitions (last 5)", srcIssues, Full, 0.0913, 0.0545),
-		p("SASRec (re-trained, cross-entropy)", srcIssues, Full, 0, 0.0421),
-		p("OneRec-SFT", srcOneRec, Full, 0, 0.0501),
-		p("SASRec", srcSampled, Sampled100, 0.4696, 0.3156),
-		p("S3-Rec", srcSampled, Sampled100, 0.5506, 0.3732),
+		p("S3-Rec", srcS3Rec, metric.Full, 0.0647, 0.0327),
+		p("ICLRec", srcICLRec, metric.Full, 0.0744, 0.0403),
+		p("EASE λ=250", srcIssues, metric.Full, 0.0754, 0.0413),
+		p("EASE + position-decayed transitions (last 5)", srcIssues, metric.Full, 0.0913, 0.0545),
+		p("SASRec (re-trained, cross-entropy)", srcIssues, metric.Full, 0, 0.0421),
+		p("OneRec-SFT", srcOneRec, metric.Full, 0, 0.0501),
+		p("SASRec", srcSampled, metric.Sampled100, 0.4696, 0.3156),
+		p("S3-Rec", srcSampled, metric.Sampled100, 0.5506, 0.3732),
 	}
 }

@@ -1,7 +1,6 @@
 package eval_test
 
 import (
-	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -9,49 +8,19 @@ import (
 	"testing"
 
 	"github.com/aislehq/aisle/eval"
+	"github.com/aislehq/aisle/eval/metric"
 	"github.com/google/go-cmp/cmp"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-func TestResultJSON(t *testing.T) {
-	r := eval.Result{
-		Model: "pop", Protocol: eval.Full, Cases: 3,
-		HR:   map[int]float64{5: 0.1, 10: 0.2, 20: 0.3},
-		NDCG: map[int]float64{5: 0.01, 10: 0.02, 20: 0.03},
-		MRR:  0.05, Coverage: 0.5, TrainSeconds: 1.5,
-	}
-	want := map[string]any{
-		"model": "pop", "protocol": "full", "cases": 3.0,
-		"hr@5": 0.1, "hr@10": 0.2, "hr@20": 0.3,
-		"ndcg@5": 0.01, "ndcg@10": 0.02, "ndcg@20": 0.03,
-		"mrr": 0.05, "coverage@10": 0.5, "train_seconds": 1.5,
-	}
-	got := r.JSON()
-	if diff := cmp.Diff(got, want); diff != "" {
-		t.Errorf("JSON (-got +want):\n%s", diff)
-	}
-	// Encoding and decoding gives the same map back: numbers are float64.
-	b, err := json.Marshal(got)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var back map[string]any
-	if err := json.Unmarshal(b, &back); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(back, want); diff != "" {
-		t.Errorf("JSON round trip (-got +want):\n%s", diff)
-	}
-}
-
 func TestWriteTable(t *testing.T) {
-	results := []eval.Result{
-		{Model: "popularity", Protocol: eval.Full, Cases: 22363,
+	results := []metric.Result{
+		{Model: "popularity", Protocol: metric.Full, Cases: 22363,
 			HR:   map[int]float64{5: 0.0078, 10: 0.0116, 20: 0.0198},
 			NDCG: map[int]float64{5: 0.0049, 10: 0.0061, 20: 0.0082},
 			MRR:  0.0071, Coverage: 0.0012, TrainSeconds: 0.04},
-		{Model: "popularity", Protocol: eval.Sampled100, Cases: 22363,
+		{Model: "popularity", Protocol: metric.Sampled100, Cases: 22363,
 			HR:   map[int]float64{5: 0.2, 10: 0.3, 20: 0.45},
 			NDCG: map[int]float64{5: 0.12, 10: 0.15, 20: 0.19},
 			MRR:  0.13},
@@ -93,7 +62,7 @@ func TestPublishedFor(t *testing.T) {
 	if len(got) != 11 {
 		t.Fatalf("%d published rows for beauty, want 11", len(got))
 	}
-	find := func(model string, p eval.Protocol) eval.Published {
+	find := func(model string, p metric.Protocol) eval.Published {
 		for _, r := range got {
 			if r.Model == model && r.Protocol == p {
 				return r
@@ -104,20 +73,20 @@ func TestPublishedFor(t *testing.T) {
 	}
 	tests := []struct {
 		model    string
-		protocol eval.Protocol
+		protocol metric.Protocol
 		hr, ndcg map[int]float64
 	}{
-		{"GRU4Rec", eval.Full, map[int]float64{10: 0.0283}, map[int]float64{10: 0.0137}},
-		{"BERT4Rec", eval.Full, map[int]float64{10: 0.0347}, map[int]float64{10: 0.0170}},
-		{"SASRec", eval.Full, map[int]float64{5: 0.0387, 10: 0.0605}, map[int]float64{5: 0.0249, 10: 0.0318}},
-		{"S3-Rec", eval.Full, map[int]float64{10: 0.0647}, map[int]float64{10: 0.0327}},
-		{"ICLRec", eval.Full, map[int]float64{10: 0.0744}, map[int]float64{10: 0.0403}},
-		{"EASE λ=250", eval.Full, map[int]float64{10: 0.0754}, map[int]float64{10: 0.0413}},
-		{"EASE + position-decayed transitions (last 5)", eval.Full, map[int]float64{10: 0.0913}, map[int]float64{10: 0.0545}},
-		{"SASRec (re-trained, cross-entropy)", eval.Full, map[int]float64{}, map[int]float64{10: 0.0421}},
-		{"OneRec-SFT", eval.Full, map[int]float64{}, map[int]float64{10: 0.0501}},
-		{"SASRec", eval.Sampled100, map[int]float64{10: 0.4696}, map[int]float64{10: 0.3156}},
-		{"S3-Rec", eval.Sampled100, map[int]float64{10: 0.5506}, map[int]float64{10: 0.3732}},
+		{"GRU4Rec", metric.Full, map[int]float64{10: 0.0283}, map[int]float64{10: 0.0137}},
+		{"BERT4Rec", metric.Full, map[int]float64{10: 0.0347}, map[int]float64{10: 0.0170}},
+		{"SASRec", metric.Full, map[int]float64{5: 0.0387, 10: 0.0605}, map[int]float64{5: 0.0249, 10: 0.0318}},
+		{"S3-Rec", metric.Full, map[int]float64{10: 0.0647}, map[int]float64{10: 0.0327}},
+		{"ICLRec", metric.Full, map[int]float64{10: 0.0744}, map[int]float64{10: 0.0403}},
+		{"EASE λ=250", metric.Full, map[int]float64{10: 0.0754}, map[int]float64{10: 0.0413}},
+		{"EASE + position-decayed transitions (last 5)", metric.Full, map[int]float64{10: 0.0913}, map[int]float64{10: 0.0545}},
+		{"SASRec (re-trained, cross-entropy)", metric.Full, map[int]float64{}, map[int]float64{10: 0.0421}},
+		{"OneRec-SFT", metric.Full, map[int]float64{}, map[int]float64{10: 0.0501}},
+		{"SASRec", metric.Sampled100, map[int]float64{10: 0.4696}, map[int]float64{10: 0.3156}},
+		{"S3-Rec", metric.Sampled100, map[int]float64{10: 0.5506}, map[int]float64{10: 0.3732}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.model+"/"+string(tt.protocol), func(t *testing.T) {
@@ -133,7 +102,7 @@ func TestPublishedFor(t *testing.T) {
 			}
 		})
 	}
-	if s := find("OneRec-SFT", eval.Full).Source; s != "issue #3 / literature" {
+	if s := find("OneRec-SFT", metric.Full).Source; s != "issue #3 / literature" {
 		t.Errorf("OneRec-SFT source %q", s)
 	}
 	got[0].HR[10] = 1

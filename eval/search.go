@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"unicode"
@@ -19,7 +20,7 @@ import (
 // importer reads; format "" detects it) into memory, skipping bad rows.
 func ReadItems(ctx context.Context, path, format string) ([]aisle.Item, error) {
 	var c itemCollector
-	if _, err := importer.Run(ctx, &c, path, importer.Options{Format: format, Kind: importer.KindItems}); err != nil {
+	if _, err := importer.Run(ctx, &c, path, importer.Options{Format: format, Kind: importer.KindItems}, importer.Deps{}, nil); err != nil {
 		return nil, fmt.Errorf("read items: %w", err)
 	}
 	return c.items, nil
@@ -189,11 +190,13 @@ func splitWords(s string) []string {
 
 // SearchOptions configure SearchBenchmark.
 type SearchOptions struct {
-	// Index configures the index (its Encoder and Parser are set by
-	// SearchBenchmark: the encoder from NewEncoder, no parser, since a
-	// parser reading the category out of the query would turn the
-	// benchmark into a filter test).
+	// Index configures the index (its Merge is set by SearchBenchmark).
 	Index search.Config
+	// Analyzer makes the index terms; nil is search's default. The index
+	// gets no parser, since a parser reading the category out of the
+	// query would turn the benchmark into a filter test, and its encoder
+	// comes from NewEncoder.
+	Analyzer search.Analyzer
 	// NewEncoder, when set, makes the dense encoder from the catalog as
 	// indexed (the stripped one in the harder variant); nil measures BM25
 	// alone.
@@ -235,9 +238,8 @@ func SearchBenchmark(ctx context.Context, items []aisle.Item, opts SearchOptions
 		indexed = StripCategoryWords(items)
 	}
 	cfg := opts.Index
-	cfg.Parser = nil
-	cfg.Encoder = nil
 	cfg.Merge = search.MergeRRF
+	deps := search.Deps{Analyzer: opts.Analyzer}
 	type method struct {
 		name, retrieval, merge string
 	}
@@ -251,7 +253,7 @@ func SearchBenchmark(ctx context.Context, items []aisle.Item, opts SearchOptions
 		if vecs, err = search.EncodeItems(ctx, enc, indexed, 0); err != nil {
 			return nil, fmt.Errorf("search benchmark: %w", err)
 		}
-		cfg.Encoder = enc
+		deps.Encoder = enc
 		methods = append(methods,
 			method{MethodDense, search.RetrievalDense, search.MergeRRF},
 			method{MethodRRF, search.RetrievalHybrid, search.MergeRRF},
@@ -264,7 +266,7 @@ func SearchBenchmark(ctx context.Context, items []aisle.Item, opts SearchOptions
 		if !ok {
 			c := cfg
 			c.Merge = m.merge
-			x = search.New(c)
+			x = search.New(c, deps, nil)
 			if err := x.Upsert(indexed, vecs); err != nil {
 				return nil, fmt.Errorf("search benchmark: %w", err)
 			}
@@ -300,17 +302,21 @@ func searchMetrics(hits []search.Hit, relevant map[string]bool) (nDCG, recall fl
 		}
 		found++
 		if i < 10 {
-			dcg += ndcg(i)
+			dcg += gain(i)
 		}
 	}
 	for i := range min(len(relevant), 10) {
-		ideal += ndcg(i)
+		ideal += gain(i)
 	}
 	if ideal == 0 {
 		return 0, 0
 	}
 	return dcg / ideal, float64(found) / float64(min(len(relevant), 50))
 }
+
+// gain is the discounted gain of a relevant item at 0-based rank, as
+// metric.Evaluate counts NDCG.
+func gain(rank int) float64 { return 1 / math.Log2(float64(rank)+2) }
 
 // WriteSearchTable writes results as an aligned text table.
 func WriteSearchTable(w io.Writer, results []SearchResult) {

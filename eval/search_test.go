@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/search"
 	"github.com/aislehq/aisle/text/analyze"
 	"github.com/google/go-cmp/cmp"
 )
@@ -81,7 +80,7 @@ func TestSearchCasesOffice(t *testing.T) {
 // time once they are stripped.
 func TestSearchBenchmarkOffice(t *testing.T) {
 	items := officeItems(t)
-	opts := SearchOptions{Index: search.Config{Analyzer: analyze.New(analyze.Config{})}}
+	opts := SearchOptions{Analyzer: analyze.New(analyze.Config{})}
 	plain, err := SearchBenchmark(context.Background(), items, opts)
 	if err != nil {
 		t.Fatal(err)

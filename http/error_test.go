@@ -286,7 +286,7 @@ func TestBadRequests(t *testing.T) {
 				t.Errorf("message = %q does not name the field %q", got.Message, tt.field)
 			}
 			if d := cmp.Diff(e.snapshot(), before); d != "" {
-				t.Errorf("store changed (-after +before):\n%s", d)
+				t.Errorf("store changed (-got +want):\n%s", d)
 			}
 		})
 	}

@@ -111,12 +111,12 @@ func TestMetricsSharedRegistry(t *testing.T) {
 	// Two servers on one registry count into the same metrics rather than
 	// panicking on a duplicate registration.
 	e := newEnv(t, nil)
-	other := NewServer(e.db, e.rec, DefaultConfig(), nil, e.reg)
+	other := NewServer(e.db, e.rec, DefaultConfig(), nil, e.reg, nil)
 	if other.metrics.requests != e.srv.metrics.requests {
 		t.Errorf("second server got its own request counter")
 	}
 	// A nil registry keeps metrics private but still served.
-	private := NewServer(e.db, e.rec, DefaultConfig(), nil, nil)
+	private := NewServer(e.db, e.rec, DefaultConfig(), nil, nil, nil)
 	if private.metrics.gatherer == nil {
 		t.Errorf("no gatherer for a nil registry")
 	}

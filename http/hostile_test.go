@@ -132,8 +132,8 @@ func TestHostileRequests(t *testing.T) {
 	if n < 300 {
 		t.Errorf("only %d hostile requests sent", n)
 	}
-	if d := cmp.Diff(before, e.snapshot()); d != "" {
-		t.Errorf("hostile requests changed the store (-before +after):\n%s", d)
+	if d := cmp.Diff(e.snapshot(), before); d != "" {
+		t.Errorf("hostile requests changed the store (-got +want):\n%s", d)
 	}
 	for name, body := range harmlessBodies() {
 		resp := e.do("PUT", "/v1/items/harmless-1", body)

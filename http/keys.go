@@ -50,7 +50,7 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request) error {
 	if req.Role == "" {
 		return aisle.FieldErrorf(aisle.EINVALID, "role", "required: read, write or admin")
 	}
-	token, k, seq, err := apikey.Create(r.Context(), s.store, req.Role, req.Name, req.User, principalFrom(r.Context()).actor(), time.Now())
+	token, k, seq, err := apikey.Create(r.Context(), s.store, req.Role, req.Name, req.User, principalFrom(r.Context()).actor(), s.now())
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func (s *Server) revokeKey(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	seq, err := apikey.Revoke(r.Context(), s.store, id, principalFrom(r.Context()).actor(), time.Now())
+	seq, err := apikey.Revoke(r.Context(), s.store, id, principalFrom(r.Context()).actor(), s.now())
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 // returned.
 func (s *Server) audit(w http.ResponseWriter, r *http.Request, e aisle.AuditEntry) {
 	e.Actor = principalFrom(r.Context()).actor()
-	e.Time = time.Now()
+	e.Time = s.now()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), auditTimeout)
 	defer cancel()
 	seq, err := s.store.AppendAudit(ctx, e)

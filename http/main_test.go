@@ -154,7 +154,7 @@ type testEnv struct {
 func newEnv(t *testing.T, configure func(*Config, *fakeRecommender)) *testEnv {
 	t.Helper()
 	ctx := t.Context()
-	db := sqlite.NewDB(filepath.Join(t.TempDir(), "aisle.db"), sqlite.Options{Synchronous: sqlite.SyncNormal})
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "aisle.db"), nil, sqlite.Options{Synchronous: sqlite.SyncNormal})
 	if err := db.Open(ctx); err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -169,7 +169,7 @@ func newEnv(t *testing.T, configure func(*Config, *fakeRecommender)) *testEnv {
 	logs := &lockedBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	reg := prometheus.NewRegistry()
-	srv := NewServer(db, rec, cfg, logger, reg)
+	srv := NewServer(db, rec, cfg, logger, reg, nil)
 	if err := srv.Open(); err != nil {
 		t.Fatalf("open server: %v", err)
 	}

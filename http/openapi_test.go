@@ -34,13 +34,13 @@ func TestOpenAPIRoutes(t *testing.T) {
 		}
 	}
 	var served []string
-	for _, rt := range NewServer(nil, nil, Config{}, nil, nil).routes() {
+	for _, rt := range NewServer(nil, nil, Config{}, nil, nil, nil).routes() {
 		served = append(served, rt.pattern)
 	}
 	slices.Sort(documented)
 	slices.Sort(served)
 	if d := cmp.Diff(served, documented); d != "" {
-		t.Errorf("routes served (-) and documented (+) differ:\n%s", d)
+		t.Errorf("routes served differ from those documented (-got +want):\n%s", d)
 	}
 }
 
@@ -231,7 +231,7 @@ func TestOpenAPILimits(t *testing.T) {
 		eventTypes = append(eventTypes, string(typ))
 	}
 	if d := cmp.Diff(lookup(doc, schemas+"Event/properties/type/enum"), eventTypes); d != "" {
-		t.Errorf("event types (-documented +aisle):\n%s", d)
+		t.Errorf("documented event types differ from aisle's (-got +want):\n%s", d)
 	}
 	for _, a := range lookup(doc, schemas+"ItemInput/properties/availability/enum").([]any) {
 		if !aisle.Availability(a.(string)).Valid() {

@@ -90,7 +90,7 @@ func newPhotoEnv(t *testing.T, configure func(*Config, *fakeRecommender)) (*test
 func (e *testEnv) enablePhotos() *imagestore.Store {
 	originals := imagestore.New(filepath.Join(e.t.TempDir(), "images"))
 	fetch := &photo.Fetcher{Originals: originals}
-	r := visual.New(tintEncoder{}, "image:tint", fetch, originals, e.db, visual.Config{}, nil)
+	r := visual.New(tintEncoder{}, "image:tint", visual.Deps{Fetch: fetch, Originals: originals, Store: e.db}, visual.Config{}, nil)
 	e.srv.SetPhotos(r, originals)
 	return originals
 }
@@ -195,7 +195,7 @@ func TestUploadPhotoErrors(t *testing.T) {
 		})
 	}
 	if d := cmp.Diff(e.snapshot(), before); d != "" {
-		t.Errorf("a rejected upload changed the store (-after +before):\n%s", d)
+		t.Errorf("a rejected upload changed the store (-got +want):\n%s", d)
 	}
 	if originals.Has(strings.Repeat("a", 64)) {
 		t.Error("unexpected original")

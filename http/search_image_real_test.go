@@ -63,7 +63,7 @@ func openClothing(t *testing.T) ([]clothingPhoto, *onnx.ImageEncoder) {
 	if _, err := onnx.FindLibrary(""); err != nil {
 		t.Skipf("%v", err)
 	}
-	enc, err := onnx.OpenImageEncoder(t.Context(), mobileNetDir, onnx.ImageConfig{})
+	enc, err := onnx.OpenImageEncoder(t.Context(), mobileNetDir, onnx.ImageConfig{}, nil)
 	if err != nil {
 		t.Fatalf("OpenImageEncoder: %v", err)
 	}
@@ -142,7 +142,7 @@ func TestSearchImageReal(t *testing.T) {
 		}
 		images[i] = v
 	}
-	x := search.New(search.Config{})
+	x := search.New(search.Config{}, search.Deps{}, nil)
 	if err := x.UpsertVectors(items, nil, images); err != nil {
 		t.Fatal(err)
 	}

@@ -55,7 +55,7 @@ func (e *testEnv) seedImageSearch() {
 	for i, it := range page.Items {
 		images[i] = photoVectors[it.ID]
 	}
-	x := search.New(search.Config{})
+	x := search.New(search.Config{}, search.Deps{}, nil)
 	if err := x.UpsertVectors(page.Items, nil, images); err != nil {
 		e.t.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func TestSearchFilters(t *testing.T) {
 	for i := range page.Items {
 		page.Items[i].Extracted = ex.Extract(&page.Items[i])
 	}
-	x := search.New(search.Config{})
+	x := search.New(search.Config{}, search.Deps{}, nil)
 	if err := x.Upsert(page.Items, nil); err != nil {
 		t.Fatal(err)
 	}

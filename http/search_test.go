@@ -19,7 +19,7 @@ func (e *testEnv) seedSearch() {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	x := search.New(search.Config{})
+	x := search.New(search.Config{}, search.Deps{}, nil)
 	if err := x.Upsert(page.Items, nil); err != nil {
 		e.t.Fatal(err)
 	}
@@ -98,8 +98,8 @@ func TestSearchChangesNothing(t *testing.T) {
 	e.seedSearch()
 	before := e.snapshot()
 	e.expect(http.StatusOK, "GET", "/v1/search?q=pen&user=u7&n=1", nil)
-	if d := cmp.Diff(before, e.snapshot()); d != "" {
-		t.Errorf("GET /v1/search changed the store (-before +after):\n%s", d)
+	if d := cmp.Diff(e.snapshot(), before); d != "" {
+		t.Errorf("GET /v1/search changed the store (-got +want):\n%s", d)
 	}
 	if _, err := e.db.User(t.Context(), "u7"); aisle.ErrorCode(err) != aisle.ENOTFOUND {
 		t.Errorf("searching created the shopper: %v", err)

@@ -164,7 +164,7 @@ func TestRevokedKey(t *testing.T) {
 func TestOpenRefusesExposure(t *testing.T) {
 	e := newEnv(t, nil)
 	open := func(cfg Config) error {
-		srv := NewServer(e.db, e.rec, cfg, nil, nil)
+		srv := NewServer(e.db, e.rec, cfg, nil, nil, nil)
 		err := srv.Open()
 		srv.Close()
 		return err
@@ -229,8 +229,8 @@ func TestCrossSite(t *testing.T) {
 		}
 		e.expect(http.StatusForbidden, "POST", "/v1/events", map[string]any{"events": []map[string]any{{"user": "u1", "item": "pen-2", "type": "view"}}}, h...)
 	}
-	if d := cmp.Diff(before, e.snapshot()); d != "" {
-		t.Errorf("cross-site requests changed the store:\n%s", d)
+	if d := cmp.Diff(e.snapshot(), before); d != "" {
+		t.Errorf("cross-site requests changed the store (-got +want):\n%s", d)
 	}
 	// A form post cannot carry JSON without asking first.
 	e.expect(http.StatusUnsupportedMediaType, "POST", "/v1/events", `{"events":[{"user":"u1","item":"pen-2","type":"view"}]}`, "Content-Type", "text/plain")
@@ -273,8 +273,8 @@ func TestRateLimits(t *testing.T) {
 	for range 5 {
 		codes = append(codes, e.do("GET", "/v1/items/pen-1", nil, k1...).status)
 	}
-	if d := cmp.Diff([]int{200, 200, 200, 429, 429}, codes); d != "" {
-		t.Errorf("statuses (-want +got):\n%s", d)
+	if d := cmp.Diff(codes, []int{200, 200, 200, 429, 429}); d != "" {
+		t.Errorf("statuses (-got +want):\n%s", d)
 	}
 	resp := e.expect(http.StatusTooManyRequests, "GET", "/v1/items/pen-1", nil, k1...)
 	if s, err := strconv.Atoi(resp.header.Get("Retry-After")); err != nil || s < 1 {
@@ -403,8 +403,8 @@ func TestUserEvents(t *testing.T) {
 			path = "/v1/users/u2/events?limit=3&type=view&cursor=" + page.NextCursor
 		}
 	}
-	if d := cmp.Diff([]string{"x6", "x5", "x4", "x3", "x2", "x1", "x0"}, got); d != "" {
-		t.Errorf("events (-want +got):\n%s", d)
+	if d := cmp.Diff(got, []string{"x6", "x5", "x4", "x3", "x2", "x1", "x0"}); d != "" {
+		t.Errorf("events (-got +want):\n%s", d)
 	}
 	all := decodeJSON[listResponse[aisle.Event]](t, e.expect(http.StatusOK, "GET", "/v1/users/u2/events", nil).body)
 	if len(all.Items) != 8 || all.Items[len(all.Items)-1].Type != aisle.EventRating {
@@ -441,7 +441,7 @@ func TestAccessLogShopperIDs(t *testing.T) {
 func TestConcurrentPutsEndStored(t *testing.T) {
 	e := newEnv(t, nil)
 	latest := &latestItems{items: map[string]aisle.Item{}}
-	srv := NewServer(e.db, latest, Config{Addr: "127.0.0.1:0"}, nil, nil)
+	srv := NewServer(e.db, latest, Config{Addr: "127.0.0.1:0"}, nil, nil, nil)
 	if err := srv.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -542,8 +542,8 @@ func TestLaxInputs(t *testing.T) {
 			t.Errorf("%s: message names Go internals: %q", c.name, d.Message)
 		}
 	}
-	if d := cmp.Diff(before, e.snapshot()); d != "" {
-		t.Errorf("rejected requests changed the store:\n%s", d)
+	if d := cmp.Diff(e.snapshot(), before); d != "" {
+		t.Errorf("rejected requests changed the store (-got +want):\n%s", d)
 	}
 	// Tidied rather than refused: white space around one-line fields.
 	got := decodeJSON[aisle.Item](t, e.expect(http.StatusCreated, "PUT", "/v1/items/pen-8", "{\"title\":\"  Blue pen\\t\",\"brand\":\"Acme\\r\\n\",\"description\":\"Line 1\\nLine 2\"}").body)
@@ -632,7 +632,7 @@ type benchEnv struct {
 
 func newBenchEnv(b *testing.B) *benchEnv {
 	b.Helper()
-	db := sqlite.NewDB(filepath.Join(b.TempDir(), "aisle.db"), sqlite.Options{Synchronous: sqlite.SyncNormal})
+	db := sqlite.NewDB(filepath.Join(b.TempDir(), "aisle.db"), nil, sqlite.Options{Synchronous: sqlite.SyncNormal})
 	if err := db.Open(b.Context()); err != nil {
 		b.Fatal(err)
 	}
@@ -641,6 +641,6 @@ func newBenchEnv(b *testing.B) *benchEnv {
 		b.Fatal(err)
 	}
 	// Limits high enough never to refuse, so that their cost is measured.
-	srv := NewServer(db, &fakeRecommender{}, Config{Addr: "127.0.0.1:0", KeyRate: 1e9, AddressRate: 1e9}, nil, nil)
+	srv := NewServer(db, &fakeRecommender{}, Config{Addr: "127.0.0.1:0", KeyRate: 1e9, AddressRate: 1e9}, nil, nil, nil)
 	return &benchEnv{db: db, srv: srv}
 }

@@ -242,6 +242,7 @@ type Server struct {
 	rec     Recommender
 	cfg     Config
 	logger  *slog.Logger
+	now     func() time.Time
 	metrics *metrics
 	mux     *http.ServeMux
 	handler http.Handler
@@ -278,10 +279,15 @@ type Server struct {
 // A nil logger discards logs. The server's metrics are registered with reg;
 // GET /metrics serves reg when it is also a prometheus.Gatherer (as
 // *prometheus.Registry is), and otherwise only the server's own metrics.
-// A nil reg keeps the metrics private to GET /metrics.
-func NewServer(store Store, rec Recommender, cfg Config, logger *slog.Logger, reg prometheus.Registerer) *Server {
+// A nil reg keeps the metrics private to GET /metrics. now is the wall
+// clock, which the API key cache's expiry, the rate limits and the times
+// of API keys and audit entries read; nil means time.Now.
+func NewServer(store Store, rec Recommender, cfg Config, logger *slog.Logger, reg prometheus.Registerer, now func() time.Time) *Server {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
+	}
+	if now == nil {
+		now = time.Now
 	}
 	cfg = cfg.withDefaults()
 	s := &Server{
@@ -289,9 +295,10 @@ func NewServer(store Store, rec Recommender, cfg Config, logger *slog.Logger, re
 		rec:          rec,
 		cfg:          cfg,
 		logger:       logger,
+		now:          now,
 		mux:          http.NewServeMux(),
-		keys:         apikey.NewVerifier(store, 0, nil),
-		limits:       newLimits(cfg, time.Now),
+		keys:         apikey.NewVerifier(store, 0, now),
+		limits:       newLimits(cfg, now),
 		allowedHosts: allowedHosts(cfg),
 		logKey:       make([]byte, 32),
 	}

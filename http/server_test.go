@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -109,7 +110,7 @@ func TestShutdownTimeoutClosesConnections(t *testing.T) {
 func TestLifecycle(t *testing.T) {
 	e := newEnv(t, nil)
 
-	s := NewServer(e.db, e.rec, Config{Addr: "127.0.0.1:0"}, nil, nil)
+	s := NewServer(e.db, e.rec, Config{Addr: "127.0.0.1:0"}, nil, nil, nil)
 	if s.Addr() != "" || s.URL() != "" {
 		t.Errorf("Addr/URL before Open = %q/%q, want empty", s.Addr(), s.URL())
 	}
@@ -132,7 +133,7 @@ func TestLifecycle(t *testing.T) {
 		t.Errorf("Open after Close succeeded")
 	}
 
-	never := NewServer(e.db, e.rec, Config{}, nil, nil)
+	never := NewServer(e.db, e.rec, Config{}, nil, nil, nil)
 	if err := never.Close(); err != nil {
 		t.Errorf("Close before Open: %v", err)
 	}
@@ -142,7 +143,7 @@ func TestLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	busy := NewServer(e.db, e.rec, Config{Addr: ln.Addr().String()}, nil, nil)
+	busy := NewServer(e.db, e.rec, Config{Addr: ln.Addr().String()}, nil, nil, nil)
 	if err := busy.Open(); err == nil {
 		busy.Close()
 		t.Errorf("Open on a busy address succeeded")
@@ -203,5 +204,36 @@ func TestUnmatchedRoutes(t *testing.T) {
 				t.Errorf("Allow = %q, want %q", got, tt.wantAllow)
 			}
 		})
+	}
+}
+
+// TestServerClock checks that the clock given to NewServer, not the wall
+// clock, dates the API keys it makes and its audit entries.
+func TestServerClock(t *testing.T) {
+	e := newEnv(t, nil)
+	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	s := NewServer(e.db, e.rec, Config{Addr: "127.0.0.1:0"}, nil, nil, func() time.Time { return at })
+	if err := s.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	resp, err := http.Post(s.URL()+"/v1/keys", "application/json", strings.NewReader(`{"role":"admin","name":"ops"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var k newKeyResponse
+	if err := json.NewDecoder(resp.Body).Decode(&k); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST /v1/keys: %d, %v", resp.StatusCode, err)
+	}
+	if !k.CreatedAt.Equal(at) {
+		t.Errorf("key created at %v, want the server's clock %v", k.CreatedAt, at)
+	}
+	entries, err := e.db.Audit(t.Context(), 0, 10)
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("Audit = %v, %v", entries, err)
+	}
+	if last := entries[len(entries)-1]; !last.Time.Equal(at) {
+		t.Errorf("audit entry %+v at %v, want the server's clock %v", last, last.Time, at)
 	}
 }

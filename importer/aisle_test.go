@@ -204,7 +204,7 @@ func TestAisleBadRows(t *testing.T) {
 
 func TestAisleStrict(t *testing.T) {
 	db := openStore(t)
-	sum, err := Run(context.Background(), db, filepath.Join("testdata", "bad"), Options{Strict: true, Now: testNow})
+	sum, err := Run(context.Background(), db, filepath.Join("testdata", "bad"), Options{Strict: true}, Deps{Now: testNow}, nil)
 	re, ok := errors.AsType[*RejectedError](err)
 	if !ok {
 		t.Fatalf("err = %v, want a *RejectedError", err)
@@ -284,7 +284,7 @@ func TestAisleFileErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db := openStore(t)
-			sum, err := Run(context.Background(), db, tc.path, tc.opts)
+			sum, err := Run(context.Background(), db, tc.path, tc.opts, Deps{}, nil)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want it to contain %q", err, tc.want)
 			}
@@ -305,7 +305,7 @@ func TestAisleFolderChecksAllHeadersFirst(t *testing.T) {
 	writeFile(t, dir, "items.jsonl", `{"id":"p1","title":"Pen"}`+"\n")
 	writeFile(t, dir, "events.csv", "user,item,type,colour\nu1,p1,view,red\n")
 	db := openStore(t)
-	if _, err := Run(context.Background(), db, dir, Options{}); err == nil {
+	if _, err := Run(context.Background(), db, dir, Options{}, Deps{}, nil); err == nil {
 		t.Fatal("Run succeeded, want a header error")
 	}
 	if got := mustCounts(t, db); got != (aisle.Counts{}) {
@@ -317,7 +317,7 @@ func TestAisleCancel(t *testing.T) {
 	db := openStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := Run(ctx, db, "testdata/jsonl", Options{})
+	_, err := Run(ctx, db, "testdata/jsonl", Options{}, Deps{}, nil)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
@@ -381,10 +381,10 @@ func TestAisleEventsWithoutIDReimportAsDuplicates(t *testing.T) {
 	events := write("events.jsonl", `{"user":"u1","item":"p1","type":"view","timestamp":"2024-01-01T00:00:00Z"}
 {"user":"u1","item":"p1","type":"view","timestamp":"2024-01-01T00:00:00Z"}
 `)
-	if _, err := Run(ctx, db, dir, Options{Format: FormatAisle}); err != nil {
+	if _, err := Run(ctx, db, dir, Options{Format: FormatAisle}, Deps{}, nil); err != nil {
 		t.Fatal(err)
 	}
-	sum, err := Run(ctx, db, events, Options{Format: FormatAisle})
+	sum, err := Run(ctx, db, events, Options{Format: FormatAisle}, Deps{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

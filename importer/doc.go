@@ -15,7 +15,7 @@
 // Rows are imported kind by kind: items, then users, questions and events
 // (events must name items that exist). Each row is checked as the store
 // would check it (aisle.Item.Normalize and Validate, aisle.User.Validate,
-// aisle.Question.Validate, aisle.Event.Validate against Options.Now), and an
+// aisle.Question.Validate, aisle.Event.Validate against Deps.Now), and an
 // event's item must be valid in the same import or already in the store.
 // A bad row never stops the import and is never half-written: it is
 // skipped, counted as rejected and listed in the Summary as a RowError
@@ -159,6 +159,6 @@
 //
 // # Progress
 //
-// Options.Progress receives progress: a progress bar when it is a terminal,
+// Deps.Progress receives progress: a progress bar when it is a terminal,
 // otherwise a plain line every two seconds and one when each input is done.
 package importer

@@ -20,7 +20,7 @@ func testNow() time.Time { return time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC) }
 // the test ends.
 func openStore(tb testing.TB) *sqlite.DB {
 	tb.Helper()
-	db := sqlite.NewDB(filepath.Join(tb.TempDir(), "aisle.db"), sqlite.Options{})
+	db := sqlite.NewDB(filepath.Join(tb.TempDir(), "aisle.db"), nil, sqlite.Options{})
 	if err := db.Open(context.Background()); err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
@@ -39,13 +39,16 @@ func dataPath(tb testing.TB, name string) string {
 	return p
 }
 
-// mustRun runs an import that must succeed.
+// mustRun runs an import that must succeed, at the time testNow.
 func mustRun(tb testing.TB, db Store, path string, opts Options) *Summary {
 	tb.Helper()
-	if opts.Now == nil {
-		opts.Now = testNow
-	}
-	sum, err := Run(context.Background(), db, path, opts)
+	return mustRunDeps(tb, db, path, opts, Deps{Now: testNow})
+}
+
+// mustRunDeps runs an import with deps that must succeed.
+func mustRunDeps(tb testing.TB, db Store, path string, opts Options, deps Deps) *Summary {
+	tb.Helper()
+	sum, err := Run(context.Background(), db, path, opts, deps, nil)
 	if err != nil {
 		tb.Fatalf("Run(%s): %v", path, err)
 	}

@@ -220,7 +220,7 @@ func TestLCRecMalformed(t *testing.T) {
 	} {
 		writeFile(t, dir, "Toys.item.json", tc.content)
 		db := openStore(t)
-		_, err := Run(context.Background(), db, bad, Options{})
+		_, err := Run(context.Background(), db, bad, Options{}, Deps{}, nil)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("content %q: err = %v, want %q", tc.content, err, tc.want)
 		}

@@ -77,13 +77,15 @@ type Options struct {
 	// BatchSize is the number of rows per store call (one transaction);
 	// 0 means DefaultBatchSize.
 	BatchSize int
+}
+
+// Deps are what Run reports its progress to and reads the time from. The
+// zero value reports nothing and reads time.Now.
+type Deps struct {
 	// Progress receives progress reports; nil means none. A terminal gets
 	// a progress bar, anything else a plain line every two seconds and one
 	// at the end of each input.
 	Progress io.Writer
-	// Logger receives debug lines about each rejected row and an info line
-	// at the end; nil discards.
-	Logger *slog.Logger
 	// Now is the clock used to reject events dated in the future and to
 	// time the import; nil means time.Now.
 	Now func() time.Time
@@ -130,12 +132,15 @@ func (e *RejectedError) Error() string {
 //
 // Run may be called concurrently if dst is safe for concurrent use; imports
 // into one store then interleave their batches.
-func Run(ctx context.Context, dst Store, path string, opts Options) (*Summary, error) {
-	if opts.Now == nil {
-		opts.Now = time.Now
+//
+// logger receives debug lines about each rejected row and an info line at
+// the end; nil discards them.
+func Run(ctx context.Context, dst Store, path string, opts Options, deps Deps, logger *slog.Logger) (*Summary, error) {
+	if deps.Now == nil {
+		deps.Now = time.Now
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultBatchSize
@@ -152,7 +157,7 @@ func Run(ctx context.Context, dst Store, path string, opts Options) (*Summary, e
 		}
 		opts.Format = f
 	}
-	start := opts.Now()
+	start := deps.Now()
 	p, err := newPlan(ctx, path, &opts)
 	if err != nil {
 		return nil, err
@@ -161,10 +166,10 @@ func Run(ctx context.Context, dst Store, path string, opts Options) (*Summary, e
 		p.keepOnly(opts.Kind)
 	}
 	if opts.Strict || opts.DryRun {
-		sum, err := newRunner(dst, opts, false).run(ctx, p)
+		sum, err := newRunner(dst, opts, deps, logger, false).run(ctx, p)
 		if sum != nil {
 			sum.DryRun = true
-			sum.Elapsed = opts.Now().Sub(start)
+			sum.Elapsed = deps.Now().Sub(start)
 		}
 		if err != nil || opts.DryRun {
 			return sum, err
@@ -173,9 +178,9 @@ func Run(ctx context.Context, dst Store, path string, opts Options) (*Summary, e
 			return sum, &RejectedError{Total: sum.RejectedTotal, Rows: sum.Rejected}
 		}
 	}
-	sum, err := newRunner(dst, opts, true).run(ctx, p)
+	sum, err := newRunner(dst, opts, deps, logger, true).run(ctx, p)
 	if sum != nil {
-		sum.Elapsed = opts.Now().Sub(start)
+		sum.Elapsed = deps.Now().Sub(start)
 	}
 	return sum, err
 }
@@ -269,19 +274,19 @@ type runner struct {
 	known map[string]bool
 }
 
-func newRunner(dst Store, opts Options, write bool) *runner {
+func newRunner(dst Store, opts Options, deps Deps, logger *slog.Logger, write bool) *runner {
 	r := &runner{
 		dst:   dst,
 		opts:  opts,
 		write: write,
-		now:   opts.Now(),
-		log:   opts.Logger,
+		now:   deps.Now(),
+		log:   logger,
 		sum:   &Summary{},
 		known: make(map[string]bool),
 	}
 	// A strict import reports progress during its writing pass only.
 	if write || !opts.Strict {
-		r.prog = newProgress(opts.Progress, opts.Now)
+		r.prog = newProgress(deps.Progress, deps.Now)
 	}
 	return r
 }

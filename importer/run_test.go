@@ -130,7 +130,7 @@ func TestBarProgress(t *testing.T) {
 func TestRunProgress(t *testing.T) {
 	var buf bytes.Buffer
 	db := openStore(t)
-	mustRun(t, db, filepath.Join("testdata", "jsonl"), Options{Progress: &buf, Now: stepClock(time.Millisecond)})
+	mustRunDeps(t, db, filepath.Join("testdata", "jsonl"), Options{}, Deps{Progress: &buf, Now: stepClock(time.Millisecond)})
 	for _, s := range []string{
 		"items " + filepath.Join("testdata", "jsonl", "items.jsonl") + ": 3 rows, done in",
 		"events " + filepath.Join("testdata", "jsonl", "events.jsonl") + ": 5 rows, done in",
@@ -200,7 +200,7 @@ func TestKindFilter(t *testing.T) {
 	if sum.Events.Imported != 1 || sum.Events.Rejected != 1 || sum.Items.Read+sum.Users.Read != 0 {
 		t.Errorf("summary = %+v", sum)
 	}
-	if _, err := Run(context.Background(), db, dir, Options{Kind: "orders"}); err == nil {
+	if _, err := Run(context.Background(), db, dir, Options{Kind: "orders"}, Deps{}, nil); err == nil {
 		t.Error("unknown kind accepted")
 	}
 }

@@ -185,7 +185,7 @@ func BenchmarkImportBeauty(b *testing.B) {
 		b.StopTimer()
 		db := openStore(b)
 		b.StartTimer()
-		sum, err := Run(context.Background(), db, path, Options{Format: FormatS3Rec})
+		sum, err := Run(context.Background(), db, path, Options{Format: FormatS3Rec}, Deps{}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -59,8 +59,6 @@ type CLIPConfig struct {
 	// GOMAXPROCS divided by Sessions, at least 1). The threads do not
 	// spin-wait between runs.
 	Threads int
-	// Logger receives one line when the model opens; nil discards.
-	Logger *slog.Logger
 }
 
 // withDefaults fills in the defaults that do not depend on the model.
@@ -74,9 +72,6 @@ func (c CLIPConfig) withDefaults() (CLIPConfig, error) {
 	c.ImageBatchSize = orDefault(c.ImageBatchSize, DefaultCLIPImageBatchSize)
 	c.TextBatchSize = orDefault(c.TextBatchSize, DefaultCLIPTextBatchSize)
 	c.Sessions, c.Threads = poolDefaults(c.Sessions, c.Threads)
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
-	}
 	return c, nil
 }
 
@@ -137,8 +132,12 @@ func findModel(dir string, names []string) (string, error) {
 // per tower. The error names the file, input or output at fault for a
 // missing or corrupt file, inputs or outputs of another kind or shape,
 // towers whose embeddings differ in width, or a missing ONNX Runtime
-// library (wrapping ErrNoLibrary).
-func OpenCLIP(ctx context.Context, dir string, cfg CLIPConfig) (*CLIP, error) {
+// library (wrapping ErrNoLibrary). logger receives one line when the
+// model opens; nil discards it.
+func OpenCLIP(ctx context.Context, dir string, cfg CLIPConfig, logger *slog.Logger) (*CLIP, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
@@ -184,7 +183,7 @@ func OpenCLIP(ctx context.Context, dir string, cfg CLIPConfig) (*CLIP, error) {
 		c.text.destroy()
 		return nil, fmt.Errorf("onnx: open %s: %w", dir, err)
 	}
-	cfg.Logger.Info("onnx clip open", "dir", dir, "vision", models[0], "text", models[1], "library", rts[0].Library(),
+	logger.Info("onnx clip open", "dir", dir, "vision", models[0], "text", models[1], "library", rts[0].Library(),
 		"size", c.size, "context_length", c.contextLength, "text_inputs", c.textInputs, "dim", c.dim,
 		"sessions", cfg.Sessions, "threads", cfg.Threads)
 	return c, nil

@@ -19,7 +19,7 @@ import (
 // photos it describes, and label prompts tag a photo.
 func ExampleOpenCLIP() {
 	ctx := context.Background()
-	model, err := onnx.OpenCLIP(ctx, "models/clip-vit-base-patch32", onnx.CLIPConfig{})
+	model, err := onnx.OpenCLIP(ctx, "models/clip-vit-base-patch32", onnx.CLIPConfig{}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -84,7 +84,7 @@ func clipDir(tb testing.TB, cfg clipgen.Config, g clipgen.Graph, l clipLayout) (
 // openCLIP opens dir with cfg and closes it at the end of the test.
 func openCLIP(tb testing.TB, dir string, cfg CLIPConfig) *CLIP {
 	tb.Helper()
-	c, err := OpenCLIP(context.Background(), dir, cfg)
+	c, err := OpenCLIP(context.Background(), dir, cfg, nil)
 	if err != nil {
 		tb.Fatalf("OpenCLIP: %v", err)
 	}
@@ -273,7 +273,7 @@ func TestCLIPConcurrent(t *testing.T) {
 
 func TestCLIPCancelAndClose(t *testing.T) {
 	dir, _ := clipDir(t, smallCLIP, clipgen.OpenAI, openAILayout)
-	c, err := OpenCLIP(context.Background(), dir, CLIPConfig{})
+	c, err := OpenCLIP(context.Background(), dir, CLIPConfig{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,7 +391,7 @@ func TestOpenCLIPErrors(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			c, err := OpenCLIP(context.Background(), dir, tt.cfg)
+			c, err := OpenCLIP(context.Background(), dir, tt.cfg, nil)
 			if tt.want == "" {
 				if err != nil {
 					t.Fatalf("OpenCLIP: %v", err)

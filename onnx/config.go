@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -65,8 +64,6 @@ type TextConfig struct {
 	// NoNormalize leaves the vectors as pooled instead of scaling them to
 	// unit length. Leave it false for an aisle.TextEncoder.
 	NoNormalize bool
-	// Logger receives one line when the encoder opens; nil discards.
-	Logger *slog.Logger
 }
 
 // withDefaults fills in the defaults that do not depend on the model
@@ -84,9 +81,6 @@ func (c TextConfig) withDefaults() (TextConfig, error) {
 		c.BatchSize = DefaultBatchSize
 	}
 	c.Sessions, c.Threads = poolDefaults(c.Sessions, c.Threads)
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
-	}
 	return c, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"slices"
 	"strings"
@@ -47,8 +48,12 @@ type TextEncoder struct {
 // 1_Pooling/config.json when present. It opens cfg.Sessions sessions. The
 // error names the file or input at fault for a missing file, a corrupt
 // model, inputs or outputs of another kind, or a missing ONNX Runtime
-// library (wrapping ErrNoLibrary).
-func OpenTextEncoder(ctx context.Context, dir string, cfg TextConfig) (*TextEncoder, error) {
+// library (wrapping ErrNoLibrary). logger receives one line when the
+// encoder opens; nil discards it.
+func OpenTextEncoder(ctx context.Context, dir string, cfg TextConfig, logger *slog.Logger) (*TextEncoder, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
@@ -92,7 +97,7 @@ func OpenTextEncoder(ctx context.Context, dir string, cfg TextConfig) (*TextEnco
 	if env := os.Getenv(EnvLibrary); env != "" && cfg.Library == "" {
 		attrs = append(attrs, "library_from", EnvLibrary)
 	}
-	cfg.Logger.Info("onnx text encoder open", attrs...)
+	logger.Info("onnx text encoder open", attrs...)
 	return e, nil
 }
 

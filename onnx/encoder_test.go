@@ -290,7 +290,7 @@ func TestOpenErrors(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(d)
 			}
-			e, err := OpenTextEncoder(context.Background(), d, tt.cfg)
+			e, err := OpenTextEncoder(context.Background(), d, tt.cfg, nil)
 			if err == nil {
 				e.Close()
 				t.Fatalf("OpenTextEncoder succeeded, want an error containing %q", tt.want)
@@ -332,7 +332,7 @@ func TestConcurrentEncode(t *testing.T) {
 
 func TestCancelAndClose(t *testing.T) {
 	dir, _ := modelDir(t, smallBERT, bertgen.Standard)
-	e, err := OpenTextEncoder(context.Background(), dir, TextConfig{Sessions: 2, Threads: 1, BatchSize: 16})
+	e, err := OpenTextEncoder(context.Background(), dir, TextConfig{Sessions: 2, Threads: 1, BatchSize: 16}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 // whose dot product is their similarity.
 func ExampleOpenTextEncoder() {
 	ctx := context.Background()
-	enc, err := onnx.OpenTextEncoder(ctx, "models/all-MiniLM-L6-v2", onnx.TextConfig{})
+	enc, err := onnx.OpenTextEncoder(ctx, "models/all-MiniLM-L6-v2", onnx.TextConfig{}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}

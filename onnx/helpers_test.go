@@ -96,7 +96,7 @@ func writeFile(tb testing.TB, dir, name, data string) {
 // openEncoder opens dir with cfg and closes it at the end of the test.
 func openEncoder(tb testing.TB, dir string, cfg TextConfig) *TextEncoder {
 	tb.Helper()
-	e, err := OpenTextEncoder(context.Background(), dir, cfg)
+	e, err := OpenTextEncoder(context.Background(), dir, cfg, nil)
 	if err != nil {
 		tb.Fatalf("OpenTextEncoder: %v", err)
 	}

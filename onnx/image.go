@@ -59,8 +59,6 @@ type ImageConfig struct {
 	// GOMAXPROCS divided by Sessions, at least 1). The threads do not
 	// spin-wait between runs.
 	Threads int
-	// Logger receives one line when the encoder opens; nil discards.
-	Logger *slog.Logger
 }
 
 // withDefaults fills in the defaults that do not depend on the model.
@@ -72,9 +70,6 @@ func (c ImageConfig) withDefaults() (ImageConfig, error) {
 	c.TopLabels = orDefault(c.TopLabels, DefaultTopLabels)
 	c.BatchSize = orDefault(c.BatchSize, DefaultImageBatchSize)
 	c.Sessions, c.Threads = poolDefaults(c.Sessions, c.Threads)
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
-	}
 	return c, nil
 }
 
@@ -128,7 +123,11 @@ type ImageEncoder struct {
 // a labels.txt whose line count is not the number of classes, or a missing
 // ONNX Runtime library (wrapping ErrNoLibrary). Opening does not wait on
 // anything ctx could stop; ctx is there for symmetry with OpenTextEncoder.
-func OpenImageEncoder(ctx context.Context, dir string, cfg ImageConfig) (*ImageEncoder, error) {
+// logger receives one line when the encoder opens; nil discards it.
+func OpenImageEncoder(ctx context.Context, dir string, cfg ImageConfig, logger *slog.Logger) (*ImageEncoder, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
@@ -155,7 +154,7 @@ func OpenImageEncoder(ctx context.Context, dir string, cfg ImageConfig) (*ImageE
 		e.destroy()
 		return nil, fmt.Errorf("onnx: open %s: %w", dir, err)
 	}
-	cfg.Logger.Info("onnx image encoder open", "dir", dir, "library", rt.Library(),
+	logger.Info("onnx image encoder open", "dir", dir, "library", rt.Library(),
 		"input", e.input, "size", e.size, "outputs", e.outputs, "dim", e.dim, "classes", e.classes,
 		"labels", len(labels), "sessions", cfg.Sessions, "threads", cfg.Threads)
 	return e, nil

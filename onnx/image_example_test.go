@@ -15,7 +15,7 @@ import (
 // feature vectors, whose dot product is their similarity, and class labels.
 func ExampleOpenImageEncoder() {
 	ctx := context.Background()
-	enc, err := onnx.OpenImageEncoder(ctx, "models/mobilenet-v1-0.75-224", onnx.ImageConfig{})
+	enc, err := onnx.OpenImageEncoder(ctx, "models/mobilenet-v1-0.75-224", onnx.ImageConfig{}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -86,7 +86,7 @@ func openImageEncoder(tb testing.TB, cfg ImageConfig) *ImageEncoder {
 	if _, err := os.Stat(filepath.Join(mobileNetDir, "model.onnx")); err != nil {
 		tb.Skipf("real MobileNet not found at %s (../shared/models beside the repository): %v", mobileNetDir, err)
 	}
-	e, err := OpenImageEncoder(context.Background(), mobileNetDir, cfg)
+	e, err := OpenImageEncoder(context.Background(), mobileNetDir, cfg, nil)
 	if err != nil {
 		tb.Fatalf("OpenImageEncoder: %v", err)
 	}
@@ -324,7 +324,7 @@ func TestOpenImageEncoderErrors(t *testing.T) {
 				}
 				writeFile(t, dir, name, data)
 			}
-			e, err := OpenImageEncoder(context.Background(), dir, tt.cfg)
+			e, err := OpenImageEncoder(context.Background(), dir, tt.cfg, nil)
 			if err == nil {
 				e.Close()
 				t.Fatalf("OpenImageEncoder: no error, want one containing %q", tt.errHas)
@@ -349,7 +349,7 @@ func TestImageEncoderNoLabels(t *testing.T) {
 		t.Fatal(err)
 	}
 	imgs := decodePhotos(t, []photo{{path: sandalPhoto}})
-	e, err := OpenImageEncoder(context.Background(), dir, ImageConfig{TopLabels: 1})
+	e, err := OpenImageEncoder(context.Background(), dir, ImageConfig{TopLabels: 1}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,8 +29,8 @@ const untrainedEncoder = "ngram:untrained"
 // built-in encoder — and returns a function making it (the untrained one,
 // a 64 MiB table, is only built when asked for).
 func (e *Engine) encoder() (string, func() aisle.TextEncoder) {
-	if e.cfg.Encoder != nil {
-		return e.cfg.EncoderName, func() aisle.TextEncoder { return e.cfg.Encoder }
+	if e.deps.Encoder != nil {
+		return e.deps.EncoderName, func() aisle.TextEncoder { return e.deps.Encoder }
 	}
 	if p := e.model.Load(); p != nil && p.set.Encoder != nil {
 		return "ngram:" + p.meta.Version, func() aisle.TextEncoder { return p.set.Encoder }
@@ -73,13 +73,13 @@ func (e *Engine) syncEmbeddings(ctx context.Context) error {
 
 // syncImages brings the photo vectors up to date with the catalog.
 func (e *Engine) syncImages(ctx context.Context, items []aisle.Item) error {
-	if e.cfg.Images == nil {
+	if e.deps.Images == nil {
 		return nil
 	}
 	cat := e.img.Load()
 	if cat == nil {
 		vs, _ := e.store.(embedding.Store)
-		cat = embedding.New(e.cfg.Images, e.cfg.ImagesName, vs, e.logger)
+		cat = embedding.New(e.deps.Images, e.deps.ImagesName, vs, e.logger)
 	}
 	if err := cat.Sync(ctx, items); err != nil {
 		return fmt.Errorf("photo vectors: %w", err)
@@ -88,7 +88,7 @@ func (e *Engine) syncImages(ctx context.Context, items []aisle.Item) error {
 	return nil
 }
 
-// Images returns the photo vectors, or nil without Config.Images or
+// Images returns the photo vectors, or nil without Deps.Images or
 // before the first build.
 func (e *Engine) Images() *embedding.Catalog { return e.img.Load() }
 
@@ -172,7 +172,7 @@ func (e *Engine) SimilarContent(ctx context.Context, item string, n int) ([]aisl
 // best first, from the photo vectors. ENOTFOUND if the item is not in the
 // catalog; an item without a photo read has no similar items.
 func (e *Engine) SimilarVisual(ctx context.Context, item string, n int) ([]aisle.Recommendation, error) {
-	if e.cfg.Images == nil {
+	if e.deps.Images == nil {
 		return nil, aisle.Errorf(aisle.EUNAVAILABLE, "similar items by photo need an image model")
 	}
 	return e.similarBy(e.img.Load(), "photo vectors", item, n, ModelVisual, "looks like %q")

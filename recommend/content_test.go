@@ -27,7 +27,7 @@ func TestSimilarContent(t *testing.T) {
 	if _, err := db.UpsertItems(ctx, items); err != nil {
 		t.Fatal(err)
 	}
-	e := recommend.NewEngine(db, recommend.Config{}, nil)
+	e := recommend.NewEngine(db, recommend.Deps{}, recommend.Config{}, nil)
 	if err := e.Open(ctx); err != nil {
 		t.Fatal(err)
 	}

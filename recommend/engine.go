@@ -91,18 +91,6 @@ type Config struct {
 	NewArrivals  int
 	NewWindow    time.Duration
 	NewMaxEvents int
-	// Encoder, when set, makes the item vectors behind content-based
-	// recommendations and similar items (and search's dense retrieval),
-	// stored under EncoderName, which must change whenever Encoder's
-	// vectors would (another model). Nil uses the built-in text encoder
-	// of the version serving (untrained before the first version).
-	Encoder     aisle.TextEncoder
-	EncoderName string
-	// Images, when set, makes the item vectors of items' photos, stored
-	// under ImagesName (which must change whenever Images' vectors
-	// would), behind similar items by photo (SimilarVisual).
-	Images     embedding.Input
-	ImagesName string
 	// ColdEvery gives every ColdEvery-th place (default 10) of a
 	// personalised list to an item no shopper had touched when the models
 	// were trained, chosen by how alike its text is to the shopper's
@@ -190,6 +178,28 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// Deps are the collaborators of an Engine besides its store. Every field
+// may be zero; each documents what zero means.
+type Deps struct {
+	// Encoder, when set, makes the item vectors behind content-based
+	// recommendations and similar items (and search's dense retrieval),
+	// stored under EncoderName, which must change whenever Encoder's
+	// vectors would (another model). Nil uses the built-in text encoder
+	// of the version serving (untrained before the first version).
+	Encoder     aisle.TextEncoder
+	EncoderName string
+	// Images, when set, makes the item vectors of items' photos, stored
+	// under ImagesName (which must change whenever Images' vectors
+	// would), behind similar items by photo (SimilarVisual).
+	Images     embedding.Input
+	ImagesName string
+	// Now is the wall clock: it decides which items are new arrivals
+	// (Config.NewWindow) and stamps Stats.BuiltAt. Nil means time.Now.
+	// Popularity's decay does not read it; it runs on the events' own
+	// times (Config.HalfLife, Config.MaxGap).
+	Now func() time.Time
+}
+
 // topCacheSize is how many popular items popularity keeps in order.
 const topCacheSize = 1000
 
@@ -197,6 +207,7 @@ const topCacheSize = 1000
 // with NewEngine, then Open it. It is safe for concurrent use.
 type Engine struct {
 	store  Store
+	deps   Deps
 	cfg    Config
 	logger *slog.Logger
 
@@ -205,7 +216,7 @@ type Engine struct {
 	model atomic.Pointer[personal] // the trained version serving, if any
 
 	emb     atomic.Pointer[embedding.Catalog] // item vectors (content.go)
-	img     atomic.Pointer[embedding.Catalog] // photo vectors, when Config.Images is set
+	img     atomic.Pointer[embedding.Catalog] // photo vectors, when Deps.Images is set
 	fused   atomic.Pointer[embedding.Catalog] // the serving version's fused content vectors (fused.go)
 	embSync sync.Mutex                        // serialises syncEmbeddings
 	embq    chan []aisle.Item                 // changed items for the refresh loop to encode
@@ -243,13 +254,17 @@ type Engine struct {
 	once   sync.Once
 }
 
-// NewEngine returns an engine over store. It does no I/O; a nil logger
-// discards logs.
-func NewEngine(store Store, cfg Config, logger *slog.Logger) *Engine {
+// NewEngine returns an engine over store, configured by cfg, that calls
+// deps (see Deps for what a zero field means). It does no I/O; a nil
+// logger discards logs.
+func NewEngine(store Store, deps Deps, cfg Config, logger *slog.Logger) *Engine {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{store: store, cfg: cfg.withDefaults(), logger: logger, embq: make(chan []aisle.Item, 64), kick: make(chan struct{}, 1)}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	return &Engine{store: store, deps: deps, cfg: cfg.withDefaults(), logger: logger, embq: make(chan []aisle.Item, 64), kick: make(chan struct{}, 1)}
 }
 
 // Open builds the models from the store and starts the background refresh
@@ -424,7 +439,7 @@ func (e *Engine) Build(ctx context.Context) error {
 	e.memMu.Unlock()
 	e.mu.Unlock()
 	e.install(co)
-	st := &Stats{Events: n, Items: len(mem.items), PopularItems: pop.live, ItemsWithNeighbors: co.m.WithNeighbors(), BuiltAt: time.Now(), Took: time.Since(start)}
+	st := &Stats{Events: n, Items: len(mem.items), PopularItems: pop.live, ItemsWithNeighbors: co.m.WithNeighbors(), BuiltAt: e.deps.Now(), Took: time.Since(start)}
 	e.stats.Store(st)
 	e.logger.Info("models built", "events", st.Events, "items", st.Items, "popular_items", st.PopularItems, "items_with_neighbors", st.ItemsWithNeighbors, "took", st.Took.Round(time.Millisecond))
 	return nil
@@ -545,7 +560,7 @@ func (e *Engine) newArrivals(skip map[string]bool, category string, n int) []ais
 	if n <= 0 {
 		return nil
 	}
-	now := time.Now()
+	now := e.deps.Now()
 	var out []aisle.Recommendation
 	e.memMu.RLock()
 	for _, id := range e.mem.newest {

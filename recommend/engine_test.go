@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 
 func openStore(t *testing.T) *sqlite.DB {
 	t.Helper()
-	db := sqlite.NewDB(filepath.Join(t.TempDir(), "aisle.db"), sqlite.Options{Synchronous: sqlite.SyncNormal})
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "aisle.db"), nil, sqlite.Options{Synchronous: sqlite.SyncNormal})
 	if err := db.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,7 @@ func fixture(t *testing.T) (*sqlite.DB, *recommend.Engine) {
 	if _, err := db.AppendEvents(ctx, evs); err != nil {
 		t.Fatal(err)
 	}
-	e := recommend.NewEngine(db, recommend.Config{}, nil)
+	e := recommend.NewEngine(db, recommend.Deps{}, recommend.Config{}, nil)
 	if err := e.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -106,8 +107,8 @@ func TestRecommendPopularity(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, ids(got)); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
+			if diff := cmp.Diff(ids(got), tt.want); diff != "" {
+				t.Errorf("(-got +want):\n%s", diff)
 			}
 			for _, r := range got {
 				if len(r.Models) != 1 || r.Models[0] != recommend.ModelPopular || len(r.Reasons) == 0 || r.Score <= 0 || r.Title == "" {
@@ -123,13 +124,13 @@ func TestRecommendPopularity(t *testing.T) {
 	}
 	e.ForgetItem("new")
 	got, _ := e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: 2})
-	if diff := cmp.Diff([]string{"old", "mid"}, ids(got)); diff != "" {
-		t.Errorf("after delete (-want +got):\n%s", diff)
+	if diff := cmp.Diff(ids(got), []string{"old", "mid"}); diff != "" {
+		t.Errorf("after delete (-got +want):\n%s", diff)
 	}
 	e.ObserveItems([]aisle.Item{{ID: "mid", Title: "Middling", Availability: aisle.AvailabilityOutOfStock}})
 	got, _ = e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: 2})
-	if diff := cmp.Diff([]string{"old", "tail"}, ids(got)); diff != "" {
-		t.Errorf("after sell-out (-want +got):\n%s", diff)
+	if diff := cmp.Diff(ids(got), []string{"old", "tail"}); diff != "" {
+		t.Errorf("after sell-out (-got +want):\n%s", diff)
 	}
 	// A rebuild from the store keeps "new" deleted.
 	if err := e.Build(ctx); err != nil {
@@ -166,7 +167,7 @@ func TestRecommendPopularity(t *testing.T) {
 // erasures, as ForgetUser documents (the retrain runs in the caller),
 // instead of failing on the memory it has not built.
 func TestForgetUserBeforeOpen(t *testing.T) {
-	e := recommend.NewEngine(openStore(t), recommend.Config{}, nil)
+	e := recommend.NewEngine(openStore(t), recommend.Deps{}, recommend.Config{}, nil)
 	if err := e.ForgetUser(context.Background(), "u"); err != nil {
 		t.Fatal(err)
 	}
@@ -187,8 +188,8 @@ func TestObserveChangesRecommendationsAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"tail"}, ids(got)); diff != "" {
-		t.Errorf("after burst (-want +got):\n%s", diff)
+	if diff := cmp.Diff(ids(got), []string{"tail"}); diff != "" {
+		t.Errorf("after burst (-got +want):\n%s", diff)
 	}
 	// A rebuild from the store agrees with the incremental update.
 	if err := e.Build(ctx); err != nil {
@@ -208,8 +209,8 @@ func TestSimilar(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Both buyers of "new" viewed "tail" next; nobody else touched "new".
-	if diff := cmp.Diff([]string{"tail"}, ids(got)); diff != "" {
-		t.Errorf("Similar(new) (-want +got):\n%s", diff)
+	if diff := cmp.Diff(ids(got), []string{"tail"}); diff != "" {
+		t.Errorf("Similar(new) (-got +want):\n%s", diff)
 	}
 	if got[0].Reasons[0] != `often bought together with "New hit"` || got[0].Models[0] != recommend.ModelCoOccurrence {
 		t.Errorf("explanation = %+v", got[0])
@@ -250,7 +251,7 @@ func TestPopularityRebaseKeepsOrder(t *testing.T) {
 	if _, err := db.AppendEvents(ctx, evs); err != nil {
 		t.Fatal(err)
 	}
-	e := recommend.NewEngine(db, recommend.Config{HalfLife: 24 * time.Hour, MaxGap: -1, MinShoppers: 1}, nil)
+	e := recommend.NewEngine(db, recommend.Deps{}, recommend.Config{HalfLife: 24 * time.Hour, MaxGap: -1, MinShoppers: 1}, nil)
 	if err := e.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -261,8 +262,8 @@ func TestPopularityRebaseKeepsOrder(t *testing.T) {
 	}
 	// a: 2^-1 (its one shopper's latest purchase, a day old); b: 2 (two
 	// shoppers, age 0).
-	if diff := cmp.Diff([]string{"b", "a"}, ids(got)); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
+	if diff := cmp.Diff(ids(got), []string{"b", "a"}); diff != "" {
+		t.Errorf("(-got +want):\n%s", diff)
 	}
 	if math.Abs(got[1].Score/got[0].Score-0.25) > 1e-6 {
 		t.Errorf("score ratio a/b = %v, want 0.25", got[1].Score/got[0].Score)
@@ -281,12 +282,12 @@ func TestRecommendCategory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"old", "tail"}, ids(got)); diff != "" {
-		t.Errorf("category office (-want +got):\n%s", diff)
+	if diff := cmp.Diff(ids(got), []string{"old", "tail"}); diff != "" {
+		t.Errorf("category office (-got +want):\n%s", diff)
 	}
 	got, _ = e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: 10, Category: "Paper"})
-	if diff := cmp.Diff([]string{"tail"}, ids(got)); diff != "" {
-		t.Errorf("category Paper (-want +got):\n%s", diff)
+	if diff := cmp.Diff(ids(got), []string{"tail"}); diff != "" {
+		t.Errorf("category Paper (-got +want):\n%s", diff)
 	}
 	_, err = e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: 10, Category: "Garden"})
 	if aisle.ErrorCode(err) != aisle.EINVALID || aisle.ErrorField(err) != "category" {
@@ -316,7 +317,7 @@ func TestColdStartShowsNewArrivals(t *testing.T) {
 	if _, err := db.AppendEvents(ctx, evs); err != nil {
 		t.Fatal(err)
 	}
-	e := recommend.NewEngine(db, recommend.Config{}, nil)
+	e := recommend.NewEngine(db, recommend.Deps{}, recommend.Config{}, nil)
 	if err := e.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -371,5 +372,58 @@ func TestColdStartShowsNewArrivals(t *testing.T) {
 	e.ForgetItem("fresh-mug")
 	if _, err := e.Recommend(ctx, "newcomer", aisle.RecommendRequest{N: 5, Category: "Mugs"}); aisle.ErrorCode(err) != aisle.EINVALID {
 		t.Errorf("mugs after deleting the only mug: %v, want EINVALID", err)
+	}
+}
+
+// TestNewArrivalsFollowTheClock checks that the engine's clock (Deps.Now),
+// not the wall clock, decides how old an item is: a new arrival is shown
+// with its age while within Config.NewWindow and no longer once the clock
+// has moved past it, and the build is stamped with the clock's time.
+func TestNewArrivalsFollowTheClock(t *testing.T) {
+	ctx := context.Background()
+	db := openStore(t)
+	db.Now = func() time.Time { return t0 }
+	items := []aisle.Item{{ID: "p0", Title: "Popular"}, {ID: "p1", Title: "Also popular"}, {ID: "fresh", Title: "Fresh pen"}}
+	if _, err := db.UpsertItems(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	var evs []aisle.Event
+	for u := range 3 {
+		evs = append(evs, ev(fmt.Sprint("u", u), "p0", aisle.EventPurchase, 1), ev(fmt.Sprint("u", u), "p1", aisle.EventPurchase, 1))
+	}
+	if _, err := db.AppendEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	var now atomic.Pointer[time.Time]
+	at := func(d time.Duration) { n := t0.Add(d); now.Store(&n) }
+	at(time.Hour)
+	e := recommend.NewEngine(db, recommend.Deps{Now: func() time.Time { return *now.Load() }}, recommend.Config{NewArrivals: 2}, nil)
+	if err := e.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if got, want := e.Stats().BuiltAt, t0.Add(time.Hour); !got.Equal(want) {
+		t.Errorf("BuiltAt = %v, want the clock's %v", got, want)
+	}
+	for _, tc := range []struct {
+		age    time.Duration
+		reason string // "" when fresh is no longer new
+	}{
+		{time.Hour, "new in the catalog, added today"},
+		{36 * time.Hour, "new in the catalog, added yesterday"},
+		{10 * 24 * time.Hour, "new in the catalog, added 10 days ago"},
+		{31 * 24 * time.Hour, ""},
+	} {
+		at(tc.age)
+		got := must(e.Recommend(ctx, "newcomer", aisle.RecommendRequest{N: 3}))
+		reason := ""
+		for _, r := range got {
+			if r.Item == "fresh" && r.Models[0] == recommend.ModelNew {
+				reason = r.Reasons[0]
+			}
+		}
+		if reason != tc.reason {
+			t.Errorf("after %v: fresh shown for %q, want %q (%v)", tc.age, reason, tc.reason, ids(got))
+		}
 	}
 }

@@ -66,7 +66,7 @@ func TestSimilarFused(t *testing.T) {
 	if _, err := saved.Save(dir, set, meta, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	e := recommend.NewEngine(db, recommend.Config{ModelDir: dir}, nil)
+	e := recommend.NewEngine(db, recommend.Deps{}, recommend.Config{ModelDir: dir}, nil)
 	if err := e.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestSimilarFusedFallsBackToText(t *testing.T) {
 	if _, err := db.UpsertItems(ctx, items); err != nil {
 		t.Fatal(err)
 	}
-	e := recommend.NewEngine(db, recommend.Config{}, nil)
+	e := recommend.NewEngine(db, recommend.Deps{}, recommend.Config{}, nil)
 	if err := e.Open(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ var officeDir = filepath.Join("..", "..", "shared", "data", "amazon-office")
 func openOffice(t testing.TB, users int, cfg Config) (*sqlite.DB, *Engine) {
 	t.Helper()
 	db := officeStore(t, users)
-	e := NewEngine(db, cfg, nil)
+	e := NewEngine(db, Deps{}, cfg, nil)
 	if err := e.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -55,12 +55,12 @@ func officeStore(t testing.TB, users int) *sqlite.DB {
 	if users > 0 {
 		src = officeSlice(t, users)
 	}
-	db := sqlite.NewDB(filepath.Join(t.TempDir(), "aisle.db"), sqlite.Options{Synchronous: sqlite.SyncNormal})
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "aisle.db"), nil, sqlite.Options{Synchronous: sqlite.SyncNormal})
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	sum, err := importer.Run(ctx, db, src, importer.Options{Format: "lcrec"})
+	sum, err := importer.Run(ctx, db, src, importer.Options{Format: "lcrec"}, importer.Deps{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -514,7 +514,7 @@ func TestEventsDuringBuildCountOnce(t *testing.T) {
 	ctx := context.Background()
 	db := officeStore(t, 200)
 	s := &pausingStore{DB: db, paused: make(chan struct{}), resume: make(chan struct{})}
-	e := NewEngine(s, Config{}, nil)
+	e := NewEngine(s, Deps{}, Config{}, nil)
 	s.once.Do(func() {}) // the first build is not paused
 	if err := e.Build(ctx); err != nil {
 		t.Fatal(err)

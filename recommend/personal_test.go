@@ -52,7 +52,7 @@ func TestTrainedModelServesAndFollowsNewEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := recommend.NewEngine(db, recommend.Config{ModelDir: dir}, nil)
+	e := recommend.NewEngine(db, recommend.Deps{}, recommend.Config{ModelDir: dir}, nil)
 	if err := e.Open(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -68,7 +68,7 @@ func popularityMemory(c Config, events []aisle.Event) (perPair float64, pairs, s
 // recent items.
 func BenchmarkObserve(b *testing.B) {
 	events := synthEvents(1_000_000, 2_000_000)
-	e := NewEngine(nil, Config{}, nil)
+	e := NewEngine(nil, Deps{}, Config{}, nil)
 	e.pop, e.mem = newPopularity(e.cfg, topCacheSize), newMemory()
 	e.Observe(events[:1_000_000])
 	rest := events[1_000_000:]

@@ -162,8 +162,8 @@ func TestPopularityRanking(t *testing.T) {
 			for _, s := range p.top(10) {
 				got = append(got, s.id)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
+			if diff := cmp.Diff(got, tt.want); diff != "" {
+				t.Errorf("(-got +want):\n%s", diff)
 			}
 			// search's order agrees.
 			for k := 1; k < len(got); k++ {

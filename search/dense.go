@@ -3,7 +3,7 @@ package search
 import "github.com/aislehq/aisle/vector"
 
 // VectorIndex is a nearest-neighbour index over unit vectors, for
-// Config.Vectors; package vector's indexes satisfy it. It must be safe
+// Deps.Vectors; package vector's indexes satisfy it. It must be safe
 // for concurrent use.
 type VectorIndex interface {
 	// Add stores v under id, replacing any vector id had.
@@ -16,7 +16,7 @@ type VectorIndex interface {
 }
 
 // nearestLocked returns the k documents most similar to qv (dot product
-// of unit vectors) in vi, which knows them by key (Config.Vectors or the
+// of unit vectors) in vi, which knows them by key (Deps.Vectors or the
 // image vectors), that keep accepts (nil: all), best first, with
 // positive similarity only. It needs x.mu held for reading.
 func (x *Index) nearestLocked(vi VectorIndex, qv []float32, k int, keep func(int32) bool) []scored {

@@ -9,7 +9,7 @@ import (
 )
 
 func Example() {
-	x := search.New(search.Config{})
+	x := search.New(search.Config{}, search.Deps{}, nil)
 	price := 12.5
 	items := []aisle.Item{
 		{ID: "s1", Title: "Desk stapler", Brand: "Swingline", Categories: []string{"Office", "Staplers"}, Price: &price},

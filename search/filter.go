@@ -136,7 +136,7 @@ func containsFold(list []string, s string) bool {
 // titleMatchesLocked returns the slots whose title holds every index
 // term of text. It needs x.mu held.
 func (x *Index) titleMatchesLocked(text string) map[int32]bool {
-	terms := x.cfg.Analyzer.Terms(nil, text)
+	terms := x.deps.Analyzer.Terms(nil, text)
 	count := make(map[int32]int)
 	for _, t := range terms {
 		id, ok := x.termIDs[t]

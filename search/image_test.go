@@ -38,7 +38,7 @@ func photoCatalog() ([]aisle.Item, [][]float32) {
 func photoIndex(tb testing.TB) *search.Index {
 	tb.Helper()
 	items, images := photoCatalog()
-	x := search.New(search.Config{})
+	x := search.New(search.Config{}, search.Deps{}, nil)
 	if err := x.UpsertVectors(items, nil, images); err != nil {
 		tb.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestSearchImageErrors(t *testing.T) {
 	}
 
 	// An index without image vectors finds nothing by photo.
-	empty := newIndex(t, search.Config{}, fixture(t))
+	empty := newIndex(t, search.Config{}, search.Deps{}, fixture(t))
 	if res, err := empty.Search(context.Background(), search.Request{Image: []float32{1, 0}}); err != nil || res.Total != 0 {
 		t.Errorf("search by photo without image vectors = %+v, %v; want nothing", res, err)
 	}
@@ -224,7 +224,7 @@ func (f *fakeImages) Vector(id string) []float32 { return f.vecs[id] }
 // read, and rebuilds when the image vectors change.
 func TestLiveImages(t *testing.T) {
 	ctx := context.Background()
-	db := sqlite.NewDB(filepath.Join(t.TempDir(), "aisle.db"), sqlite.Options{Synchronous: sqlite.SyncNormal})
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "aisle.db"), nil, sqlite.Options{Synchronous: sqlite.SyncNormal})
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -241,8 +241,8 @@ func TestLiveImages(t *testing.T) {
 	}
 	var current atomic.Pointer[fakeImages]
 	current.Store(&fakeImages{name: "cnn-1", vecs: vecs})
-	cfg := search.LiveConfig{Refresh: 20 * time.Millisecond, Images: func() search.ImageEmbeddings { return current.Load() }}
-	live := search.NewLive(db, nil, analyze.New(analyze.Config{}), cfg, nil)
+	deps := search.LiveDeps{Images: func() search.ImageEmbeddings { return current.Load() }}
+	live := search.NewLive(db, analyze.New(analyze.Config{}), deps, search.LiveConfig{Refresh: 20 * time.Millisecond}, nil)
 	if err := live.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +300,7 @@ func BenchmarkSearchImage(b *testing.B) {
 	for i := range images {
 		images[i] = randomUnit()
 	}
-	x := search.New(search.Config{Analyzer: analyze.New(analyze.Config{})})
+	x := search.New(search.Config{}, search.Deps{Analyzer: analyze.New(analyze.Config{})}, nil)
 	if err := x.UpsertVectors(items, nil, images); err != nil {
 		b.Fatal(err)
 	}

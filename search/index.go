@@ -104,28 +104,6 @@ type Config struct {
 	// FacetLimit caps the values listed per facet, most frequent first
 	// (default 20).
 	FacetLimit int
-
-	// Analyzer makes index terms; nil splits text into lower-case words
-	// of letters and digits.
-	Analyzer Analyzer
-	// Parser reads the query's intent; nil takes the query's words as its
-	// terms, with no filters or sort.
-	Parser Parser
-	// Encoder encodes queries for dense retrieval; nil means BM25 only.
-	// Item vectors given to Upsert must have Encoder.Dim() floats.
-	Encoder aisle.TextEncoder
-	// Vectors holds the item vectors and answers dense retrieval: an
-	// empty index for vectors of Encoder.Dim() floats, in which the Index
-	// adds and deletes under its own keys. nil means an exact
-	// vector.Flat, which suits catalogs up to tens of thousands of items;
-	// vector.New's index turns to HNSW beyond. Unused without Encoder.
-	Vectors VectorIndex
-	// ImageVectors holds the item image vectors (from an image encoder,
-	// any length, the same for every item) and answers search by photo
-	// (Request.Image), under the Index's own keys like Vectors. nil means
-	// vector.New's index (exact while small, HNSW beyond) for the length
-	// of the first image vector given to UpsertVectors.
-	ImageVectors VectorIndex
 	// ImageK is how many nearest items by image vector join the matched
 	// set of a search by photo (default 100). Only neighbours with a
 	// positive similarity count.
@@ -135,15 +113,6 @@ type Config struct {
 	// score = 1/(RRFK+text rank) + ImageWeight/(RRFK+image rank), the
 	// text ranking (BM25 and dense, already fused) weighing 1 (default 1).
 	ImageWeight float64
-	// Personalizer re-orders the best matches for a request's user; nil
-	// means no personalisation.
-	Personalizer Personalizer
-	// Popularity orders results for "popular" queries; nil keeps the
-	// relevance order for them.
-	Popularity Popularity
-	// Logger receives warnings about failures search works around (an
-	// encoder, parser or personalizer error); nil discards.
-	Logger *slog.Logger
 }
 
 // DefaultConfig returns the defaults documented on Config.
@@ -197,13 +166,39 @@ func (c Config) withDefaults() Config {
 	defInt(&c.ImageK, d.ImageK)
 	defInt(&c.PersonalWindow, d.PersonalWindow)
 	defInt(&c.FacetLimit, d.FacetLimit)
-	if c.Analyzer == nil {
-		c.Analyzer = words{}
-	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
-	}
 	return c
+}
+
+// Deps are the collaborators an Index calls. Every field may be nil;
+// each documents what nil means. They must be safe for concurrent use.
+type Deps struct {
+	// Analyzer makes index terms; nil splits text into lower-case words
+	// of letters and digits.
+	Analyzer Analyzer
+	// Parser reads the query's intent; nil takes the query's words as its
+	// terms, with no filters or sort.
+	Parser Parser
+	// Encoder encodes queries for dense retrieval; nil means BM25 only.
+	// Item vectors given to Upsert must have Encoder.Dim() floats.
+	Encoder aisle.TextEncoder
+	// Vectors holds the item vectors and answers dense retrieval: an
+	// empty index for vectors of Encoder.Dim() floats, in which the Index
+	// adds and deletes under its own keys. nil means an exact
+	// vector.Flat, which suits catalogs up to tens of thousands of items;
+	// vector.New's index turns to HNSW beyond. Unused without Encoder.
+	Vectors VectorIndex
+	// ImageVectors holds the item image vectors (from an image encoder,
+	// any length, the same for every item) and answers search by photo
+	// (Request.Image), under the Index's own keys like Vectors. nil means
+	// vector.New's index (exact while small, HNSW beyond) for the length
+	// of the first image vector given to UpsertVectors.
+	ImageVectors VectorIndex
+	// Personalizer re-orders the best matches for a request's user; nil
+	// means no personalisation.
+	Personalizer Personalizer
+	// Popularity orders results for "popular" queries; nil keeps the
+	// relevance order for them.
+	Popularity Popularity
 }
 
 // Fields of an item, in the order of FieldWeights.
@@ -237,7 +232,7 @@ type doc struct {
 	terms []int32
 	// facets are the numbers of its facet values (Index.facetVals).
 	facets [numFacets][]int32
-	// key is the document's id in Config.Vectors, where it has a vector
+	// key is the document's id in Deps.Vectors, where it has a vector
 	// when inVectors.
 	key       int32
 	inVectors bool
@@ -251,6 +246,8 @@ type doc struct {
 // updates one at a time and exclusively (see the package documentation).
 type Index struct {
 	cfg     Config
+	deps    Deps
+	logger  *slog.Logger
 	weights [numFields]float64
 
 	// mu guards the fields below.
@@ -270,31 +267,42 @@ type Index struct {
 	// facetVals number the facet values of every item indexed.
 	facetVals [numFacets]facetTable
 	// keySlot maps the key of each live document (a number given to
-	// each document added, never reused) to its slot: Config.Vectors
+	// each document added, never reused) to its slot: Deps.Vectors
 	// knows documents by key, since compaction changes slots.
 	keySlot map[int32]int32
 	nextKey int32
-	// images is Config.ImageVectors, made at the first image vector when
+	// images is Deps.ImageVectors, made at the first image vector when
 	// nil; imageDim is the length of the image vectors (0 before the
 	// first).
 	images   VectorIndex
 	imageDim int
 }
 
-// New returns an empty index. It does no I/O.
-func New(cfg Config) *Index {
+// New returns an empty index configured by cfg that calls deps (see
+// Deps for what a nil field means). It does no I/O. logger receives
+// warnings about failures search works around (an encoder, parser or
+// personalizer error); nil discards them.
+func New(cfg Config, deps Deps, logger *slog.Logger) *Index {
 	cfg = cfg.withDefaults()
-	if cfg.Encoder != nil && cfg.Vectors == nil {
-		cfg.Vectors = vector.NewFlat(cfg.Encoder.Dim())
+	if deps.Analyzer == nil {
+		deps.Analyzer = words{}
+	}
+	if deps.Encoder != nil && deps.Vectors == nil {
+		deps.Vectors = vector.NewFlat(deps.Encoder.Dim())
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
 	}
 	w := cfg.Weights
 	return &Index{
 		cfg:     cfg,
+		deps:    deps,
+		logger:  logger,
 		weights: [numFields]float64{w.Title, w.Brand, w.Category, w.Tags, w.Description},
 		slotOf:  make(map[string]int32),
 		termIDs: make(map[string]int32),
 		keySlot: make(map[int32]int32),
-		images:  cfg.ImageVectors,
+		images:  deps.ImageVectors,
 	}
 }
 
@@ -307,7 +315,7 @@ func (x *Index) Len() int {
 
 // Upsert adds items, replacing those already indexed under the same id.
 // vecs is nil or holds one vector per item: nil for an item without one,
-// otherwise Config.Encoder.Dim() floats (the integrator feeds vectors
+// otherwise Deps.Encoder.Dim() floats (the integrator feeds vectors
 // kept in storage; EncodeItems computes them). Items are taken as stored
 // (validated); an item without an id, or a vector of the wrong length,
 // is EINVALID and nothing is indexed. An item replaced by Upsert loses
@@ -336,10 +344,10 @@ func (x *Index) UpsertVectors(items []aisle.Item, vecs, images [][]float32) erro
 		if vecs == nil || vecs[i] == nil {
 			continue
 		}
-		if x.cfg.Encoder == nil {
+		if x.deps.Encoder == nil {
 			return aisle.FieldErrorf(aisle.EINVALID, fmt.Sprintf("vectors[%d]", i), "given, but the index has no encoder")
 		}
-		if d := x.cfg.Encoder.Dim(); len(vecs[i]) != d {
+		if d := x.deps.Encoder.Dim(); len(vecs[i]) != d {
 			return aisle.FieldErrorf(aisle.EINVALID, fmt.Sprintf("vectors[%d]", i), "has %d floats; the encoder makes %d", len(vecs[i]), d)
 		}
 	}
@@ -353,7 +361,7 @@ func (x *Index) UpsertVectors(items []aisle.Item, vecs, images [][]float32) erro
 	for i := range items {
 		docs[i] = newDoc(&items[i])
 		for f, text := range fieldTexts(&items[i]) {
-			fieldTerms[i][f] = x.cfg.Analyzer.Terms(nil, text)
+			fieldTerms[i][f] = x.deps.Analyzer.Terms(nil, text)
 		}
 	}
 	x.mu.Lock()
@@ -544,7 +552,7 @@ func (x *Index) addLocked(d doc, fieldTerms *[numFields][]string, v, img []float
 	x.nextKey++
 	x.keySlot[d.key] = slot
 	if v != nil && d.avail != aisle.AvailabilityDiscontinued { // never found anyway
-		x.cfg.Vectors.Add(d.key, v) // copies v
+		x.deps.Vectors.Add(d.key, v) // copies v
 		d.inVectors = true
 	}
 	if img != nil && d.avail != aisle.AvailabilityDiscontinued {
@@ -568,7 +576,7 @@ func (x *Index) deleteLocked(slot int32) {
 	delete(x.slotOf, d.id)
 	delete(x.keySlot, d.key)
 	if d.inVectors {
-		x.cfg.Vectors.Delete(d.key)
+		x.deps.Vectors.Delete(d.key)
 	}
 	if d.inImages {
 		x.images.Delete(d.key)

@@ -46,12 +46,8 @@ type ImageEmbeddings interface {
 
 // LiveConfig configures a Live index. Zero fields take the defaults.
 type LiveConfig struct {
-	// Index shapes each index built; its Analyzer, Parser, Encoder,
-	// Vectors and ImageVectors are set by Live.
+	// Index shapes each index built.
 	Index Config
-	// Images returns the current item image vectors; nil, or returning
-	// nil, means no search by photo (a search by photo finds nothing).
-	Images func() ImageEmbeddings
 	// Query configures query understanding (synonym file, dictionaries).
 	Query query.Config
 	// Refresh is how often the index is rebuilt when the catalog or the
@@ -62,6 +58,21 @@ type LiveConfig struct {
 	MaxEvents int
 }
 
+// LiveDeps are the collaborators of a Live index besides its source and
+// analyzer. Every field may be nil; each documents what nil means.
+type LiveDeps struct {
+	// Embeddings returns the current item vectors; nil, or returning nil,
+	// means BM25 only.
+	Embeddings func() Embeddings
+	// Images returns the current item image vectors; nil, or returning
+	// nil, means no search by photo (a search by photo finds nothing).
+	Images func() ImageEmbeddings
+	// Personalizer and Popularity are given to each index built; see
+	// Deps.
+	Personalizer Personalizer
+	Popularity   Popularity
+}
+
 // Live is a search index kept current: built from the whole catalog at
 // Open, updated item by item as the API changes the catalog, and rebuilt
 // in the background when items changed or the item vectors did (a newly
@@ -70,8 +81,8 @@ type LiveConfig struct {
 // wait for a build. It is safe for concurrent use.
 type Live struct {
 	src    Source
-	emb    func() Embeddings // nil: BM25 only
 	an     *analyze.Analyzer
+	deps   LiveDeps
 	cfg    LiveConfig
 	logger *slog.Logger
 
@@ -86,10 +97,11 @@ type Live struct {
 	once   sync.Once
 }
 
-// NewLive returns a Live index over src. emb returns the current item
-// vectors (nil, or returning nil, for BM25 only); an must have loaded its
-// dictionary. NewLive does no I/O; a nil logger discards logs.
-func NewLive(src Source, emb func() Embeddings, an *analyze.Analyzer, cfg LiveConfig, logger *slog.Logger) *Live {
+// NewLive returns a Live index over src, whose indexes analyse text with
+// an (which must have loaded its dictionary) and call deps (see LiveDeps
+// for what a nil field means). NewLive does no I/O; a nil logger
+// discards logs.
+func NewLive(src Source, an *analyze.Analyzer, deps LiveDeps, cfg LiveConfig, logger *slog.Logger) *Live {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -99,7 +111,7 @@ func NewLive(src Source, emb func() Embeddings, an *analyze.Analyzer, cfg LiveCo
 	if cfg.MaxEvents <= 0 {
 		cfg.MaxEvents = 1_000_000
 	}
-	return &Live{src: src, emb: emb, an: an, cfg: cfg, logger: logger, now: make(chan struct{}, 1)}
+	return &Live{src: src, an: an, deps: deps, cfg: cfg, logger: logger, now: make(chan struct{}, 1)}
 }
 
 // Open builds the first index and starts the background refresh, which
@@ -147,10 +159,10 @@ func (l *Live) refreshLoop(ctx context.Context) {
 
 // embeddings returns the current item vectors, or nil.
 func (l *Live) embeddings() Embeddings {
-	if l.emb == nil {
+	if l.deps.Embeddings == nil {
 		return nil
 	}
-	return l.emb()
+	return l.deps.Embeddings()
 }
 
 // currentEmbeddings names the current item vectors ("" for none).
@@ -163,10 +175,10 @@ func (l *Live) currentEmbeddings() string {
 
 // images returns the current item image vectors, or nil.
 func (l *Live) images() ImageEmbeddings {
-	if l.cfg.Images == nil {
+	if l.deps.Images == nil {
 		return nil
 	}
-	return l.cfg.Images()
+	return l.deps.Images()
 }
 
 // currentImages names the current item image vectors ("" for none).
@@ -203,15 +215,14 @@ func (l *Live) build(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
-	cfg := l.cfg.Index
-	cfg.Analyzer, cfg.Parser, cfg.Logger = l.an, u, l.logger
+	deps := Deps{Analyzer: l.an, Parser: u, Personalizer: l.deps.Personalizer, Popularity: l.deps.Popularity}
 	emb := l.embeddings()
 	var vecs [][]float32
 	name := ""
 	if emb != nil {
 		name = emb.Name()
-		cfg.Encoder = emb.Encoder()
-		cfg.Vectors = vector.New(cfg.Encoder.Dim(), vector.Config{})
+		deps.Encoder = emb.Encoder()
+		deps.Vectors = vector.New(deps.Encoder.Dim(), vector.Config{})
 		vecs = vectorsOf(emb, items)
 	}
 	var images [][]float32
@@ -220,7 +231,7 @@ func (l *Live) build(ctx context.Context) error {
 		imgName = img.Name()
 		images = vectorsOf(img, items)
 	}
-	idx := New(cfg)
+	idx := New(l.cfg.Index, deps, l.logger)
 	if err := idx.UpsertVectors(items, vecs, images); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}

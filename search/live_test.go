@@ -24,7 +24,7 @@ import (
 // catalog changes at once, and rebuilds when the item vectors change.
 func TestLive(t *testing.T) {
 	ctx := context.Background()
-	db := sqlite.NewDB(filepath.Join(t.TempDir(), "aisle.db"), sqlite.Options{Synchronous: sqlite.SyncNormal})
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "aisle.db"), nil, sqlite.Options{Synchronous: sqlite.SyncNormal})
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestLive(t *testing.T) {
 	}
 	var current atomicEmb
 	current.set(cat)
-	live := search.NewLive(db, current.get, analyze.New(analyze.Config{}), search.LiveConfig{Refresh: 20 * time.Millisecond}, nil)
+	live := search.NewLive(db, analyze.New(analyze.Config{}), search.LiveDeps{Embeddings: current.get}, search.LiveConfig{Refresh: 20 * time.Millisecond}, nil)
 	if _, err := live.Search(ctx, search.Request{Query: "stapler"}); aisle.ErrorCode(err) != aisle.EUNAVAILABLE {
 		t.Errorf("search before Open: %v, want EUNAVAILABLE", err)
 	}
@@ -113,7 +113,7 @@ func (a *atomicEmb) get() search.Embeddings {
 // searches goes with them), without waiting for the refresh interval.
 func TestLiveForgetUserRebuilds(t *testing.T) {
 	ctx := context.Background()
-	db := sqlite.NewDB(filepath.Join(t.TempDir(), "aisle.db"), sqlite.Options{Synchronous: sqlite.SyncNormal})
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "aisle.db"), nil, sqlite.Options{Synchronous: sqlite.SyncNormal})
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestLiveForgetUserRebuilds(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs lockedLog
-	live := search.NewLive(db, nil, analyze.New(analyze.Config{}), search.LiveConfig{Refresh: time.Hour}, slog.New(slog.NewTextHandler(&logs, nil)))
+	live := search.NewLive(db, analyze.New(analyze.Config{}), search.LiveDeps{}, search.LiveConfig{Refresh: time.Hour}, slog.New(slog.NewTextHandler(&logs, nil)))
 	if err := live.Open(ctx); err != nil {
 		t.Fatal(err)
 	}

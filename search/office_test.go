@@ -42,11 +42,11 @@ func officeItems(tb testing.TB) []aisle.Item {
 
 // officeIndex returns a BM25 index over the Office catalog with the real
 // analyzer.
-func officeIndex(tb testing.TB, cfg search.Config) (*search.Index, []aisle.Item) {
+func officeIndex(tb testing.TB, cfg search.Config, deps search.Deps) (*search.Index, []aisle.Item) {
 	tb.Helper()
 	items := officeItems(tb)
-	cfg.Analyzer = analyze.New(analyze.Config{})
-	return newIndex(tb, cfg, items), items
+	deps.Analyzer = analyze.New(analyze.Config{})
+	return newIndex(tb, cfg, deps, items), items
 }
 
 // allPages returns every hit of req, page by page.
@@ -69,7 +69,7 @@ func allPages(tb testing.TB, x *search.Index, req search.Request) (hits []search
 }
 
 func TestOfficeStapler(t *testing.T) {
-	x, items := officeIndex(t, search.Config{})
+	x, items := officeIndex(t, search.Config{}, search.Deps{})
 	byID := make(map[string]aisle.Item)
 	for _, it := range items {
 		byID[it.ID] = it
@@ -94,7 +94,7 @@ func TestOfficeStapler(t *testing.T) {
 }
 
 func TestOfficeFacetsAndPaging(t *testing.T) {
-	x, items := officeIndex(t, search.Config{FacetLimit: 1000})
+	x, items := officeIndex(t, search.Config{FacetLimit: 1000}, search.Deps{})
 	byID := make(map[string]aisle.Item)
 	for _, it := range items {
 		byID[it.ID] = it
@@ -149,13 +149,13 @@ func TestOfficeFacetsAndPaging(t *testing.T) {
 
 func TestOfficePersonalize(t *testing.T) {
 	items := officeItems(t)
-	plain, _ := officeIndex(t, search.Config{})
+	plain, _ := officeIndex(t, search.Config{}, search.Deps{})
 	base, err := plain.Search(context.Background(), search.Request{Query: "fountain pen", N: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
 	liked := base.Items[9].ID // tenth by relevance
-	x, _ := officeIndex(t, search.Config{Personalizer: fakePersonalizer{likes: []string{liked}}})
+	x, _ := officeIndex(t, search.Config{}, search.Deps{Personalizer: fakePersonalizer{likes: []string{liked}}})
 	res, err := x.Search(context.Background(), search.Request{Query: "fountain pen", User: "u1", N: 20})
 	if err != nil {
 		t.Fatal(err)
@@ -172,7 +172,7 @@ func TestOfficePersonalize(t *testing.T) {
 // TestOfficeConcurrent searches while items are re-indexed and deleted;
 // run it with -race.
 func TestOfficeConcurrent(t *testing.T) {
-	x, items := officeIndex(t, search.Config{})
+	x, items := officeIndex(t, search.Config{}, search.Deps{})
 	queries := officeQueries(items)
 	ctx := context.Background()
 	var wg sync.WaitGroup
@@ -234,7 +234,7 @@ func BenchmarkSearch(b *testing.B) {
 		{"bm25", nil},
 		{"hybrid", ngram.New(ngram.Config{Buckets: 1 << 16})}, // untrained: the same cost as a trained one
 	} {
-		x, _ := officeIndex(b, search.Config{Encoder: bc.enc})
+		x, _ := officeIndex(b, search.Config{}, search.Deps{Encoder: bc.enc})
 		search1 := func(b *testing.B, i int) time.Duration {
 			start := time.Now()
 			if _, err := x.Search(ctx, search.Request{Query: queries[i%len(queries)]}); err != nil {
@@ -285,7 +285,7 @@ func reportP99(b *testing.B, lat []time.Duration) {
 func TestOfficeCompaction(t *testing.T) {
 	enc := ngram.New(ngram.Config{Dim: 32, Buckets: 1 << 12}) // untrained (a random table): vectors still differ by text
 	for _, vi := range []search.VectorIndex{nil, vector.NewFlat(enc.Dim())} {
-		x, items := officeIndex(t, search.Config{Encoder: enc, Vectors: vi})
+		x, items := officeIndex(t, search.Config{}, search.Deps{Encoder: enc, Vectors: vi})
 		vecs, err := search.EncodeItems(context.Background(), enc, items, 0)
 		if err != nil {
 			t.Fatal(err)

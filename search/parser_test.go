@@ -22,7 +22,7 @@ func TestOfficeWithParser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := newIndex(t, search.Config{Analyzer: an, Parser: u}, items)
+	x := newIndex(t, search.Config{}, search.Deps{Analyzer: an, Parser: u}, items)
 	byID := make(map[string]aisle.Item)
 	for _, it := range items {
 		byID[it.ID] = it
@@ -75,7 +75,7 @@ func TestOfficeChineseQuery(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v (run make deps)", err)
 	}
-	x := newIndex(t, search.Config{Analyzer: an, Parser: u}, items)
+	x := newIndex(t, search.Config{}, search.Deps{Analyzer: an, Parser: u}, items)
 	res, err := x.Search(context.Background(), search.Request{Query: "订书机", N: 3})
 	if err != nil {
 		t.Fatal(err)

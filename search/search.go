@@ -53,11 +53,11 @@ type Request struct {
 	// unless Image is given, when a blank Query means none.
 	Query string
 	// Image is a query photo's vector from the image encoder that made
-	// the items' image vectors (Config.ImageVectors): the search finds
+	// the items' image vectors (Deps.ImageVectors): the search finds
 	// the items whose photos are nearest, fused with the text ranking
 	// when Query is given too. nil means none.
 	Image []float32
-	// User, when given, lets Config.Personalizer re-order the best matches.
+	// User, when given, lets Deps.Personalizer re-order the best matches.
 	User string
 	// N is the page size: 0 means aisle.DefaultN, at most aisle.MaxN.
 	N int
@@ -247,24 +247,24 @@ func checkRequest(req *Request) error {
 // intent parses q with the configured parser. A parser failure that is
 // not an *aisle.Error is logged and the query's words are used instead.
 func (x *Index) intent(q string) (query.Intent, error) {
-	if x.cfg.Parser != nil {
-		in, err := x.cfg.Parser.Parse(q)
+	if x.deps.Parser != nil {
+		in, err := x.deps.Parser.Parse(q)
 		if err == nil {
 			return in, nil
 		}
 		if aisle.ErrorCode(err) != aisle.EINTERNAL {
 			return query.Intent{}, err
 		}
-		x.cfg.Logger.Warn("search: parse query", "err", err)
+		x.logger.Warn("search: parse query", "err", err)
 	}
-	return query.Intent{Query: q, Terms: x.cfg.Analyzer.Terms(nil, q)}, nil
+	return query.Intent{Query: q, Terms: x.deps.Analyzer.Terms(nil, q)}, nil
 }
 
 // queryVector encodes the (corrected) query for dense retrieval; nil when
 // the mode or the index has none. Only a cancelled ctx is an error; an
 // encoder failure is logged and gives nil.
 func (x *Index) queryVector(ctx context.Context, in *query.Intent, mode string) ([]float32, error) {
-	if x.cfg.Encoder == nil || mode == RetrievalBM25 {
+	if x.deps.Encoder == nil || mode == RetrievalBM25 {
 		return nil, nil
 	}
 	text := in.Query
@@ -277,15 +277,15 @@ func (x *Index) queryVector(ctx context.Context, in *query.Intent, mode string) 
 		// the catalog knows.
 		text = strings.Join(append(append(slices.Clone(in.Colors), in.Brand), in.Terms...), " ")
 	}
-	vs, err := x.cfg.Encoder.Encode(ctx, []string{text})
+	vs, err := x.deps.Encoder.Encode(ctx, []string{text})
 	switch {
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
 	case err != nil:
-		x.cfg.Logger.Warn("search: encode query", "err", err)
+		x.logger.Warn("search: encode query", "err", err)
 		return nil, nil
-	case len(vs) != 1 || len(vs[0]) != x.cfg.Encoder.Dim():
-		x.cfg.Logger.Warn("search: encoder returned a malformed vector")
+	case len(vs) != 1 || len(vs[0]) != x.deps.Encoder.Dim():
+		x.logger.Warn("search: encoder returned a malformed vector")
 		return nil, nil
 	}
 	return vs[0], nil
@@ -406,7 +406,7 @@ func (x *Index) textLocked(qts []queryTerm, f *filter, req *Request, qv []float3
 	}
 	var dense []scored
 	if qv != nil {
-		dense = x.nearestLocked(x.cfg.Vectors, qv, x.cfg.DenseK, vecKeep)
+		dense = x.nearestLocked(x.deps.Vectors, qv, x.cfg.DenseK, vecKeep)
 	}
 	linear := x.cfg.Merge == MergeLinear
 	var cands []cand
@@ -593,17 +593,17 @@ func (x *Index) order(ctx context.Context, cands []cand, in *query.Intent, req *
 		slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(b.created, a.created) })
 		return nil
 	case query.SortPopular:
-		if x.cfg.Popularity == nil {
+		if x.deps.Popularity == nil {
 			return nil
 		}
-		pop, err := x.cfg.Popularity.Popularity(ctx, ids(cands))
+		pop, err := x.deps.Popularity.Popularity(ctx, ids(cands))
 		if ok, err := x.usable(ctx, "popularity", err, len(pop), len(cands)); !ok {
 			return err
 		}
 		sortBy(cands, pop)
 		return nil
 	}
-	if req.User == "" || x.cfg.Personalizer == nil {
+	if req.User == "" || x.deps.Personalizer == nil {
 		return nil
 	}
 	return x.personalize(ctx, cands[:min(len(cands), x.cfg.PersonalWindow)], req.User)
@@ -615,7 +615,7 @@ func (x *Index) personalize(ctx context.Context, window []cand, user string) err
 	if len(window) < 2 {
 		return nil
 	}
-	aff, err := x.cfg.Personalizer.Affinity(ctx, user, ids(window))
+	aff, err := x.deps.Personalizer.Affinity(ctx, user, ids(window))
 	if ok, err := x.usable(ctx, "personalize", err, len(aff), len(window)); !ok {
 		return err
 	}
@@ -649,12 +649,12 @@ func (x *Index) usable(ctx context.Context, what string, err error, got, want in
 	case ctx.Err() != nil:
 		return false, ctx.Err()
 	case err != nil:
-		x.cfg.Logger.Warn("search: "+what, "err", err)
+		x.logger.Warn("search: "+what, "err", err)
 		return false, nil
 	case got == 0:
 		return false, nil
 	case got != want:
-		x.cfg.Logger.Warn("search: "+what+" returned the wrong number of scores", "got", got, "want", want)
+		x.logger.Warn("search: "+what+" returned the wrong number of scores", "got", got, "want", want)
 		return false, nil
 	}
 	return true, nil

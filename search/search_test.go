@@ -30,14 +30,14 @@ func fixture(tb testing.TB) []aisle.Item {
 	return items
 }
 
-// newIndex returns an index over items configured by cfg.
-func newIndex(tb testing.TB, cfg search.Config, items []aisle.Item) *search.Index {
+// newIndex returns an index over items configured by cfg, calling deps.
+func newIndex(tb testing.TB, cfg search.Config, deps search.Deps, items []aisle.Item) *search.Index {
 	tb.Helper()
-	x := search.New(cfg)
+	x := search.New(cfg, deps, nil)
 	var vecs [][]float32
-	if cfg.Encoder != nil {
+	if deps.Encoder != nil {
 		var err error
-		if vecs, err = search.EncodeItems(context.Background(), cfg.Encoder, items, 4); err != nil {
+		if vecs, err = search.EncodeItems(context.Background(), deps.Encoder, items, 4); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -112,7 +112,7 @@ func TestSearch(t *testing.T) {
 		"sticky":              {Terms: []string{"sticky"}, Synonyms: map[string][]string{"sticky": {"adhesive"}}},
 		"logitech electronic": {Terms: []string{"wireless"}, Brand: "Logitech"},
 	}
-	x := newIndex(t, search.Config{Parser: parser}, fixture(t))
+	x := newIndex(t, search.Config{}, search.Deps{Parser: parser}, fixture(t))
 	tests := []struct {
 		name string
 		req  search.Request
@@ -152,7 +152,7 @@ func TestSearch(t *testing.T) {
 }
 
 func TestSearchErrors(t *testing.T) {
-	x := newIndex(t, search.Config{}, fixture(t))
+	x := newIndex(t, search.Config{}, search.Deps{}, fixture(t))
 	other, err := x.Search(context.Background(), search.Request{Query: "pen", N: 1})
 	if err != nil || other.NextCursor == "" {
 		t.Fatalf("Search(pen) = %+v, %v; want a next page", other, err)
@@ -184,7 +184,7 @@ func TestSearchErrors(t *testing.T) {
 }
 
 func TestSearchHits(t *testing.T) {
-	x := newIndex(t, search.Config{Encoder: concepts}, fixture(t))
+	x := newIndex(t, search.Config{}, search.Deps{Encoder: concepts}, fixture(t))
 	res, err := x.Search(context.Background(), search.Request{Query: "glue"})
 	if err != nil {
 		t.Fatal(err)
@@ -215,7 +215,7 @@ func TestSearchHits(t *testing.T) {
 var cmpIgnoreScore = cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Score" }, cmp.Ignore())
 
 func TestFacets(t *testing.T) {
-	x := newIndex(t, search.Config{}, fixture(t))
+	x := newIndex(t, search.Config{}, search.Deps{}, fixture(t))
 	res, err := x.Search(context.Background(), search.Request{Query: "stapler", N: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -232,7 +232,7 @@ func TestFacets(t *testing.T) {
 }
 
 func TestPaging(t *testing.T) {
-	x := newIndex(t, search.Config{}, fixture(t))
+	x := newIndex(t, search.Config{}, search.Deps{}, fixture(t))
 	for _, n := range []int{1, 2, 3, 100} {
 		req := search.Request{Query: "office", N: n}
 		var got []string
@@ -290,7 +290,7 @@ func TestPersonalize(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			x := newIndex(t, search.Config{Personalizer: tt.p}, fixture(t))
+			x := newIndex(t, search.Config{}, search.Deps{Personalizer: tt.p}, fixture(t))
 			res, err := x.Search(context.Background(), search.Request{Query: "stapler", User: tt.user})
 			if err != nil {
 				t.Fatal(err)
@@ -315,7 +315,7 @@ func (fakePopularity) Popularity(_ context.Context, items []string) ([]float64, 
 
 func TestSortPopular(t *testing.T) {
 	parser := fakeParser{"popular stapler": {Terms: []string{"stapler"}, Sort: query.SortPopular}}
-	x := newIndex(t, search.Config{Parser: parser, Popularity: fakePopularity{}}, fixture(t))
+	x := newIndex(t, search.Config{}, search.Deps{Parser: parser, Popularity: fakePopularity{}}, fixture(t))
 	res, err := x.Search(context.Background(), search.Request{Query: "popular stapler"})
 	if err != nil {
 		t.Fatal(err)
@@ -327,7 +327,7 @@ func TestSortPopular(t *testing.T) {
 
 func TestUpdates(t *testing.T) {
 	items := fixture(t)
-	x := newIndex(t, search.Config{}, items)
+	x := newIndex(t, search.Config{}, search.Deps{}, items)
 	ctx := context.Background()
 	find := func(q string) []string {
 		t.Helper()
@@ -366,7 +366,7 @@ func TestUpdates(t *testing.T) {
 }
 
 func TestCancelledEncoder(t *testing.T) {
-	x := newIndex(t, search.Config{Encoder: concepts}, fixture(t))
+	x := newIndex(t, search.Config{}, search.Deps{Encoder: concepts}, fixture(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := x.Search(ctx, search.Request{Query: "pen"})
@@ -378,7 +378,7 @@ func TestCancelledEncoder(t *testing.T) {
 func TestMerges(t *testing.T) {
 	tests := []struct {
 		merge, q string
-		want      []string
+		want     []string
 	}{
 		{search.MergeRRF, "glue", []string{"tape-1"}}, // dense alone
 		{search.MergeLinear, "glue", []string{"tape-1"}},
@@ -389,7 +389,7 @@ func TestMerges(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.merge+" "+tt.q, func(t *testing.T) {
-			x := newIndex(t, search.Config{Encoder: concepts, Merge: tt.merge}, fixture(t))
+			x := newIndex(t, search.Config{Merge: tt.merge}, search.Deps{Encoder: concepts}, fixture(t))
 			res, err := x.Search(context.Background(), search.Request{Query: tt.q})
 			if err != nil {
 				t.Fatal(err)
@@ -405,7 +405,7 @@ func TestMerges(t *testing.T) {
 // finds what the built-in scan finds, and follows updates.
 func TestVectorIndex(t *testing.T) {
 	items := fixture(t)
-	scan := newIndex(t, search.Config{Encoder: concepts}, items)
+	scan := newIndex(t, search.Config{}, search.Deps{Encoder: concepts}, items)
 	for _, tt := range []struct {
 		name string
 		vi   search.VectorIndex
@@ -414,7 +414,7 @@ func TestVectorIndex(t *testing.T) {
 		{"hnsw", vector.New(concepts.Dim(), vector.Config{ExactBelow: -1})},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			x := newIndex(t, search.Config{Encoder: concepts, Vectors: tt.vi}, items)
+			x := newIndex(t, search.Config{}, search.Deps{Encoder: concepts, Vectors: tt.vi}, items)
 			for _, q := range []string{"glue", "pen", "swingline stapler"} {
 				for _, mode := range []string{search.RetrievalDense, search.RetrievalHybrid} {
 					want, err := scan.Search(context.Background(), search.Request{Query: q, Retrieval: mode})
@@ -441,7 +441,7 @@ func TestVectorIndex(t *testing.T) {
 
 func TestFacetLimit(t *testing.T) {
 	for _, limit := range []int{1, 2, 3} {
-		x := newIndex(t, search.Config{FacetLimit: limit}, fixture(t))
+		x := newIndex(t, search.Config{FacetLimit: limit}, search.Deps{}, fixture(t))
 		res, err := x.Search(context.Background(), search.Request{Query: "stapler"})
 		if err != nil {
 			t.Fatal(err)

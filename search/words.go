@@ -5,7 +5,7 @@ import (
 	"unicode"
 )
 
-// words is the Analyzer used when Config.Analyzer is nil: lower-case runs
+// words is the Analyzer used when Deps.Analyzer is nil: lower-case runs
 // of letters and digits.
 type words struct{}
 

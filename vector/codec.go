@@ -1,18 +1,17 @@
 package vector
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math"
 	"math/rand/v2"
+
+	"github.com/aislehq/aisle/internal/modelfile"
 )
 
-// The HNSW file format, little-endian throughout:
+// hnswFormat is the HNSW file format (modelfile), little-endian throughout:
 //
 //	magic "AISLEHNS", version uint32 = 1
 //	dim, M, EfConstruction, EfSearch uint32; ExactScanFactor float64; Seed uint64
@@ -20,24 +19,18 @@ import (
 //	ids [nodes]int32, levels [nodes]uint8, dead [nodes]bool
 //	vectors [nodes·dim]float32, layer 0 [nodes·(2M+1)]int32, upper layers [upper]int32
 //	CRC-32C of everything before it, uint32
-const (
-	fileMagic   = "AISLEHNS"
-	fileVersion = 1
-	chunkElems  = 1 << 16
-)
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+var hnswFormat = modelfile.Format{Magic: "AISLEHNS", Version: 1, Err: ErrCorrupt}
 
 // ErrCorrupt is returned (wrapped) when an HNSW file fails its checks.
 var ErrCorrupt = errors.New("corrupt hnsw file")
 
-// fileHeader is the fixed part of the file after the magic.
+// fileHeader is the fixed part of the file after the magic and version.
 type fileHeader struct {
-	Version, Dim, M, EfConstruction, EfSearch uint32
-	ScanFactor                                float64
-	Seed, Nodes, Live                         uint64
-	Entry                                     int64
-	Upper                                     uint64
+	Dim, M, EfConstruction, EfSearch uint32
+	ScanFactor                       float64
+	Seed, Nodes, Live                uint64
+	Entry                            int64
+	Upper                            uint64
 }
 
 // WriteTo writes the index in the checked binary format that ReadHNSW
@@ -47,31 +40,27 @@ func (h *HNSW) WriteTo(w io.Writer) (int64, error) {
 	defer h.wmu.Unlock()
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	cw := &countWriter{w: w}
-	crc := crc32.New(castagnoli)
-	bw := bufio.NewWriterSize(io.MultiWriter(cw, crc), 1<<20)
-	hdr := fileHeader{
-		Version: fileVersion, Dim: uint32(h.dim), M: uint32(h.m), EfConstruction: uint32(h.efC),
-		EfSearch: uint32(h.efSearch), ScanFactor: h.scanFactor, Seed: h.seed,
-		Nodes: uint64(len(h.ids)), Live: uint64(h.live), Entry: h.entry.Load(), Upper: uint64(len(h.upper)),
+	e := hnswFormat.NewWriter(w)
+	e.Uint32(uint32(h.dim))
+	e.Uint32(uint32(h.m))
+	e.Uint32(uint32(h.efC))
+	e.Uint32(uint32(h.efSearch))
+	e.Float64(h.scanFactor)
+	e.Uint64(h.seed)
+	e.Uint64(uint64(len(h.ids)))
+	e.Uint64(uint64(h.live))
+	e.Int64(h.entry.Load())
+	e.Uint64(uint64(len(h.upper)))
+	e.Int32s(h.ids)
+	e.Bytes(h.levels)
+	e.Bools(h.dead)
+	e.Float32s(h.vecs)
+	e.Int32s(h.layer0)
+	e.Int32s(h.upper)
+	if _, err := e.Finish(); err != nil {
+		return e.Written(), fmt.Errorf("write hnsw: %w", err)
 	}
-	_, err := bw.WriteString(fileMagic)
-	for _, part := range []any{&hdr, h.ids, h.levels, h.dead, h.vecs, h.layer0, h.upper} {
-		if err != nil {
-			break
-		}
-		err = writeChunks(bw, part)
-	}
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil {
-		err = binary.Write(cw, binary.LittleEndian, crc.Sum32())
-	}
-	if err != nil {
-		return cw.n, fmt.Errorf("write hnsw: %w", err)
-	}
-	return cw.n, nil
+	return e.Written(), nil
 }
 
 // MarshalBinary returns the index in WriteTo's format.
@@ -88,8 +77,12 @@ func (h *HNSW) MarshalBinary() ([]byte, error) {
 // slots, ids), or the reader's error; it allocates in step with the data
 // actually read, so a corrupt header cannot make it allocate more.
 func ReadHNSW(r io.Reader) (*HNSW, error) {
+	d, err := hnswFormat.NewReader(r)
+	if err != nil {
+		return nil, fmt.Errorf("read hnsw: %w", err)
+	}
 	h := &HNSW{}
-	if err := h.decode(r); err != nil {
+	if err := h.decode(d); err != nil {
 		return nil, fmt.Errorf("read hnsw: %w", err)
 	}
 	return h, nil
@@ -100,66 +93,38 @@ func ReadHNSW(r io.Reader) (*HNSW, error) {
 // concurrently with any other method of h: to replace an index that is
 // serving, decode into a new one and swap the pointer.
 func (h *HNSW) UnmarshalBinary(data []byte) error {
-	r := bytes.NewReader(data)
-	if err := h.decode(r); err != nil {
-		return fmt.Errorf("unmarshal hnsw: %w", err)
+	d, err := hnswFormat.Open(data)
+	if err == nil {
+		err = h.decode(d)
 	}
-	if r.Len() != 0 {
-		return fmt.Errorf("unmarshal hnsw: %w: %d trailing bytes", ErrCorrupt, r.Len())
+	if err != nil {
+		return fmt.Errorf("unmarshal hnsw: %w", err)
 	}
 	return nil
 }
 
-// decode reads and checks the format into h's fields.
-func (h *HNSW) decode(r io.Reader) error {
-	crc := crc32.New(castagnoli)
-	tr := io.TeeReader(r, crc)
-	magic := make([]byte, len(fileMagic))
-	if _, err := io.ReadFull(tr, magic); err != nil {
-		return eofCorrupt(err)
+// decode reads and checks the rest of the file from d into h's fields.
+func (h *HNSW) decode(d *modelfile.Decoder) error {
+	hdr := fileHeader{
+		Dim: d.Uint32(), M: d.Uint32(), EfConstruction: d.Uint32(), EfSearch: d.Uint32(),
+		ScanFactor: d.Float64(), Seed: d.Uint64(), Nodes: d.Uint64(), Live: d.Uint64(),
+		Entry: d.Int64(), Upper: d.Uint64(),
 	}
-	if string(magic) != fileMagic {
-		return fmt.Errorf("%w: bad magic %q", ErrCorrupt, magic)
-	}
-	var hdr fileHeader
-	if err := binary.Read(tr, binary.LittleEndian, &hdr); err != nil {
-		return eofCorrupt(err)
+	if err := d.Err(); err != nil {
+		return err
 	}
 	if err := hdr.check(); err != nil {
 		return err
 	}
 	n, dim, m0 := hdr.Nodes, uint64(hdr.Dim), 2*uint64(hdr.M)
-	ids, err := readChunks[int32](tr, n)
-	if err != nil {
+	ids := d.Int32s(n)
+	levels := d.Bytes(n)
+	dead := d.Bools(n)
+	vecs := d.Float32s(n * dim)
+	layer0 := d.Int32s(n * (m0 + 1))
+	upper := d.Int32s(hdr.Upper)
+	if err := d.Finish(); err != nil {
 		return err
-	}
-	levels, err := readChunks[uint8](tr, n)
-	if err != nil {
-		return err
-	}
-	dead, err := readChunks[bool](tr, n)
-	if err != nil {
-		return err
-	}
-	vecs, err := readChunks[float32](tr, n*dim)
-	if err != nil {
-		return err
-	}
-	layer0, err := readChunks[int32](tr, n*(m0+1))
-	if err != nil {
-		return err
-	}
-	upper, err := readChunks[int32](tr, hdr.Upper)
-	if err != nil {
-		return err
-	}
-	sum := crc.Sum32()
-	var stored uint32
-	if err := binary.Read(r, binary.LittleEndian, &stored); err != nil {
-		return eofCorrupt(err)
-	}
-	if stored != sum {
-		return fmt.Errorf("%w: checksum %08x, want %08x", ErrCorrupt, sum, stored)
 	}
 
 	cfg := HNSWConfig{M: int(hdr.M), EfConstruction: int(hdr.EfConstruction), EfSearch: int(hdr.EfSearch),
@@ -178,8 +143,6 @@ func (h *HNSW) decode(r io.Reader) error {
 // check validates the header's sizes before anything is allocated.
 func (hdr *fileHeader) check() error {
 	switch {
-	case hdr.Version != fileVersion:
-		return fmt.Errorf("%w: version %d, want %d", ErrCorrupt, hdr.Version, fileVersion)
 	case hdr.Dim == 0 || hdr.Dim > 1<<16:
 		return fmt.Errorf("%w: dimension %d", ErrCorrupt, hdr.Dim)
 	case hdr.M < 2 || hdr.M > 1<<10 || hdr.EfConstruction == 0 || hdr.EfSearch == 0:
@@ -241,68 +204,4 @@ func (h *HNSW) checkGraph(hdr fileHeader) error {
 		return fmt.Errorf("%w: %d live nodes, header says %d", ErrCorrupt, len(h.slot), h.live)
 	}
 	return nil
-}
-
-// eofCorrupt reports a short read as corruption.
-func eofCorrupt(err error) error {
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("%w: truncated", ErrCorrupt)
-	}
-	return err
-}
-
-// writeChunks writes v (a pointer to a fixed-size struct or a slice of
-// fixed-size elements) in pieces of at most chunkElems elements, so no copy
-// of a large slice is made at once.
-func writeChunks(w io.Writer, v any) error {
-	switch s := v.(type) {
-	case []int32:
-		return writeSlice(w, s)
-	case []uint8:
-		return writeSlice(w, s)
-	case []bool:
-		return writeSlice(w, s)
-	case []float32:
-		return writeSlice(w, s)
-	}
-	return binary.Write(w, binary.LittleEndian, v)
-}
-
-func writeSlice[T int32 | uint8 | bool | float32](w io.Writer, s []T) error {
-	for len(s) > 0 {
-		c := min(len(s), chunkElems)
-		if err := binary.Write(w, binary.LittleEndian, s[:c]); err != nil {
-			return err
-		}
-		s = s[c:]
-	}
-	return nil
-}
-
-// readChunks reads n elements in pieces, growing the result only as data
-// arrives.
-func readChunks[T int32 | uint8 | bool | float32](r io.Reader, n uint64) ([]T, error) {
-	out := make([]T, 0, min(n, chunkElems))
-	buf := make([]T, min(n, chunkElems))
-	for left := n; left > 0; {
-		c := min(left, chunkElems)
-		if err := binary.Read(r, binary.LittleEndian, buf[:c]); err != nil {
-			return nil, eofCorrupt(err)
-		}
-		out = append(out, buf[:c]...)
-		left -= c
-	}
-	return out, nil
-}
-
-// countWriter counts the bytes written through it.
-type countWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }

@@ -11,6 +11,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// castagnoli is the HNSW format's checksum table.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
 // smallGraph returns a graph of n random vectors with some deleted and
 // updated, so tombstones and upper layers are in the file.
 func smallGraph(tb testing.TB, n, dim int) *HNSW {
@@ -131,7 +134,11 @@ func FuzzHNSWDecode(f *testing.F) {
 		data = bytes.Clone(data)
 		binary.LittleEndian.PutUint32(data[len(data)-4:], crc32.Checksum(data[:len(data)-4], castagnoli))
 		var h HNSW
-		if err := h.UnmarshalBinary(data); err != nil {
+		err := h.UnmarshalBinary(data)
+		if _, rerr := ReadHNSW(bytes.NewReader(data)); (rerr == nil) != (err == nil) {
+			t.Fatalf("UnmarshalBinary: %v, but ReadHNSW: %v", err, rerr)
+		}
+		if err != nil {
 			return
 		}
 		again, err := h.MarshalBinary()

@@ -117,7 +117,7 @@ func BenchmarkPhotoBombs(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				dir := b.TempDir()
-				db := sqlite.NewDB(filepath.Join(dir, "aisle.db"), sqlite.Options{})
+				db := sqlite.NewDB(filepath.Join(dir, "aisle.db"), nil, sqlite.Options{})
 				if err := db.Open(context.Background()); err != nil {
 					b.Fatal(err)
 				}

@@ -7,14 +7,17 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
-	"strings"
 	"time"
 
+	"github.com/aislehq/aisle/embedding"
 	aislehttp "github.com/aislehq/aisle/http"
 	"github.com/aislehq/aisle/image/photo"
+	"github.com/aislehq/aisle/internal/cli"
+	"github.com/aislehq/aisle/internal/flagvalue"
 	"github.com/aislehq/aisle/recommend"
 	"github.com/aislehq/aisle/search"
 	"github.com/aislehq/aisle/store/sqlite"
+	"github.com/aislehq/aisle/text/extract"
 )
 
 // Config is the whole configuration of the binary, with one source of
@@ -26,7 +29,7 @@ type Config struct {
 	Store     sqlite.Options
 	HTTP      aislehttp.Config
 	Engine    recommend.Config
-	Text      TextConfig
+	Text      embedding.TextConfig
 	Photos    PhotoConfig
 	Search    search.LiveConfig
 	LogLevel  string // debug, info, warn, error
@@ -40,7 +43,7 @@ func DefaultConfig() Config {
 		Store:     sqlite.DefaultOptions(),
 		HTTP:      aislehttp.DefaultConfig(),
 		Engine:    recommend.DefaultConfig(),
-		Text:      TextConfig{Encoder: encoderBuiltin, OpenAIKeyEnv: "OPENAI_API_KEY"},
+		Text:      embedding.TextConfig{Encoder: embedding.TextBuiltin, OpenAIKeyEnv: "OPENAI_API_KEY"},
 		Photos:    PhotoConfig{Model: defaultImageModel, Timeout: photo.DefaultFetchTimeout, Memory: photo.DefaultBudget, MaxPixels: photo.DefaultMaxPixels},
 		Search:    search.LiveConfig{Refresh: 5 * time.Minute},
 		LogLevel:  "info",
@@ -60,35 +63,14 @@ func bindHTTP(fs *flag.FlagSet, c *Config) {
 	fs.IntVar(&h.MaxBatch, "max-batch", h.MaxBatch, "most items or events in one batch request")
 	fs.DurationVar(&h.RequestTimeout, "request-timeout", h.RequestTimeout, "time limit for one request")
 	fs.BoolVar(&h.Insecure, "insecure", h.Insecure, "serve an address other than loopback while no API key exists (anyone who reaches it may do anything)")
-	fs.Var((*listFlag)(&h.AllowedHosts), "allowed-hosts", "comma-separated `hosts` requests may name in Host (\".example.com\" for a domain and its subdomains, \"*\" for any); default: localhost, 127.0.0.1 and ::1 on a loopback address, any otherwise")
-	fs.Var((*listFlag)(&h.CORSOrigins), "cors-origins", "comma-separated `origins` (https://shop.example) whose pages may call the API from a browser; none by default")
+	fs.Var(flagvalue.List(&h.AllowedHosts, nil), "allowed-hosts", "comma-separated `hosts` requests may name in Host (\".example.com\" for a domain and its subdomains, \"*\" for any); default: localhost, 127.0.0.1 and ::1 on a loopback address, any otherwise")
+	fs.Var(flagvalue.List(&h.CORSOrigins, nil), "cors-origins", "comma-separated `origins` (https://shop.example) whose pages may call the API from a browser; none by default")
 	fs.Float64Var(&h.KeyRate, "key-rate", h.KeyRate, "requests a `second` one API key may make on average (bursts of twice that); negative: no limit")
 	fs.Float64Var(&h.AddressRate, "address-rate", h.AddressRate, "requests a `second` one client address may make without a valid key (loopback excepted); negative: no limit")
 	fs.IntVar(&h.MaxPhotoRequests, "photo-requests", h.MaxPhotoRequests, "photo uploads and searches by photo served at once; more wait up to 2s, then get 429")
 	fs.BoolVar(&h.LogSearches, "log-searches", h.LogSearches, "log GET /v1/search?user= queries as search events of known shoppers (off: GET requests change nothing; log searches with POST /v1/events)")
 	fs.StringVar(&h.ShopperIDs, "log-shopper-ids", h.ShopperIDs, "shopper ids in the access log: keep, hash (a keyed hash, stable while the process runs) or drop")
 	fs.StringVar(&h.MetricsAddr, "metrics-addr", h.MetricsAddr, "also serve GET /metrics, without a key, on this `host:port` (on Addr it needs an admin key once keys exist)")
-}
-
-// listFlag is a comma-separated list flag; nil until set, so that an
-// unset flag keeps a component's default.
-type listFlag []string
-
-func (l *listFlag) String() string {
-	if l == nil {
-		return ""
-	}
-	return strings.Join(*l, ",")
-}
-
-func (l *listFlag) Set(v string) error {
-	*l = []string{}
-	for s := range strings.SplitSeq(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			*l = append(*l, s)
-		}
-	}
-	return nil
 }
 
 func bindEngine(fs *flag.FlagSet, c *Config) {
@@ -111,18 +93,7 @@ func bindLog(fs *flag.FlagSet, c *Config) {
 
 // logger builds the process logger writing to w.
 func (c *Config) logger(w io.Writer) (*slog.Logger, error) {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
-		return nil, usageError{fmt.Sprintf("-log-level %q: want debug, info, warn or error", c.LogLevel)}
-	}
-	opts := &slog.HandlerOptions{Level: level}
-	switch strings.ToLower(c.LogFormat) {
-	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
-	}
-	return nil, usageError{fmt.Sprintf("-log-format %q: want text or json", c.LogFormat)}
+	return cli.Logger(w, c.LogLevel, c.LogFormat)
 }
 
 // openStore opens the SQLite store in the data directory.
@@ -134,14 +105,12 @@ func (c *Config) openStore(ctx context.Context) (*sqlite.DB, error) {
 // openStoreVocabulary opens the SQLite store in the data directory, its
 // attribute extraction using the directory's vocabulary, which it also
 // returns.
-func (c *Config) openStoreVocabulary(ctx context.Context) (*sqlite.DB, *vocabulary, error) {
-	voc, err := loadVocabulary(c.DataDir)
-	if err != nil {
+func (c *Config) openStoreVocabulary(ctx context.Context) (*sqlite.DB, *extract.VocabularyFile, error) {
+	voc := extract.NewVocabularyFile(filepath.Join(c.DataDir, extract.VocabularyFileName))
+	if err := voc.Load(); err != nil {
 		return nil, nil, err
 	}
-	opts := c.Store
-	opts.Extract = voc.Extract
-	db := sqlite.NewDB(filepath.Join(c.DataDir, "aisle.db"), opts)
+	db := sqlite.NewDB(filepath.Join(c.DataDir, "aisle.db"), voc.Extract, c.Store)
 	if err := db.Open(ctx); err != nil {
 		return nil, nil, fmt.Errorf("open store in %s: %w", c.DataDir, err)
 	}

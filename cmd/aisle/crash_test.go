@@ -21,19 +21,19 @@ import (
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/store/sqlite"
+	"go.uber.org/goleak"
 )
 
 // TestMain lets the test binary act as the aisle binary in a child process
 // (AISLE_TEST_CHILD holds its arguments, one per line), so crash tests can
-// SIGKILL a real server.
+// SIGKILL a real server. Otherwise it runs the tests and fails the run if
+// one leaves a goroutine behind (a server's, a photo worker's or a
+// classifier poll's).
 func TestMain(m *testing.M) {
-	if os.Getenv("AISLE_TEST_BACKGROUND") != "" {
-		os.Exit(backgroundChild())
-	}
 	if args := os.Getenv("AISLE_TEST_CHILD"); args != "" {
 		os.Exit(run(context.Background(), strings.Split(args, "\n"), &env{stdout: os.Stdout, stderr: os.Stderr}))
 	}
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m)
 }
 
 // childCommand returns the command that runs "aisle args..." in a child
@@ -84,7 +84,7 @@ func startChild(t testing.TB, args ...string) (*exec.Cmd, string) {
 func reopenAfterKill(t *testing.T, path string, acked []string) (db *sqlite.DB, lost []string, stored int) {
 	t.Helper()
 	ctx := context.Background()
-	db = sqlite.NewDB(path, sqlite.Options{})
+	db = sqlite.NewDB(path, nil, sqlite.Options{})
 	if err := db.Open(ctx); err != nil {
 		t.Fatalf("reopen after kill: %v", err)
 	}
@@ -110,7 +110,7 @@ func reopenAfterKill(t *testing.T, path string, acked []string) (db *sqlite.DB, 
 func TestCrashKeepsAcknowledgedEvents(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	db := sqlite.NewDB(filepath.Join(dir, "aisle.db"), sqlite.Options{})
+	db := sqlite.NewDB(filepath.Join(dir, "aisle.db"), nil, sqlite.Options{})
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +247,7 @@ func TestCrashPhotoOfDatabaseKeepsWrites(t *testing.T) {
 	base := t.TempDir() // the image folder
 	dir := filepath.Join(base, "data")
 	dbPath := filepath.Join(dir, "aisle.db")
-	db := sqlite.NewDB(dbPath, sqlite.Options{})
+	db := sqlite.NewDB(dbPath, nil, sqlite.Options{})
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aislehq/aisle/importer"
 	"github.com/aislehq/aisle/store/sqlite"
+	"github.com/aislehq/aisle/text/extract"
 )
 
 func runImport(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
@@ -38,9 +39,7 @@ func runImport(ctx context.Context, e *env, fs *flag.FlagSet, args []string) err
 		return err
 	}
 	defer db.Close()
-	opts.Progress = e.stderr
-	opts.Logger = logger
-	sum, err := importer.Run(ctx, db, fs.Arg(0), opts)
+	sum, err := importer.Run(ctx, db, fs.Arg(0), opts, importer.Deps{Progress: e.stderr}, logger)
 	if sum != nil {
 		fmt.Fprint(e.stdout, sum.String())
 	}
@@ -60,11 +59,11 @@ func runImport(ctx context.Context, e *env, fs *flag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
-	defer ph.close()
+	defer ph.Close()
 	if root, err := filepath.Abs(ph.root); err == nil {
 		fmt.Fprintf(e.stderr, "photos: file paths are read inside %s only (-image-root)\n", root)
 	}
-	return readPendingPhotos(ctx, e, ph.reader, db)
+	return ph.ReadPendingReported(ctx, db, e.stderr, e.stdout)
 }
 
 // importFolder returns the folder aisle import reads photo files in by
@@ -78,8 +77,8 @@ func importFolder(path string) string {
 
 // learnVocabulary learns the attribute vocabulary after a data
 // directory's first import and says so.
-func learnVocabulary(ctx context.Context, e *env, db *sqlite.DB, voc *vocabulary) error {
-	n, err := voc.learnOnce(ctx, db)
+func learnVocabulary(ctx context.Context, e *env, db *sqlite.DB, voc *extract.VocabularyFile) error {
+	n, err := voc.LearnOnce(ctx, db)
 	if n > 0 {
 		fmt.Fprintf(e.stdout, "Learned the catalog's vocabulary (brands, title words) from %d items and extracted their attributes with it.\n", n)
 	}

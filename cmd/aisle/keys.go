@@ -4,11 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/apikey"
+	"github.com/aislehq/aisle/store/sqlite"
 )
 
 // runKeys manages API keys: aisle keys create|list|revoke.
@@ -46,6 +46,26 @@ func runKeys(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	if err := parse(fs, synopsis, args); err != nil {
 		return err
 	}
+	if err := checkKeyArgs(fs, sub, role); err != nil {
+		return err
+	}
+	db, err := cfg.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch sub {
+	case "create":
+		return createKey(ctx, e, db, aisle.Role(role), name, user)
+	case "list":
+		return listKeys(ctx, e, db)
+	}
+	return revokeKey(ctx, e, db, fs.Arg(0))
+}
+
+// checkKeyArgs checks the positional arguments of aisle keys sub and the
+// role of a key to create.
+func checkKeyArgs(fs *flag.FlagSet, sub, role string) error {
 	if sub != "revoke" {
 		if err := noArgs(fs); err != nil {
 			return err
@@ -56,48 +76,34 @@ func runKeys(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	if sub == "create" && !aisle.Role(role).Valid() {
 		return usageError{fmt.Sprintf("-role %q: want read, write or admin", role)}
 	}
-	db, err := cfg.openStore(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	switch sub {
-	case "create":
-		token, k, _, err := apikey.Create(ctx, db, aisle.Role(role), name, user, aisle.ActorCLI, time.Now())
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stderr, "Created key %s (role %s). Keep it secret: it is shown only now.\n", k.ID, k.Role)
-		fmt.Fprintln(e.stdout, token)
-	case "list":
-		keys, err := db.Keys(ctx)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tROLE\tNAME\tSHOPPER\tCREATED\tREVOKED")
-		for _, k := range keys {
-			revoked := "-"
-			if k.Revoked() {
-				revoked = k.RevokedAt.Format(time.RFC3339)
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Role, dash(k.Name), dash(k.User), k.CreatedAt.Format(time.RFC3339), revoked)
-		}
-		return tw.Flush()
-	case "revoke":
-		id := fs.Arg(0)
-		if _, err := apikey.Revoke(ctx, db, id, aisle.ActorCLI, time.Now()); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "Revoked key %s; a running server stops accepting it within a second.\n", id)
-	}
 	return nil
 }
 
-// dash is s, or "-" when it is empty.
-func dash(s string) string {
-	if s == "" {
-		return "-"
+// createKey creates a key and prints it alone on stdout.
+func createKey(ctx context.Context, e *env, db *sqlite.DB, role aisle.Role, name, user string) error {
+	token, k, _, err := apikey.Create(ctx, db, role, name, user, aisle.ActorCLI, time.Now())
+	if err != nil {
+		return err
 	}
-	return s
+	fmt.Fprintf(e.stderr, "Created key %s (role %s). Keep it secret: it is shown only now.\n", k.ID, k.Role)
+	fmt.Fprintln(e.stdout, token)
+	return nil
+}
+
+// listKeys prints a table of the keys.
+func listKeys(ctx context.Context, e *env, db *sqlite.DB) error {
+	keys, err := db.Keys(ctx)
+	if err != nil {
+		return err
+	}
+	return apikey.WriteTable(e.stdout, keys)
+}
+
+// revokeKey revokes the key id.
+func revokeKey(ctx context.Context, e *env, db *sqlite.DB, id string) error {
+	if _, err := apikey.Revoke(ctx, db, id, aisle.ActorCLI, time.Now()); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Revoked key %s; a running server stops accepting it within a second.\n", id)
+	return nil
 }

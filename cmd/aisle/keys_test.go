@@ -39,7 +39,7 @@ func TestKeysCommand(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	db := sqlite.NewDB(filepath.Join(dir, "aisle.db"), sqlite.Options{})
+	db := sqlite.NewDB(filepath.Join(dir, "aisle.db"), nil, sqlite.Options{})
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +52,7 @@ func TestKeysCommand(t *testing.T) {
 	if code, _, stderr := runCLI(t, "keys", "revoke", "-data-dir", dir, id); code != 0 {
 		t.Fatalf("keys revoke: exit %d: %s", code, stderr)
 	}
+	db = sqlite.NewDB(filepath.Join(dir, "aisle.db"), nil, sqlite.Options{}) // a closed DB is not opened again
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}

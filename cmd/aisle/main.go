@@ -5,25 +5,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
-	"slices"
-	"strings"
 	"syscall"
-)
 
-// command is one subcommand: its flags and what it does.
-type command struct {
-	name    string
-	summary string
-	// run parses args with fs (whose flags it defines) and does the work.
-	run func(ctx context.Context, env *env, fs *flag.FlagSet, args []string) error
-}
+	"github.com/aislehq/aisle/internal/cli"
+)
 
 // env is what every command gets from the process.
 type env struct {
@@ -32,15 +22,20 @@ type env struct {
 	ready func(url string)
 }
 
-// commands is the table of subcommands, in the order help lists them.
-var commands = []command{
-	{"serve", "run the HTTP API over a data directory", runServe},
-	{"import", "import catalog, users, events or Q&A from files", runImport},
-	{"train", "build the recommendation models from the store", runTrain},
-	{"eval", "measure every model offline on a dataset (leave-one-out)", runEval},
-	{"demo", "import the sample data, build models and serve them", runDemo},
-	{"bench", "measure import, ingestion and serving speed on real data", runBench},
-	{"keys", "create, list and revoke API keys", runKeys},
+// program is aisle: the table of subcommands, in the order help
+// lists them.
+var program = cli.Program[*env]{
+	Name:  "aisle",
+	Title: "Aisle: recommendations, search and a shopping assistant for an online store.",
+	Commands: []cli.Command[*env]{
+		{Name: "serve", Summary: "run the HTTP API over a data directory", Run: runServe},
+		{Name: "import", Summary: "import catalog, users, events or Q&A from files", Run: runImport},
+		{Name: "train", Summary: "build the recommendation models from the store", Run: runTrain},
+		{Name: "eval", Summary: "measure every model offline on a dataset (leave-one-out)", Run: runEval},
+		{Name: "demo", Summary: "import the sample data, build models and serve them", Run: runDemo},
+		{Name: "bench", Summary: "measure import, ingestion and serving speed on real data", Run: runBench},
+		{Name: "keys", Summary: "create, list and revoke API keys", Run: runKeys},
+	},
 }
 
 func main() {
@@ -52,58 +47,7 @@ func main() {
 // run executes one command line and returns the process exit status:
 // 0 success, 1 failure, 2 usage error.
 func run(ctx context.Context, args []string, e *env) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
-		if len(args) > 1 {
-			if c := lookup(args[1]); c != nil {
-				return run(ctx, []string{c.name, "-h"}, e)
-			}
-		}
-		usage(e.stderr)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
-	}
-	c := lookup(args[0])
-	if c == nil {
-		fmt.Fprintf(e.stderr, "aisle: unknown command %q\n\n", args[0])
-		usage(e.stderr)
-		return 2
-	}
-	fs := flag.NewFlagSet("aisle "+c.name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	err := c.run(ctx, e, fs, args[1:])
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.As(err, new(flagError)):
-		return 2 // the flag package has printed the error and the usage
-	case errors.As(err, new(usageError)):
-		fmt.Fprintf(e.stderr, "aisle %s: %v\n", c.name, err)
-		fs.Usage()
-		return 2
-	default:
-		fmt.Fprintf(e.stderr, "aisle %s: %v\n", c.name, err)
-		return 1
-	}
-}
-
-func lookup(name string) *command {
-	i := slices.IndexFunc(commands, func(c command) bool { return c.name == name })
-	if i < 0 {
-		return nil
-	}
-	return &commands[i]
-}
-
-func usage(w io.Writer) {
-	fmt.Fprintf(w, "Aisle: recommendations, search and a shopping assistant for an online store.\n\nUsage:\n  aisle <command> [flags]\n\nCommands:\n")
-	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
-	}
-	fmt.Fprintf(w, "\nRun 'aisle <command> -h' (or 'aisle help <command>') for a command's flags.\n")
+	return program.Run(ctx, args, e, e.stderr)
 }
 
 // usageError is a bad command line (exit status 2, usage printed).
@@ -111,22 +55,13 @@ type usageError struct{ msg string }
 
 func (u usageError) Error() string { return u.msg }
 
-// flagError is a command line the flag package rejected and reported.
-type flagError struct{ err error }
+// Unwrap makes u a cli.UsageError.
+func (u usageError) Unwrap() error { return cli.UsageError{Msg: u.msg} }
 
-func (f flagError) Error() string { return f.err.Error() }
-
-// parse parses args, setting a usage text that starts with synopsis.
+// parse parses args, setting a usage text that starts with synopsis
+// (cli.Parse).
 func parse(fs *flag.FlagSet, synopsis string, args []string) error {
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: %s\n\nFlags:\n", synopsis)
-		fs.PrintDefaults()
-	}
-	err := fs.Parse(args)
-	if err != nil && !errors.Is(err, flag.ErrHelp) {
-		return flagError{err}
-	}
-	return err
+	return cli.Parse(fs, synopsis, args)
 }
 
 // parseFlags parses a command that takes flags only and returns the logger
@@ -142,9 +77,4 @@ func parseFlags(e *env, fs *flag.FlagSet, cfg *Config, synopsis string, args []s
 }
 
 // noArgs rejects positional arguments for commands that take none.
-func noArgs(fs *flag.FlagSet) error {
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected arguments: %s", strings.Join(fs.Args(), " "))}
-	}
-	return nil
-}
+func noArgs(fs *flag.FlagSet) error { return cli.NoArgs(fs) }

@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
+	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aislehq/aisle/store/sqlite"
 )
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -85,39 +89,20 @@ func TestImportTrainServe(t *testing.T) {
 	checkServedRecommendations(t, dir)
 }
 
-func TestTrainProgressLines(t *testing.T) {
-	var b bytes.Buffer
-	p := trainProgress(&b)
-	p(0, 2, "slist on all interactions")
-	p(1, 2, "mf on all interactions, iteration 3/10")
-	p(2, 2, "done")
-	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	if len(lines) != 3 || !strings.HasPrefix(lines[0], "train: [0/2] slist on all interactions (") || !strings.HasPrefix(lines[2], "train: [2/2] done (") {
-		t.Errorf("progress lines:\n%s", b.String())
-	}
-	if trainProgress(nil) != nil {
-		t.Error("progress for no writer is not nil")
-	}
-}
-
-func TestDemoDirIsWipedOnlyIfTheDemoMadeIt(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "demo")
-	if err := freshDemoDir(dir); err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(dir, "aisle.db"), []byte("old"), 0o644)
-	if err := freshDemoDir(dir); err != nil {
-		t.Fatalf("re-run: %v", err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "aisle.db")); !os.IsNotExist(err) {
-		t.Errorf("old demo data not wiped: %v", err)
-	}
-	mine := t.TempDir()
-	os.WriteFile(filepath.Join(mine, "precious.txt"), []byte("keep"), 0o644)
-	if err := freshDemoDir(mine); err == nil {
-		t.Fatal("demo accepted a directory it did not make")
-	}
-	if _, err := os.Stat(filepath.Join(mine, "precious.txt")); err != nil {
-		t.Fatalf("user file touched: %v", err)
+// startServer serves db on cfg's address in this process and returns its
+// base URL and a function that stops it and waits for it to return.
+func startServer(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logger *slog.Logger) (string, func(), error) {
+	srvCtx, stopServer := context.WithCancel(ctx)
+	urls := make(chan string, 1)
+	served := make(chan error, 1)
+	go func() {
+		served <- serve(srvCtx, &env{stdout: io.Discard, stderr: e.stderr}, cfg, db, logger, func(u string) { urls <- u })
+	}()
+	select {
+	case base := <-urls:
+		return base, func() { stopServer(); <-served }, nil
+	case err := <-served:
+		stopServer()
+		return "", nil, fmt.Errorf("start server: %w", err)
 	}
 }

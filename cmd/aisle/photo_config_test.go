@@ -13,6 +13,7 @@ import (
 
 	"github.com/aislehq/aisle/image/photo"
 	"github.com/aislehq/aisle/image/photo/phototest"
+	"github.com/aislehq/aisle/internal/flagvalue"
 	"github.com/aislehq/aisle/store/sqlite"
 )
 
@@ -101,7 +102,7 @@ func TestPhotoFlags(t *testing.T) {
 		}
 	}
 	for in, want := range map[string]int64{"1GiB": 1 << 30, "512M": 512 << 20, "4096": 4096, "64KiB": 64 << 10} {
-		var b byteSize
+		var b flagvalue.ByteSize
 		if err := b.Set(in); err != nil || int64(b) != want {
 			t.Errorf("%s: %d %v, want %d", in, b, err, want)
 		}
@@ -152,7 +153,7 @@ func TestPhotoImportReadsOnlyItsFolder(t *testing.T) {
 		if !strings.Contains(stderr, "photos: file paths are read inside") {
 			t.Errorf("import does not say where it reads photos:\n%s", stderr)
 		}
-		db := sqlite.NewDB(filepath.Join(data, "aisle.db"), sqlite.Options{})
+		db := sqlite.NewDB(filepath.Join(data, "aisle.db"), nil, sqlite.Options{})
 		if err := db.Open(context.Background()); err != nil {
 			t.Fatal(err)
 		}

@@ -2,18 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"path/filepath"
-	"time"
-
-	"github.com/aislehq/aisle/model/saved"
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/image/visual"
-	"github.com/aislehq/aisle/model/dataset"
+	"github.com/aislehq/aisle/internal/priority"
 	"github.com/aislehq/aisle/model/train"
 	"github.com/aislehq/aisle/store/sqlite"
 )
@@ -33,7 +30,7 @@ func runTrain(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	if err != nil {
 		return err
 	}
-	tc := train.Config{Seed: *seed, Progress: trainProgress(e.stderr)}
+	tc := train.Config{Seed: *seed, Progress: train.TerminalProgress(e.stderr)}
 	switch *vectors {
 	case "auto":
 	case train.VectorsText, train.VectorsFused:
@@ -42,7 +39,7 @@ func runTrain(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 		return usageError{fmt.Sprintf("-content-vectors %q: want auto, text or fused", *vectors)}
 	}
 	if *background {
-		if err := runInBackground(); err != nil {
+		if err := priority.Background(); err != nil {
 			logger.Warn("training at normal priority", "err", err)
 		}
 	}
@@ -55,72 +52,29 @@ func runTrain(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	if err != nil {
 		return err
 	}
-	defer ph.close()
-	return trainAndSave(ctx, e, db, ph.reader, filepath.Join(cfg.DataDir, "models"), tc, logger)
-}
-
-// itemTexts returns the texts of items by id (aisle.Item.Text).
-func itemTexts(items []aisle.Item) func(string) string {
-	texts := make(map[string]string, len(items))
-	for i := range items {
-		texts[items[i].ID] = items[i].Text()
-	}
-	return func(id string) string { return texts[id] }
+	defer ph.Close()
+	return trainAndSave(ctx, e.stdout, db, ph.Reader, filepath.Join(cfg.DataDir, "models"), tc, logger)
 }
 
 // trainAndSave trains the photo classifier on db's labelled photos (read
-// by photos) and the model set on db's interactions, and saves them in
-// dir: the model set as a new version unless the newest version there
-// validates better.
-func trainAndSave(ctx context.Context, e *env, db *sqlite.DB, photos *visual.Reader, dir string, tc train.Config, logger *slog.Logger) error {
+// by photos; nil for none) and the model set on db's interactions, and
+// saves them in dir: the model set as a new version unless the newest
+// version there validates better. It says what it did on out.
+func trainAndSave(ctx context.Context, out io.Writer, db *sqlite.DB, photos *visual.Reader, dir string, tc train.Config, logger *slog.Logger) error {
 	items, err := aisle.AllItems(ctx, db)
 	if err != nil {
 		return err
 	}
 	var vecs map[string][]float32 // photo vectors, by item id
 	if photos != nil && photos.HasModel() {
-		if vecs, err = photoVectors(ctx, db, photos.Name()); err != nil {
+		if vecs, err = visual.StoredVectors(ctx, db, photos.Name()); err != nil {
 			return err
 		}
 		// The content model may fuse them with texts and behaviour.
 		tc.Content.Image = func(id string) []float32 { return vecs[id] }
 	}
-	if err := trainPhotoClassifier(ctx, e, photos, items, vecs, dir); err != nil {
+	if err := visual.TrainClassifier(ctx, photos, items, vecs, dir, out); err != nil {
 		return err
 	}
-	d, err := dataset.FromEvents(db.Events(ctx, 0), dataset.Options{})
-	if err != nil {
-		return err
-	}
-	if d.Interactions() == 0 {
-		fmt.Fprintln(e.stdout, "No interactions: no recommendation models to train.")
-		return nil
-	}
-	// Catalog items no shopper has touched get indices too: the content
-	// model ranks them from their texts.
-	ids := make([]string, len(items))
-	for i := range items {
-		ids[i] = items[i].ID
-	}
-	d = d.WithItems(ids)
-	tc.Content.Text = itemTexts(items)
-	fmt.Fprintf(e.stdout, "Training on %d interactions of %d users over %d items...\n", d.Interactions(), len(d.Users), d.NumItems())
-	set, meta, err := train.Train(ctx, d, tc, logger)
-	if err != nil {
-		return err
-	}
-	prev, err := saved.Latest(dir)
-	if err != nil && !errors.Is(err, saved.ErrNoModel) {
-		return err
-	}
-	if prev != nil && !saved.Replaces(meta, prev) {
-		fmt.Fprintf(e.stdout, "Kept version %s: its validation NDCG@10 %.4f beats the new models' %.4f; nothing saved.\n", prev.Version, prev.ValidNDCG10, meta.ValidNDCG10)
-		return nil
-	}
-	version, err := saved.Save(dir, set, meta, time.Now())
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "Saved version %s in %s: validation NDCG@10 %.4f, fusion weights %v.\n", version, dir, meta.ValidNDCG10, meta.Weights)
-	return nil
+	return train.NewVersion(ctx, db.Events(ctx, 0), items, dir, tc, out, logger)
 }

@@ -1,16 +1,16 @@
 package classify
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"math"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/aislehq/aisle/internal/modelfile"
 )
 
-// The binary format, all little-endian:
+// format is the binary format (modelfile), all little-endian:
 //
 //	magic    [8]byte "AISLECLS"
 //	version  uint32  1
@@ -24,12 +24,11 @@ import (
 //	mean     d float32, when standardised
 //	scale    d float32, when standardised
 //	checksum uint32  CRC-32 (IEEE) of everything before it
+var format = modelfile.Format{Magic: magic, Version: 1, Checksum: modelfile.CRC32IEEE, Err: ErrFormat}
+
 const (
-	magic         = "AISLECLS"
-	formatVersion = 1
-	headerSize    = len(magic) + 4*4 + 8
-	checksumSize  = 4
-	flagStandard  = 1
+	magic        = "AISLECLS"
+	flagStandard = 1
 )
 
 // Limits of the binary format, checked by UnmarshalBinary before it
@@ -50,27 +49,22 @@ var ErrFormat = errors.New("not a classify model")
 // MarshalBinary encodes the model (not its cross-validation scores) in the
 // versioned, checksummed format above. It never fails.
 func (m *Softmax) MarshalBinary() ([]byte, error) {
-	le := binary.LittleEndian
-	out := make([]byte, 0, headerSize+4*(len(m.w)+len(m.b)+2*len(m.mean))+checksumSize)
-	out = append(out, magic...)
 	var flags uint32
 	if m.mean != nil {
 		flags |= flagStandard
 	}
-	for _, v := range []uint32{formatVersion, uint32(len(m.labels)), uint32(m.dim), flags} {
-		out = le.AppendUint32(out, v)
+	e := format.NewEncoder(20 + 4*(len(m.w)+len(m.b)+2*len(m.mean)))
+	for _, v := range []uint32{uint32(len(m.labels)), uint32(m.dim), flags} {
+		e.Uint32(v)
 	}
-	out = le.AppendUint64(out, math.Float64bits(m.lambda))
+	e.Float64(m.lambda)
 	for _, l := range m.labels {
-		out = le.AppendUint32(out, uint32(len(l)))
-		out = append(out, l...)
+		e.String(l)
 	}
 	for _, part := range [][]float32{m.w, m.b, m.mean, m.scale} {
-		for _, v := range part {
-			out = le.AppendUint32(out, math.Float32bits(v))
-		}
+		e.Float32s(part)
 	}
-	return le.AppendUint32(out, crc32.ChecksumIEEE(out)), nil
+	return e.Finish()
 }
 
 // UnmarshalBinary replaces m with the model encoded in data by
@@ -79,74 +73,63 @@ func (m *Softmax) MarshalBinary() ([]byte, error) {
 // and leaves m unchanged then. It must not run concurrently with any other
 // method of m.
 func (m *Softmax) UnmarshalBinary(data []byte) error {
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("classify: unmarshal: %w: %s", ErrFormat, fmt.Sprintf(format, args...))
-	}
-	if len(data) < headerSize+checksumSize || string(data[:len(magic)]) != magic {
-		return bad("no header")
-	}
-	le := binary.LittleEndian
-	body, sum := data[:len(data)-checksumSize], le.Uint32(data[len(data)-checksumSize:])
-	if got := crc32.ChecksumIEEE(body); got != sum {
-		return bad("checksum %08x, want %08x", got, sum)
-	}
-	h := body[len(magic):]
-	version, k, d, flags := le.Uint32(h), le.Uint32(h[4:]), le.Uint32(h[8:]), le.Uint32(h[12:])
-	lambda := math.Float64frombits(le.Uint64(h[16:]))
-	switch {
-	case version != formatVersion:
-		return bad("version %d, want %d", version, formatVersion)
-	case k < 2 || k > MaxClasses:
-		return bad("%d classes, want 2 to %d", k, MaxClasses)
-	case d < 1 || d > MaxDim:
-		return bad("dimension %d, want 1 to %d", d, MaxDim)
-	case flags&^flagStandard != 0:
-		return bad("unknown flags %#x", flags)
-	case !(lambda > 0) || math.IsInf(lambda, 0):
-		return bad("penalty %v, want positive and finite", lambda)
-	}
-	rest := body[headerSize:]
-	labels := make([]string, 0, min(int(k), len(rest)/4))
-	for i := range int(k) {
-		if len(rest) < 4 {
-			return bad("truncated in label %d", i)
-		}
-		n := le.Uint32(rest)
-		if n == 0 || n > MaxLabelBytes || uint64(n) > uint64(len(rest)-4) {
-			return bad("label %d has %d bytes, want 1 to %d within the data", i, n, MaxLabelBytes)
-		}
-		l := string(rest[4 : 4+n])
-		if !utf8.ValidString(l) {
-			return bad("label %d is not UTF-8", i)
-		}
-		if i > 0 && l <= labels[i-1] {
-			return bad("label %d %q is not after %q", i, l, labels[i-1])
-		}
-		labels = append(labels, l)
-		rest = rest[4+n:]
-	}
-	floats := uint64(k)*uint64(d) + uint64(k)
-	if flags&flagStandard != 0 {
-		floats += 2 * uint64(d)
-	}
-	if uint64(len(rest)) != 4*floats {
-		return bad("%d bytes of parameters, want %d", len(rest), 4*floats)
-	}
-	vals := make([]float32, floats)
-	for i := range vals {
-		v := math.Float32frombits(le.Uint32(rest[4*i:]))
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return bad("parameter %d is %v", i, v)
-		}
-		vals[i] = v
-	}
-	kd := int(k) * int(d)
-	nm := &Softmax{labels: labels, dim: int(d), lambda: lambda,
-		w: vals[:kd:kd], b: slices.Clip(vals[kd : kd+int(k)])}
-	if flags&flagStandard != 0 {
-		at := kd + int(k)
-		nm.mean, nm.scale = vals[at:at+int(d):at+int(d)], vals[at+int(d):]
+	nm, err := decode(data)
+	if err != nil {
+		return fmt.Errorf("classify: unmarshal: %w", err)
 	}
 	*m = *nm
 	return nil
+}
+
+// decode reads a model in the format above.
+func decode(data []byte) (*Softmax, error) {
+	d, err := format.Open(data)
+	if err != nil {
+		return nil, err
+	}
+	k, dim, flags := d.Uint32(), d.Uint32(), d.Uint32()
+	lambda := d.Float64()
+	switch {
+	case d.Err() != nil:
+		return nil, d.Err()
+	case k < 2 || k > MaxClasses:
+		return nil, d.Errorf("%d classes, want 2 to %d", k, MaxClasses)
+	case dim < 1 || dim > MaxDim:
+		return nil, d.Errorf("dimension %d, want 1 to %d", dim, MaxDim)
+	case flags&^flagStandard != 0:
+		return nil, d.Errorf("unknown flags %#x", flags)
+	case !(lambda > 0) || math.IsInf(lambda, 0):
+		return nil, d.Errorf("penalty %v, want positive and finite", lambda)
+	}
+	labels := make([]string, 0, min(k, 1<<10))
+	for i := range int(k) {
+		l := d.String(MaxLabelBytes)
+		switch {
+		case d.Err() != nil:
+			return nil, d.Err()
+		case l == "":
+			return nil, d.Errorf("label %d is empty", i)
+		case !utf8.ValidString(l):
+			return nil, d.Errorf("label %d is not UTF-8", i)
+		case i > 0 && l <= labels[i-1]:
+			return nil, d.Errorf("label %d %q is not after %q", i, l, labels[i-1])
+		}
+		labels = append(labels, l)
+	}
+	floats := uint64(k)*uint64(dim) + uint64(k)
+	if flags&flagStandard != 0 {
+		floats += 2 * uint64(dim)
+	}
+	vals := d.FiniteFloat32s(floats)
+	if err := d.Finish(); err != nil {
+		return nil, err
+	}
+	kd := int(k) * int(dim)
+	nm := &Softmax{labels: labels, dim: int(dim), lambda: lambda,
+		w: vals[:kd:kd], b: slices.Clip(vals[kd : kd+int(k)])}
+	if flags&flagStandard != 0 {
+		at := kd + int(k)
+		nm.mean, nm.scale = vals[at:at+int(dim):at+int(dim)], vals[at+int(dim):]
+	}
+	return nm, nil
 }

@@ -9,6 +9,13 @@ import (
 	"testing"
 )
 
+// The format's frame: the magic, version and fixed header fields, and the
+// checksum trailer.
+const (
+	headerSize   = len(magic) + 4*4 + 8
+	checksumSize = 4
+)
+
 // trained returns a small trained model, standardised or not.
 func trained(tb testing.TB, standardize bool) *Softmax {
 	tb.Helper()

@@ -405,3 +405,38 @@ func fetchFailed(ctx context.Context, raw string, err error) error {
 	}
 	return errors.Join(refError(aisle.EUNAVAILABLE, raw, "could not fetch the photo"), err)
 }
+
+// ErrRootNotFolder and ErrRootDenied are CheckRoot's errors.
+var (
+	ErrRootNotFolder = errors.New("not a folder")
+	ErrRootDenied    = errors.New("inside a folder whose files are never read")
+)
+
+// CheckRoot checks a folder given as a Fetcher's Root before it is used:
+// it must be a folder, and neither deny nor inside it (symlinks resolved
+// in both; a deny that does not exist yet denies nothing).
+func CheckRoot(root, deny string) error {
+	fi, err := os.Stat(root)
+	if err != nil || !fi.IsDir() {
+		return ErrRootNotFolder
+	}
+	real, err := absReal(root)
+	if err != nil {
+		return fmt.Errorf("image folder: %w", err)
+	}
+	if d, err := absReal(deny); err == nil {
+		if _, in := within(d, real); in {
+			return ErrRootDenied
+		}
+	}
+	return nil
+}
+
+// absReal returns p absolute, with every symlink resolved.
+func absReal(p string) (string, error) {
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Abs(real)
+}

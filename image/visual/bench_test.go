@@ -64,7 +64,7 @@ func openMobileNet(tb testing.TB, cfg onnx.ImageConfig) *onnx.ImageEncoder {
 	if _, err := onnx.FindLibrary(""); err != nil {
 		tb.Skipf("ONNX Runtime not available: %v", err)
 	}
-	e, err := onnx.OpenImageEncoder(context.Background(), mobileNetDir, cfg)
+	e, err := onnx.OpenImageEncoder(context.Background(), mobileNetDir, cfg, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func openMobileNet(tb testing.TB, cfg onnx.ImageConfig) *onnx.ImageEncoder {
 // openStore returns a SQLite store in a temporary directory holding items.
 func openStore(tb testing.TB, items []aisle.Item) *sqlite.DB {
 	tb.Helper()
-	db := sqlite.NewDB(filepath.Join(tb.TempDir(), "aisle.db"), sqlite.DefaultOptions())
+	db := sqlite.NewDB(filepath.Join(tb.TempDir(), "aisle.db"), nil, sqlite.DefaultOptions())
 	if err := db.Open(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func BenchmarkRead(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
 				db := openStore(b, items)
-				r := New(enc, "image:mobilenet", fetch, imagestore.New(b.TempDir()), db, Config{BatchSize: tt.batch}, nil)
+				r := New(enc, "image:mobilenet", Deps{Fetch: fetch, Originals: imagestore.New(b.TempDir()), Store: db}, Config{BatchSize: tt.batch}, nil)
 				batch := slices.Clone(items)
 				m.start(b)
 				rep, err := r.Read(ctx, batch)
@@ -172,6 +172,7 @@ func BenchmarkReadStages(b *testing.B) {
 	items := clothingItems(b)
 	ctx := context.Background()
 	cfg := Config{}.withDefaults()
+	opts := New(nil, "", Deps{}, cfg, nil).decodeOptions()
 	fetch := &photo.Fetcher{Root: clothingDir}
 	files := make([][]byte, len(items))
 	photos := make([]*photo.Photo, len(items))
@@ -180,7 +181,7 @@ func BenchmarkReadStages(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if photos[i], err = photo.DecodeContext(ctx, bytes.NewReader(data), cfg.decodeOptions()); err != nil {
+		if photos[i], err = photo.DecodeContext(ctx, bytes.NewReader(data), opts); err != nil {
 			b.Fatal(err)
 		}
 		files[i] = data
@@ -206,7 +207,7 @@ func BenchmarkReadStages(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := photo.DecodeContext(ctx, bytes.NewReader(data), cfg.decodeOptions()); err != nil {
+				if _, err := photo.DecodeContext(ctx, bytes.NewReader(data), opts); err != nil {
 					b.Fatal(err)
 				}
 			}

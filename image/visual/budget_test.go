@@ -21,7 +21,7 @@ func TestUploadChecksCheapThingsFirst(t *testing.T) {
 	ctx := context.Background()
 	m, _, _ := setup(t)
 	budget := photo.NewBudget(64 << 20)
-	r := New(&meanEncoder{}, "image:test", m, m, m, Config{Budget: budget}, nil)
+	r := New(&meanEncoder{}, "image:test", Deps{Fetch: m, Originals: m, Store: m, Budget: budget}, Config{}, nil)
 	if _, err := r.Upload(ctx, "nope", m.files["bomb.png"]); aisle.ErrorCode(err) != aisle.ETOOLARGE || m.itemCalls != 0 {
 		t.Errorf("bomb: %v after %d item lookups, want ETOOLARGE before any", err, m.itemCalls)
 	}
@@ -43,7 +43,7 @@ func TestUploadChecksCheapThingsFirst(t *testing.T) {
 }
 
 // TestReaderSharesBudget: the background reads, search by photo and
-// re-encoding all reserve from Config.Budget; a photo over the whole
+// re-encoding all reserve from Deps.Budget; a photo over the whole
 // budget is too large, and search by photo with the budget held elsewhere
 // gives up when its context ends.
 func TestReaderSharesBudget(t *testing.T) {
@@ -51,7 +51,7 @@ func TestReaderSharesBudget(t *testing.T) {
 	m, _, _ := setup(t)
 	m.files["big.png"] = phototest.SolidPNG(2000, 2000, 0, 0, 0) // 16 MB of pixels
 	budget := photo.NewBudget(12 << 20)
-	r := New(&meanEncoder{}, "image:test", m, m, m, Config{Budget: budget}, nil)
+	r := New(&meanEncoder{}, "image:test", Deps{Fetch: m, Originals: m, Store: m, Budget: budget}, Config{}, nil)
 	items := []aisle.Item{{ID: "r", Images: []string{"red.png"}}, {ID: "big", Images: []string{"big.png"}}}
 	m.UpsertItems(ctx, items)
 	rep, err := r.Read(ctx, items)
@@ -93,7 +93,7 @@ func TestReadLogsCauseStoresMessage(t *testing.T) {
 		errors.New("dial tcp 10.0.0.7:80: connecting to 10.0.0.7:80 is not allowed"),
 	)}
 	var log bytes.Buffer
-	r := New(&meanEncoder{}, "image:test", m, m, m, Config{}, slog.New(slog.NewTextHandler(&log, nil)))
+	r := New(&meanEncoder{}, "image:test", Deps{Fetch: m, Originals: m, Store: m}, Config{}, slog.New(slog.NewTextHandler(&log, nil)))
 	items := []aisle.Item{{ID: "x", Images: []string{ref}}}
 	m.UpsertItems(ctx, items)
 	if rep, err := r.Read(ctx, items); err != nil || rep.Failed != 1 {

@@ -12,7 +12,7 @@ import (
 
 // EncodePhoto returns the image vector of a shopper's photo, for search by
 // photo: its header checked, then decoded within Config.Limits and
-// Config.Budget (EINVALID for a corrupt photo or one in no accepted
+// Deps.Budget (EINVALID for a corrupt photo or one in no accepted
 // format, ETOOLARGE for one over the limits or the whole budget, before
 // any pixel is decoded; EUNAVAILABLE when ctx ends while the budget is
 // full), reduced and encoded like the catalog's photos. The photo is not
@@ -21,7 +21,7 @@ func (r *Reader) EncodePhoto(ctx context.Context, data []byte) ([]float32, error
 	if r.enc == nil {
 		return nil, aisle.Errorf(aisle.EUNAVAILABLE, "search by photo needs an image model (-image-model)")
 	}
-	p, err := photo.DecodeContext(ctx, bytes.NewReader(data), r.cfg.decodeOptions())
+	p, err := photo.DecodeContext(ctx, bytes.NewReader(data), r.decodeOptions())
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (in *Input) Encode(ctx context.Context, items []aisle.Item) ([][]float32, e
 			if err != nil {
 				return nil, fmt.Errorf("visual: original of %s: %w", items[i].ID, err)
 			}
-			p, err := photo.DecodeContext(ctx, bytes.NewReader(data), in.r.cfg.decodeOptions())
+			p, err := photo.DecodeContext(ctx, bytes.NewReader(data), in.r.decodeOptions())
 			if err != nil {
 				return nil, fmt.Errorf("visual: original of %s: %w", items[i].ID, err)
 			}

@@ -74,12 +74,6 @@ const CategorySep = " > "
 type Config struct {
 	// Limits bound the photos accepted (photo's defaults when zero).
 	Limits photo.Limits
-	// Budget bounds the memory of decoding photos: the Reader's
-	// background reads, uploads, search by photo and re-encoding of
-	// originals all reserve from it. Share one Budget among everything
-	// that decodes photos in the process; nil gives the Reader one of its
-	// own, of photo.DefaultBudget bytes.
-	Budget *photo.Budget
 	// Workers is how many photos are fetched and decoded at once
 	// (default GOMAXPROCS, at least 2). With BatchSize it bounds the
 	// decoded photos held in memory.
@@ -105,7 +99,24 @@ type Config struct {
 	Colors int
 	// Palette configures the dominant colours.
 	Palette palette.Config
-	// Now returns the time photos are read at (default time.Now).
+}
+
+// Deps are the collaborators of a Reader besides its image model. Fetch,
+// Originals and Store are required; Budget and Now may be nil.
+type Deps struct {
+	// Fetch reads the photo an item's image reference names.
+	Fetch Fetcher
+	// Originals keeps the photos' original bytes.
+	Originals Originals
+	// Store keeps the items, their Visuals and their vectors.
+	Store Store
+	// Budget bounds the memory of decoding photos: the Reader's
+	// background reads, uploads, search by photo and re-encoding of
+	// originals all reserve from it. Share one Budget among everything
+	// that decodes photos in the process; nil gives the Reader one of its
+	// own, of photo.DefaultBudget bytes.
+	Budget *photo.Budget
+	// Now returns the time photos are read at; nil means time.Now.
 	Now func() time.Time
 }
 
@@ -131,30 +142,26 @@ func (c Config) withDefaults() Config {
 	if c.MinLabelProb <= 0 {
 		c.MinLabelProb = 0.05
 	}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
-	if c.Budget == nil {
-		c.Budget = photo.NewBudget(photo.DefaultBudget)
-	}
 	return c
 }
 
 // decodeOptions are the options every photo the Reader decodes is
 // decoded with.
-func (c Config) decodeOptions() photo.Options {
-	return photo.Options{Limits: c.Limits, Budget: c.Budget, Fit: c.MaxSide}
+func (r *Reader) decodeOptions() photo.Options {
+	return photo.Options{Limits: r.cfg.Limits, Budget: r.budget, Fit: r.cfg.MaxSide}
 }
 
 // Reader reads items' photos with one image model. It is safe for
 // concurrent use. Every photo it decodes reserves its memory from
-// Config.Budget first.
+// Deps.Budget first.
 type Reader struct {
 	enc       Encoder
 	name      string
 	fetch     Fetcher
 	originals Originals
 	store     Store
+	budget    *photo.Budget
+	now       func() time.Time
 	cfg       Config
 	logger    *slog.Logger
 
@@ -163,13 +170,24 @@ type Reader struct {
 }
 
 // New returns a Reader running enc, whose vectors are stored under name
-// (it must change whenever enc's vectors would); a nil enc reads colours
-// only. New does no I/O; a nil logger discards logs.
-func New(enc Encoder, name string, fetch Fetcher, originals Originals, store Store, cfg Config, logger *slog.Logger) *Reader {
+// (it must change whenever enc's vectors would), with the collaborators
+// deps; a nil enc reads colours only. New does no I/O; a nil logger
+// discards logs.
+func New(enc Encoder, name string, deps Deps, cfg Config, logger *slog.Logger) *Reader {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Reader{enc: enc, name: name, fetch: fetch, originals: originals, store: store, cfg: cfg.withDefaults(), logger: logger}
+	if deps.Budget == nil {
+		deps.Budget = photo.NewBudget(photo.DefaultBudget)
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	return &Reader{
+		enc: enc, name: name,
+		fetch: deps.Fetch, originals: deps.Originals, store: deps.Store, budget: deps.Budget, now: deps.Now,
+		cfg: cfg.withDefaults(), logger: logger,
+	}
 }
 
 // Name returns the name the image vectors are stored under.
@@ -296,7 +314,7 @@ func (r *Reader) Read(ctx context.Context, items []aisle.Item) (Report, error) {
 // decode fetches, decodes and keeps one photo; a failure is recorded in
 // the Visual.
 func (r *Reader) decode(ctx context.Context, ref string) decoded {
-	d := decoded{visual: aisle.Visual{Ref: ref, UpdatedAt: r.cfg.Now().UTC()}}
+	d := decoded{visual: aisle.Visual{Ref: ref, UpdatedAt: r.now().UTC()}}
 	p, err := r.load(ctx, ref)
 	if err != nil {
 		if ctx.Err() != nil || aisle.ErrorCode(err) == aisle.EINTERNAL {
@@ -314,7 +332,7 @@ func (r *Reader) decode(ctx context.Context, ref string) decoded {
 // seen is a decoded photo from ref on its way to the model: its facts,
 // its reduced picture and its dominant colours.
 func (r *Reader) seen(p *photo.Photo, ref string) decoded {
-	d := decoded{visual: aisle.Visual{Ref: ref, UpdatedAt: r.cfg.Now().UTC()}}
+	d := decoded{visual: aisle.Visual{Ref: ref, UpdatedAt: r.now().UTC()}}
 	d.visual.Image, d.visual.Format, d.visual.Width, d.visual.Height = p.Hash, p.Format, p.Width, p.Height
 	d.img = p.Image // already at most MaxSide a side
 	for _, c := range palette.Dominant(d.img, r.cfg.Palette) {
@@ -332,7 +350,7 @@ func (r *Reader) load(ctx context.Context, ref string) (*photo.Photo, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := photo.DecodeContext(ctx, bytes.NewReader(data), r.cfg.decodeOptions())
+	p, err := photo.DecodeContext(ctx, bytes.NewReader(data), r.decodeOptions())
 	if err != nil {
 		return nil, err
 	}

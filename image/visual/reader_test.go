@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/onnx"
@@ -204,7 +205,7 @@ func setup(t *testing.T) (*memory, *meanEncoder, *Reader) {
 	binary.BigEndian.PutUint32(bomb[29:], crc32.ChecksumIEEE(bomb[12:29]))
 	m.files["bomb.png"] = bomb
 	enc := &meanEncoder{}
-	return m, enc, New(enc, "image:test", m, m, m, Config{}, nil)
+	return m, enc, New(enc, "image:test", Deps{Fetch: m, Originals: m, Store: m}, Config{}, nil)
 }
 
 func TestReadStoresVisualsVectorsAndErrors(t *testing.T) {
@@ -393,7 +394,7 @@ func TestWorkerReadsPendingAndObserved(t *testing.T) {
 func TestWithoutModelColoursOnly(t *testing.T) {
 	ctx := context.Background()
 	m, _, _ := setup(t)
-	r := New(nil, "", m, m, m, Config{}, nil)
+	r := New(nil, "", Deps{Fetch: m, Originals: m, Store: m}, Config{}, nil)
 	items := []aisle.Item{{ID: "r", Images: []string{"red.png"}}}
 	m.UpsertItems(ctx, items)
 	if rep, err := r.Read(ctx, items); err != nil || rep.Read != 1 {
@@ -407,5 +408,24 @@ func TestWithoutModelColoursOnly(t *testing.T) {
 	}
 	if _, err := r.EncodePhoto(ctx, m.files["red.png"]); aisle.ErrorCode(err) != aisle.EUNAVAILABLE {
 		t.Errorf("EncodePhoto without a model: %v", err)
+	}
+}
+
+// TestReadDatesVisualsByTheClock checks that a Visual is dated by the
+// Reader's clock (Deps.Now), for photos read and photos that failed.
+func TestReadDatesVisualsByTheClock(t *testing.T) {
+	ctx := context.Background()
+	m, enc, _ := setup(t)
+	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.FixedZone("CET", 3600))
+	r := New(enc, "image:test", Deps{Fetch: m, Originals: m, Store: m, Now: func() time.Time { return at }}, Config{}, nil)
+	items := []aisle.Item{{ID: "red", Title: "Red", Images: []string{"red.png"}}, {ID: "junk", Title: "Junk", Images: []string{"junk.png"}}}
+	m.UpsertItems(ctx, items)
+	if _, err := r.Read(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"red", "junk"} {
+		if v := m.items[id].Visual; v == nil || !v.UpdatedAt.Equal(at) || v.UpdatedAt.Location() != time.UTC {
+			t.Errorf("%s visual %+v, want it read at %v in UTC", id, v, at)
+		}
 	}
 }

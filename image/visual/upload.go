@@ -12,7 +12,7 @@ import (
 
 // Upload makes data item id's first photo: it is checked (EINVALID for a
 // corrupt photo or one in no accepted format, ETOOLARGE over the limits
-// or the whole Config.Budget, before anything is written), its original
+// or the whole Deps.Budget, before anything is written), its original
 // kept, the item's Images led by its upload reference (aisle.UploadRef;
 // the reference moves to the front if it was there, and the last images
 // give way beyond aisle.MaxImages), and read at once from the bytes sent.
@@ -22,7 +22,7 @@ import (
 // then are the pixels decoded. A concurrent write of the same item may
 // win over the new image list.
 func (r *Reader) Upload(ctx context.Context, id string, data []byte) (aisle.Item, error) {
-	opts := r.cfg.decodeOptions()
+	opts := r.decodeOptions()
 	if _, err := photo.Probe(data, opts); err != nil {
 		return aisle.Item{}, err
 	}

@@ -2,6 +2,8 @@ package visual
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -172,4 +174,25 @@ func (w *Worker) tell(items []aisle.Item, rep Report) {
 	if len(read) > 0 && w.done != nil {
 		w.done(read, rep.Vectors)
 	}
+}
+
+// ReadPendingReported is ReadPending in batches of 512 that says how it
+// goes: a line on progress after every batch, and a summary with the
+// rate on out once done (nothing when no photo was pending).
+func (r *Reader) ReadPendingReported(ctx context.Context, store Pendings, progress, out io.Writer) error {
+	start := time.Now()
+	var shown Report
+	total, err := r.ReadPending(ctx, store, 512, func(_ []aisle.Item, rep Report) {
+		shown.Read, shown.Failed = shown.Read+rep.Read, shown.Failed+rep.Failed
+		fmt.Fprintf(progress, "photos: %d read, %d unusable (%s)\n", shown.Read, shown.Failed, time.Since(start).Round(time.Millisecond))
+	})
+	if err != nil {
+		return err
+	}
+	if n := total.Read + total.Failed; n > 0 {
+		took := time.Since(start)
+		fmt.Fprintf(out, "Read %d photos in %s (%.0f photos/s): %d with features, %d unusable (the items' visual.error says why).\n",
+			n, took.Round(time.Millisecond), float64(n)/took.Seconds(), total.Read, total.Failed)
+	}
+	return nil
 }

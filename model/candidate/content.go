@@ -1,13 +1,11 @@
 package candidate
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
-	"math"
 	"sync"
 
+	"github.com/aislehq/aisle/internal/modelfile"
 	"github.com/aislehq/aisle/vector"
 )
 
@@ -189,58 +187,53 @@ func (c *Content) Top(history []int32, k int) ([]int32, []float32) {
 	return items, scores
 }
 
-// contentMagic starts the binary form of a Content model.
-const contentMagic = "AISLECT1"
+// The content model's binary format (modelfile, CRC-32C): magic
+// "AISLECNT", version 2, then n, dim and window uint32, decay float64 and
+// the n×dim vectors, float32 row-major. Version 1 (magic "AISLECT1", no
+// version word, CRC-32 IEEE) is still read.
+var (
+	contentFormat   = modelfile.Format{Magic: "AISLECNT", Version: 2, Err: ErrContentFormat}
+	contentFormatV1 = modelfile.Format{Magic: "AISLECT1", Checksum: modelfile.CRC32IEEE, Err: ErrContentFormat}
+)
+
+// maxContentItemsNoVectors is the most items UnmarshalBinary accepts in a
+// model without vectors.
+const maxContentItemsNoVectors = 1 << 24
 
 // ErrContentFormat is wrapped by Content.UnmarshalBinary's errors.
 var ErrContentFormat = errors.New("recall: not a content model")
 
-// MarshalBinary encodes the model: magic, n, dim, window, decay, the n×dim
-// vectors, then a CRC-32 of all before it.
+// MarshalBinary encodes the model. It never fails.
 func (c *Content) MarshalBinary() ([]byte, error) {
-	le := binary.LittleEndian
-	b := make([]byte, 0, len(contentMagic)+20+4*len(c.vecs)+4)
-	b = append(b, contentMagic...)
-	b = le.AppendUint32(b, uint32(c.n))
-	b = le.AppendUint32(b, uint32(c.dim))
-	b = le.AppendUint32(b, uint32(c.cfg.Window))
-	b = le.AppendUint64(b, math.Float64bits(c.cfg.Decay))
-	for _, x := range c.vecs {
-		b = le.AppendUint32(b, math.Float32bits(x))
-	}
-	return le.AppendUint32(b, crc32.ChecksumIEEE(b)), nil
+	e := contentFormat.NewEncoder(20 + 4*len(c.vecs))
+	e.Uint32(uint32(c.n))
+	e.Uint32(uint32(c.dim))
+	e.Uint32(uint32(c.cfg.Window))
+	e.Float64(c.cfg.Decay)
+	e.Float32s(c.vecs)
+	return e.Finish()
 }
 
-// UnmarshalBinary decodes what MarshalBinary wrote. Corrupt or truncated
-// input gives an error wrapping ErrContentFormat.
+// UnmarshalBinary decodes what MarshalBinary wrote, or version 1. Corrupt
+// or truncated input gives an error wrapping ErrContentFormat and leaves c
+// unchanged.
 func (c *Content) UnmarshalBinary(data []byte) error {
-	bad := func(what string) error { return fmt.Errorf("%w: %s", ErrContentFormat, what) }
-	le := binary.LittleEndian
-	head := len(contentMagic) + 20
-	if len(data) < head+4 || string(data[:len(contentMagic)]) != contentMagic {
-		return bad("bad header")
+	d, err := openVersioned(data, contentFormat, contentFormatV1)
+	if err != nil {
+		return err
 	}
-	body, sum := data[:len(data)-4], le.Uint32(data[len(data)-4:])
-	if crc32.ChecksumIEEE(body) != sum {
-		return bad("checksum mismatch")
+	n, dim, window := uint64(d.Uint32()), uint64(d.Uint32()), d.Uint32()
+	decay := d.Float64()
+	// Without vectors (dim 0) no data bounds n, so a limit does.
+	if d.Err() == nil && (window == 0 || !(decay > 0 && decay <= 1) || (dim == 0 && n > maxContentItemsNoVectors)) {
+		return d.Errorf("bad dimensions")
 	}
-	r := body[len(contentMagic):]
-	n, dim, window := uint64(le.Uint32(r)), uint64(le.Uint32(r[4:])), int(le.Uint32(r[8:]))
-	decay := math.Float64frombits(le.Uint64(r[12:]))
-	r = r[20:]
-	if uint64(len(r)) != 4*n*dim || window <= 0 || !(decay > 0 && decay <= 1) {
-		return bad("bad dimensions")
-	}
-	flat := make([]float32, n*dim)
-	for i := range flat {
-		x := math.Float32frombits(le.Uint32(r[4*i:]))
-		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-			return bad("non-finite vector entry")
-		}
-		flat[i] = x
+	flat := d.FiniteFloat32s(n * dim)
+	if err := d.Finish(); err != nil {
+		return err
 	}
 	*c = Content{}
-	nc := newContent(int(n), int(dim), ContentConfig{Window: window, Decay: decay}, flat)
+	nc := newContent(int(n), int(dim), ContentConfig{Window: int(window), Decay: decay}, flat)
 	c.n, c.dim, c.cfg, c.vecs = nc.n, nc.dim, nc.cfg, nc.vecs
 	c.bufs.New = nc.bufs.New
 	return nil

@@ -98,6 +98,7 @@ func FuzzContentUnmarshal(f *testing.F) {
 	c, _ := candidate.NewContent([][]float32{{1, 0}, nil, {0, 1}}, candidate.ContentConfig{})
 	b, _ := c.MarshalBinary()
 	f.Add(b)
+	f.Add(version1(b, "AISLECT1"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var m candidate.Content
 		if err := m.UnmarshalBinary(data); err != nil {

@@ -1,14 +1,12 @@
 package candidate
 
 import (
-	"bytes"
-	"encoding/binary"
 	"errors"
-	"fmt"
-	"hash/crc32"
 	"math"
 	"slices"
 	"sync"
+
+	"github.com/aislehq/aisle/internal/modelfile"
 )
 
 // ItemItem is a sparse linear item-to-item model: each item keeps its K
@@ -233,74 +231,72 @@ func (m *ItemItem) ScoreItems(history, items []int32, out []float32) {
 	}
 }
 
-// itemItemMagic starts the binary form of an ItemItem.
-const itemItemMagic = "AISLEII1"
+// The item-item model's binary format (modelfile, CRC-32C): magic
+// "AISLEIIM", version 2, then n and window uint32, tau float64, then per
+// item its row's length uint32 and (item uint32, weight float32) pairs.
+// Version 1 (magic "AISLEII1", no version word, CRC-32 IEEE) is still
+// read.
+var (
+	itemItemFormat   = modelfile.Format{Magic: "AISLEIIM", Version: 2, Err: ErrItemItemFormat}
+	itemItemFormatV1 = modelfile.Format{Magic: "AISLEII1", Checksum: modelfile.CRC32IEEE, Err: ErrItemItemFormat}
+)
 
 // ErrItemItemFormat is wrapped by UnmarshalBinary's errors.
 var ErrItemItemFormat = errors.New("recall: not an item-item model")
 
-// MarshalBinary encodes the model: magic, n, window, tau, then per item the
-// row length and its (item, weight) pairs, then a CRC-32 of all before it.
+// MarshalBinary encodes the model. It never fails.
 func (m *ItemItem) MarshalBinary() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteString(itemItemMagic)
-	le := binary.LittleEndian
-	b.Write(le.AppendUint32(nil, uint32(m.n)))
-	b.Write(le.AppendUint32(nil, uint32(m.window)))
-	b.Write(le.AppendUint64(nil, math.Float64bits(m.tau)))
+	size := 16
 	for _, row := range m.rows {
-		b.Write(le.AppendUint32(nil, uint32(len(row))))
+		size += 4 + 8*len(row)
+	}
+	e := itemItemFormat.NewEncoder(size)
+	e.Uint32(uint32(m.n))
+	e.Uint32(uint32(m.window))
+	e.Float64(m.tau)
+	for _, row := range m.rows {
+		e.Uint32(uint32(len(row)))
 		for _, x := range row {
-			b.Write(le.AppendUint32(nil, uint32(x.item)))
-			b.Write(le.AppendUint32(nil, math.Float32bits(x.w)))
+			e.Int32(x.item)
+			e.Float32(x.w)
 		}
 	}
-	b.Write(le.AppendUint32(nil, crc32.ChecksumIEEE(b.Bytes())))
-	return b.Bytes(), nil
+	return e.Finish()
 }
 
-// UnmarshalBinary decodes what MarshalBinary wrote. Corrupt or truncated
-// input gives an error wrapping ErrItemItemFormat.
+// UnmarshalBinary decodes what MarshalBinary wrote, or version 1. Corrupt
+// or truncated input gives an error wrapping ErrItemItemFormat and leaves
+// m unchanged.
 func (m *ItemItem) UnmarshalBinary(data []byte) error {
-	bad := func(what string) error { return fmt.Errorf("%w: %s", ErrItemItemFormat, what) }
-	le := binary.LittleEndian
-	if len(data) < len(itemItemMagic)+20 || string(data[:len(itemItemMagic)]) != itemItemMagic {
-		return bad("bad header")
+	d, err := openVersioned(data, itemItemFormat, itemItemFormatV1)
+	if err != nil {
+		return err
 	}
-	body, sum := data[:len(data)-4], le.Uint32(data[len(data)-4:])
-	if crc32.ChecksumIEEE(body) != sum {
-		return bad("checksum mismatch")
+	n, window, tau := d.Uint32(), d.Uint32(), d.Float64()
+	if d.Err() == nil && (math.IsNaN(tau) || tau < 0) {
+		return d.Errorf("bad dimensions")
 	}
-	r := body[len(itemItemMagic):]
-	n, window, tau := int(le.Uint32(r)), int(le.Uint32(r[4:])), math.Float64frombits(le.Uint64(r[8:]))
-	r = r[16:]
-	if n > len(r)/4 || math.IsNaN(tau) || tau < 0 {
-		return bad("bad dimensions")
-	}
-	rows := make([][]weighted, n)
-	for i := range rows {
-		if len(r) < 4 {
-			return bad("truncated")
+	// Every row takes at least its length word, so rows grows only as
+	// data is there for it.
+	rows := make([][]weighted, 0, min(n, 1<<16))
+	for range n {
+		pairs := d.Uint32s(2 * uint64(d.Uint32()))
+		if d.Err() != nil {
+			return d.Err()
 		}
-		k := int(le.Uint32(r))
-		r = r[4:]
-		if k > len(r)/8 {
-			return bad("truncated row")
-		}
-		row := make([]weighted, k)
+		row := make([]weighted, len(pairs)/2)
 		for j := range row {
-			it := int32(le.Uint32(r))
-			if it < 0 || int(it) >= n {
-				return bad("item out of range")
+			it := int32(pairs[2*j])
+			if it < 0 || uint32(it) >= n {
+				return d.Errorf("item %d out of range", it)
 			}
-			row[j] = weighted{it, math.Float32frombits(le.Uint32(r[4:]))}
-			r = r[8:]
+			row[j] = weighted{it, math.Float32frombits(pairs[2*j+1])}
 		}
-		rows[i] = row
+		rows = append(rows, row)
 	}
-	if len(r) != 0 {
-		return bad("trailing bytes")
+	if err := d.Finish(); err != nil {
+		return err
 	}
-	*m = *newItemItem(n, window, tau, rows)
+	*m = *newItemItem(int(n), int(window), tau, rows)
 	return nil
 }

@@ -75,6 +75,11 @@ func FuzzItemItemUnmarshal(f *testing.F) {
 	seed, _ := m.MarshalBinary()
 	f.Add(seed)
 	f.Add([]byte("AISLEII1garbage-garbage-garbage"))
+	if sparse, err := candidate.TrainEASE(f.Context(), tinyShop(f), candidate.EASEConfig{Lambda: 1}); err == nil {
+		b, _ := sparse.Sparsify(3).MarshalBinary()
+		f.Add(b)
+		f.Add(version1(b, "AISLEII1"))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var m candidate.ItemItem
 		if err := m.UnmarshalBinary(b); err != nil {

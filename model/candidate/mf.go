@@ -1,14 +1,14 @@
 package candidate
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"math"
 	"runtime"
 	"slices"
 	"sync"
+
+	"github.com/aislehq/aisle/internal/modelfile"
 )
 
 // MFConfig configures TrainMF. The zero value is a valid configuration:
@@ -282,7 +282,7 @@ func (m *MF) ScoreItems(history, items []int32, out []float32) {
 	}
 }
 
-// MF binary format, all little-endian:
+// mfFormat is MF's binary format (modelfile), all little-endian:
 //
 //	magic   [8]byte "AISLEMF\x00"
 //	version uint32 (1)
@@ -291,11 +291,7 @@ func (m *MF) ScoreItems(history, items []int32, out []float32) {
 //	alpha   float64
 //	items   n·k float32, row-major
 //	crc     uint32, CRC-32 (IEEE) of every preceding byte
-const (
-	mfMagic      = "AISLEMF\x00"
-	mfVersion    = 1
-	mfHeaderSize = 8 + 4 + 4 + 4 + 8 + 8
-)
+var mfFormat = modelfile.Format{Magic: "AISLEMF\x00", Version: 1, Checksum: modelfile.CRC32IEEE, Err: ErrMFFormat}
 
 // ErrMFFormat is returned, wrapped, by MF.UnmarshalBinary for data that is
 // not a valid encoded model: truncated, corrupt, or of another version.
@@ -304,18 +300,13 @@ var ErrMFFormat = errors.New("invalid mf model data")
 // MarshalBinary encodes the model in a versioned little-endian format with
 // a checksum. It never fails.
 func (m *MF) MarshalBinary() ([]byte, error) {
-	buf := make([]byte, 0, mfHeaderSize+4*len(m.items)+4)
-	buf = append(buf, mfMagic...)
-	buf = binary.LittleEndian.AppendUint32(buf, mfVersion)
-	buf = binary.LittleEndian.AppendUint32(buf, uint32(m.k))
-	buf = binary.LittleEndian.AppendUint32(buf, uint32(m.n))
-	buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(m.reg))
-	buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(m.alpha))
-	for _, v := range m.items {
-		buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
-	}
-	buf = binary.LittleEndian.AppendUint32(buf, crc32.ChecksumIEEE(buf))
-	return buf, nil
+	e := mfFormat.NewEncoder(24 + 4*len(m.items))
+	e.Uint32(uint32(m.k))
+	e.Uint32(uint32(m.n))
+	e.Float64(m.reg)
+	e.Float64(m.alpha)
+	e.Float32s(m.items)
+	return e.Finish()
 }
 
 // UnmarshalBinary replaces m with the model encoded in data by
@@ -323,42 +314,23 @@ func (m *MF) MarshalBinary() ([]byte, error) {
 // unchanged, if data is truncated, corrupt or of an unknown version. It
 // must not run concurrently with other methods on m.
 func (m *MF) UnmarshalBinary(data []byte) error {
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("unmarshal mf: %s: %w", fmt.Sprintf(format, args...), ErrMFFormat)
+	d, err := mfFormat.Open(data)
+	if err != nil {
+		return fmt.Errorf("unmarshal mf: %w", err)
 	}
-	if len(data) < mfHeaderSize+4 {
-		return bad("%d bytes, too short", len(data))
-	}
-	if string(data[:8]) != mfMagic {
-		return bad("bad magic")
-	}
-	le := binary.LittleEndian
-	if v := le.Uint32(data[8:]); v != mfVersion {
-		return bad("unsupported version %d", v)
-	}
-	k, n := uint64(le.Uint32(data[12:])), uint64(le.Uint32(data[16:]))
-	if k == 0 || k > MFMaxFactors {
-		return bad("factors %d not in [1, %d]", k, MFMaxFactors)
+	k, n := uint64(d.Uint32()), uint64(d.Uint32())
+	reg, alpha := d.Float64(), d.Float64()
+	switch {
+	case d.Err() != nil:
+	case k == 0 || k > MFMaxFactors:
+		d.Errorf("factors %d not in [1, %d]", k, MFMaxFactors)
+	case !(reg > 0) || math.IsInf(reg, 0) || !(alpha > 0) || math.IsInf(alpha, 0):
+		d.Errorf("reg %v or alpha %v not positive and finite", reg, alpha)
 	}
 	// k ≤ 1024 and n < 2³² so the size cannot overflow.
-	if want := mfHeaderSize + 4*k*n + 4; uint64(len(data)) != want {
-		return bad("%d bytes, want %d for %d×%d factors", len(data), want, n, k)
-	}
-	body := data[:len(data)-4]
-	if got, want := crc32.ChecksumIEEE(body), le.Uint32(data[len(data)-4:]); got != want {
-		return bad("checksum %08x, want %08x", got, want)
-	}
-	reg, alpha := math.Float64frombits(le.Uint64(data[20:])), math.Float64frombits(le.Uint64(data[28:]))
-	if !(reg > 0) || math.IsInf(reg, 0) || !(alpha > 0) || math.IsInf(alpha, 0) {
-		return bad("reg %v or alpha %v not positive and finite", reg, alpha)
-	}
-	items := make([]float32, k*n)
-	for i, p := 0, mfHeaderSize; i < len(items); i, p = i+1, p+4 {
-		v := math.Float32frombits(le.Uint32(data[p:]))
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return bad("item %d has a non-finite factor", uint64(i)/k)
-		}
-		items[i] = v
+	items := d.FiniteFloat32s(k * n)
+	if err := d.Finish(); err != nil {
+		return fmt.Errorf("unmarshal mf: %w", err)
 	}
 	*m = *newMF(int(k), int(n), reg, alpha, items)
 	return nil

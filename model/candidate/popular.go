@@ -2,13 +2,10 @@ package candidate
 
 import (
 	"cmp"
-	"encoding/binary"
 	"errors"
-	"fmt"
-	"hash/crc32"
-	"math"
 	"slices"
 
+	"github.com/aislehq/aisle/internal/modelfile"
 	"github.com/aislehq/aisle/model/dataset"
 )
 
@@ -70,39 +67,37 @@ func (p *Popular) ScoreItems(_ []int32, items []int32, out []float32) {
 	}
 }
 
-const popularMagic = "AISLEPO1"
+// The popularity model's binary format (modelfile, CRC-32C): magic
+// "AISLEPOP", version 2, then the count of items n uint32 and their n
+// float32 counts. Version 1 (magic "AISLEPO1", no version word, CRC-32
+// IEEE) is still read.
+var (
+	popularFormat   = modelfile.Format{Magic: "AISLEPOP", Version: 2, Err: ErrPopularFormat}
+	popularFormatV1 = modelfile.Format{Magic: "AISLEPO1", Checksum: modelfile.CRC32IEEE, Err: ErrPopularFormat}
+)
 
 // ErrPopularFormat is wrapped by Popular.UnmarshalBinary's errors.
 var ErrPopularFormat = errors.New("recall: not a popularity model")
 
-// MarshalBinary encodes the counts: magic, n, n float32s, CRC-32.
+// MarshalBinary encodes the counts. It never fails.
 func (p *Popular) MarshalBinary() ([]byte, error) {
-	le := binary.LittleEndian
-	b := append([]byte(popularMagic), le.AppendUint32(nil, uint32(len(p.counts)))...)
-	for _, c := range p.counts {
-		b = le.AppendUint32(b, math.Float32bits(c))
-	}
-	return le.AppendUint32(b, crc32.ChecksumIEEE(b)), nil
+	e := popularFormat.NewEncoder(4 + 4*len(p.counts))
+	e.Uint32(uint32(len(p.counts)))
+	e.Float32s(p.counts)
+	return e.Finish()
 }
 
-// UnmarshalBinary decodes what MarshalBinary wrote.
+// UnmarshalBinary decodes what MarshalBinary wrote, or version 1. Corrupt
+// or truncated input gives an error wrapping ErrPopularFormat and leaves p
+// unchanged.
 func (p *Popular) UnmarshalBinary(data []byte) error {
-	le := binary.LittleEndian
-	h := len(popularMagic)
-	if len(data) < h+8 || string(data[:h]) != popularMagic {
-		return fmt.Errorf("%w: bad header", ErrPopularFormat)
+	d, err := openVersioned(data, popularFormat, popularFormatV1)
+	if err != nil {
+		return err
 	}
-	body := data[:len(data)-4]
-	if crc32.ChecksumIEEE(body) != le.Uint32(data[len(data)-4:]) {
-		return fmt.Errorf("%w: checksum mismatch", ErrPopularFormat)
-	}
-	n := int(le.Uint32(body[h:]))
-	if len(body) != h+4+4*n {
-		return fmt.Errorf("%w: length mismatch", ErrPopularFormat)
-	}
-	counts := make([]float32, n)
-	for i := range counts {
-		counts[i] = math.Float32frombits(le.Uint32(body[h+4+4*i:]))
+	counts := d.Float32s(uint64(d.Uint32()))
+	if err := d.Finish(); err != nil {
+		return err
 	}
 	*p = *newPopular(counts)
 	return nil

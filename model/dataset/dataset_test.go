@@ -25,12 +25,12 @@ func TestFromEventsOrdersByTimeAndFiltersTypes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"b", "a", "c"}, d.Items); diff != "" {
-		t.Errorf("items (-want +got):\n%s", diff)
+	if diff := cmp.Diff(d.Items, []string{"b", "a", "c"}); diff != "" {
+		t.Errorf("items (-got +want):\n%s", diff)
 	}
 	// u1: a (t1), b (t5, seq 1), c (t5, seq 6).
-	if diff := cmp.Diff([][]int32{{1, 0, 2}, {2}}, d.Seqs); diff != "" {
-		t.Errorf("seqs (-want +got):\n%s", diff)
+	if diff := cmp.Diff(d.Seqs, [][]int32{{1, 0, 2}, {2}}); diff != "" {
+		t.Errorf("seqs (-got +want):\n%s", diff)
 	}
 	if d.Interactions() != 4 || d.NumItems() != 3 {
 		t.Errorf("interactions %d items %d", d.Interactions(), d.NumItems())
@@ -48,19 +48,19 @@ func TestLeaveOneOutHasNoLeakage(t *testing.T) {
 		Times: [][]int64{{1, 2, 3, 4}, {1, 2}, {1, 2, 3}},
 	}
 	s := dataset.LeaveOneOut(d)
-	if diff := cmp.Diff([][]int32{{0, 1}, {4, 5}, {5}}, s.Train.Seqs); diff != "" {
-		t.Errorf("train (-want +got):\n%s", diff)
+	if diff := cmp.Diff(s.Train.Seqs, [][]int32{{0, 1}, {4, 5}, {5}}); diff != "" {
+		t.Errorf("train (-got +want):\n%s", diff)
 	}
-	if diff := cmp.Diff([][]int32{{0, 1, 2}, {4, 5}, {5, 4}}, s.Full.Seqs); diff != "" {
-		t.Errorf("full (-want +got):\n%s", diff)
+	if diff := cmp.Diff(s.Full.Seqs, [][]int32{{0, 1, 2}, {4, 5}, {5, 4}}); diff != "" {
+		t.Errorf("full (-got +want):\n%s", diff)
 	}
 	wantTest := []dataset.Case{{User: 0, History: []int32{0, 1, 2}, Target: 3}, {User: 2, History: []int32{5, 4}, Target: 3}}
-	if diff := cmp.Diff(wantTest, s.Test); diff != "" {
-		t.Errorf("test (-want +got):\n%s", diff)
+	if diff := cmp.Diff(s.Test, wantTest); diff != "" {
+		t.Errorf("test (-got +want):\n%s", diff)
 	}
 	wantValid := []dataset.Case{{User: 0, History: []int32{0, 1}, Target: 2}, {User: 2, History: []int32{5}, Target: 4}}
-	if diff := cmp.Diff(wantValid, s.Valid); diff != "" {
-		t.Errorf("valid (-want +got):\n%s", diff)
+	if diff := cmp.Diff(s.Valid, wantValid); diff != "" {
+		t.Errorf("valid (-got +want):\n%s", diff)
 	}
 	// The split's slices must not alias in a way that lets appends leak.
 	s.Train.Seqs[0] = append(s.Train.Seqs[0], 99)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/aislehq/aisle/model/saved"
 
-	"github.com/aislehq/aisle/eval"
+	"github.com/aislehq/aisle/eval/metric"
 	"github.com/aislehq/aisle/internal/openblas"
 	"github.com/aislehq/aisle/model/candidate"
 	"github.com/aislehq/aisle/model/dataset"
@@ -302,7 +302,7 @@ const (
 // gateObjective scores a fusion model's gates by the NDCG@10 of the
 // content model (candidate.Content) over the fused vectors on held-out
 // cases, under full ranking with the history excluded and ties counted
-// against the target, as eval.Evaluate ranks. It uses that a profile's
+// against the target, as metric.Evaluate ranks. It uses that a profile's
 // inner product with an item's fused vector is Σ_m g_m(item)·(P_m·u_m),
 // P_m the profile of modality m's gated unit vectors: the per-modality
 // unit vectors are fixed, so each evaluation is one matrix product per
@@ -506,18 +506,18 @@ func chooseVectors(ctx context.Context, sp *dataset.Split, set *fitted, cfg *Con
 			unseen = append(unseen, vc)
 		}
 	}
-	score := func(s eval.Scorer, cases []dataset.Case) (float64, error) {
+	score := func(s metric.Scorer, cases []dataset.Case) (float64, error) {
 		if len(cases) == 0 {
 			return 0, nil
 		}
-		r, err := eval.Evaluate(ctx, s, cases, sp.Train.NumItems(), eval.Options{})
+		r, err := metric.Evaluate(ctx, s, cases, sp.Train.NumItems(), metric.Options{})
 		if err != nil {
 			return 0, fmt.Errorf("train: choose content vectors: %w", err)
 		}
 		return r.NDCG[10], nil
 	}
 	var ndcg [2][2]float64 // [fused, text][all, unseen]
-	for k, s := range []eval.Scorer{c.Scorer, set.textContent} {
+	for k, s := range []metric.Scorer{c.Scorer, set.textContent} {
 		for j, cases := range [][]dataset.Case{sp.Valid, unseen} {
 			v, err := score(s, cases)
 			if err != nil {
@@ -538,130 +538,31 @@ func chooseVectors(ctx context.Context, sp *dataset.Split, set *fitted, cfg *Con
 	return nil
 }
 
-// Names of the item vectors FusionExperiment compares, each ranked by the
-// content model (candidate.Content) over them.
-const (
-	VectorsOfText      = "text (ngram)"
-	VectorsOfBehaviour = "behaviour (ALS item factors)"
-	VectorsConcat      = "text ⊕ behaviour (fixed concatenation)"
-	VectorsEqualGates  = "gated blocks, equal gates"
-	VectorsOfFusion    = "fused (learned gates)"
-)
+// ItemVectors are the item vectors training makes on a dataset before
+// the content model ranks over them, by item index: each modality's, and
+// the learned fusion of them. TrainItemVectors makes them.
+type ItemVectors struct {
+	// Text is the built-in text encoder's vector of each item, nil for
+	// an item without text.
+	Text [][]float32
+	// Behaviour is matrix factorisation's item factor of each item with
+	// an interaction, nil for the others; BehaviourDim is its length.
+	Behaviour    [][]float32
+	BehaviourDim int
+	// Fusion is the fusion of the modalities with its gates tuned as
+	// training tunes them, and FusionSeconds how long that took.
+	Fusion        *fusion.Model
+	FusionSeconds float64
+	// Counts is each item's number of interactions.
+	Counts []int
 
-// FusionReport is what FusionExperiment measured.
-type FusionReport struct {
-	// Valid and Test have one result per kind of item vectors (the
-	// Vectors* names above), the content model over them scored on the
-	// leave-one-out validation items (models trained on the train split)
-	// and test items (trained on train+validation).
-	Valid, Test []eval.Result
-	// Cold and Warm are the same under ColdStart's split (every vector
-	// trained on train+validation without the held-out items, which then
-	// have text but no behaviour vector): Cold on the interactions with
-	// held-out items, Warm on the test items that are not held out.
-	Cold, Warm []eval.Result
-	// Attention is the mean attention weight (squared gate) of each
-	// modality over the items that have every modality, in the test
-	// models.
-	Attention map[string]float64
-	// Gates are the test model's gates of each modality at each of
-	// GateCounts interactions.
-	Gates      map[string][]float64
-	GateCounts []int
-	// Modalities names the modalities fused.
-	Modalities []string
-	// Seconds is the fusion's training time on train+validation.
-	Seconds                                                              float64
-	Users, Items, ValidCases, TestCases, ColdItems, ColdCases, WarmCases int
+	iv itemModalities
 }
 
-// FusionExperiment compares the content candidate generator over text
-// vectors, behaviour vectors (matrix factorisation's item factors), their
-// fixed concatenation and their learned fusion (cfg.Content.Fusion), on
-// d's leave-one-out split and on ColdStart's held-out items, under full
-// ranking. Text comes from cfg.Content.Text and image vectors, if any,
-// from cfg.Content.Image.
-func FusionExperiment(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Logger) (*FusionReport, error) {
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Content.Text == nil {
-		return nil, fmt.Errorf("fusion experiment: no item texts")
-	}
-	sp := dataset.LeaveOneOut(d)
-	cs := dataset.HoldOutItems(d, ColdFraction, cfg.Seed+1)
-	warm := warmCases(sp, cs)
-	if len(sp.Test) == 0 || len(cs.Test) == 0 || len(warm) == 0 {
-		return nil, fmt.Errorf("fusion experiment: too few interactions for leave-one-out and cold items")
-	}
-	rep := &FusionReport{Users: len(d.Users), Items: d.NumItems(), ValidCases: len(sp.Valid), TestCases: len(sp.Test), ColdCases: len(cs.Test), WarmCases: len(warm)}
-	for _, c := range cs.Cold {
-		if c {
-			rep.ColdItems++
-		}
-	}
-	type cases struct {
-		what  string
-		cases []dataset.Case
-		out   *[]eval.Result
-	}
-	runs := []struct {
-		on   *dataset.Dataset
-		sets []cases
-	}{
-		{sp.Train, []cases{{"validation", sp.Valid, &rep.Valid}}},
-		{sp.Full, []cases{{"test", sp.Test, &rep.Test}}},
-		{sp.Full.Without(cs.Cold), []cases{{"cold", cs.Test, &rep.Cold}, {"warm", warm, &rep.Warm}}},
-	}
-	for k, r := range runs {
-		start := time.Now()
-		vs, err := vectorKinds(ctx, r.on, cfg)
-		if err != nil {
-			return nil, fmt.Errorf("fusion experiment: %w", err)
-		}
-		if k == 1 {
-			rep.Attention, rep.Modalities, rep.Seconds = vs.attention, vs.modalities, vs.seconds
-			rep.Gates, rep.GateCounts = vs.gates, gateCounts()
-		}
-		logger.Info("item vectors trained", "on", r.sets[0].what, "seconds", fmt.Sprintf("%.1f", time.Since(start).Seconds()))
-		for _, kind := range vs.kinds {
-			c, err := candidate.NewContent(kind.vecs, cfg.Content.Scorer)
-			if err != nil {
-				return nil, fmt.Errorf("fusion experiment: %w", err)
-			}
-			for _, set := range r.sets {
-				res, err := eval.Evaluate(ctx, c, set.cases, d.NumItems(), eval.Options{})
-				if err != nil {
-					return nil, fmt.Errorf("fusion experiment: %w", err)
-				}
-				res.Model = kind.name
-				*set.out = append(*set.out, res)
-				logger.Info("evaluated", "cases", set.what, "vectors", kind.name, "ndcg@10", fmt.Sprintf("%.4f", res.NDCG[10]), "hr@10", fmt.Sprintf("%.4f", res.HR[10]))
-			}
-		}
-	}
-	return rep, nil
-}
-
-// vectorKind is one kind of item vectors, by item index.
-type vectorKind struct {
-	name string
-	vecs [][]float32
-}
-
-// vectorSet is one training run's item vectors of every kind.
-type vectorSet struct {
-	kinds      []vectorKind
-	attention  map[string]float64
-	modalities []string
-	gates      map[string][]float64
-	seconds    float64 // the fusion's training
-}
-
-// vectorKinds trains the text encoder, matrix factorisation and the
-// fusion on d as Models does, and returns the item vectors of each kind
-// FusionExperiment compares.
-func vectorKinds(ctx context.Context, d *dataset.Dataset, cfg Config) (*vectorSet, error) {
+// TrainItemVectors trains the text encoder, matrix factorisation and the
+// fusion of the items' text, image (cfg.Content.Image) and behaviour
+// vectors on d, as Models does for the content model.
+func TrainItemVectors(ctx context.Context, d *dataset.Dataset, cfg Config) (*ItemVectors, error) {
 	b, err := baseVectors(ctx, d, cfg, true)
 	if err != nil {
 		return nil, err
@@ -671,90 +572,37 @@ func vectorKinds(ctx context.Context, d *dataset.Dataset, cfg Config) (*vectorSe
 	if err != nil {
 		return nil, err
 	}
-	secs := time.Since(start).Seconds()
-	counts := interactionCounts(d)
-	fused, err := fuseAll(m, b.iv, counts, nil)
-	if err != nil {
-		return nil, err
+	return &ItemVectors{
+		Text: b.text, Behaviour: behaviourVectors(d, b.mf), BehaviourDim: b.mf.Factors(),
+		Fusion: m, FusionSeconds: time.Since(start).Seconds(), Counts: interactionCounts(d), iv: b.iv,
+	}, nil
+}
+
+// Modalities names the modalities v fuses, in the fusion's order.
+func (v *ItemVectors) Modalities() []string {
+	var out []string
+	for _, md := range v.iv.mods {
+		out = append(out, md.Name)
 	}
-	equal, err := withPredictor(fusion.New(b.iv.mods, b.iv.centres()))(b.iv)
+	return out
+}
+
+// Inputs returns item i's vector of each modality it has.
+func (v *ItemVectors) Inputs(i int) fusion.Inputs { return v.iv.inputs(i, nil) }
+
+// Fuse returns m's fused vector of every item, nil for an item with no
+// modality; m is v.Fusion or another fusion of v's modalities (EqualGates).
+func (v *ItemVectors) Fuse(m *fusion.Model) ([][]float32, error) {
+	return fuseAll(m, v.iv, v.Counts, nil)
+}
+
+// EqualGates returns the fusion of v's modalities that tuning starts
+// from, every gate equal, with the behaviour predictor fitted on v's
+// vectors.
+func (v *ItemVectors) EqualGates() (*fusion.Model, error) {
+	m, err := withPredictor(fusion.New(v.iv.mods, v.iv.centres()))(v.iv)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	equalVecs, err := fuseAll(equal, b.iv, counts, nil)
-	if err != nil {
-		return nil, err
-	}
-	behaviour := behaviourVectors(d, b.mf)
-	vs := &vectorSet{attention: map[string]float64{}, seconds: secs}
-	for _, md := range b.iv.mods {
-		vs.modalities = append(vs.modalities, md.Name)
-	}
-	all := 0
-	for i := range b.text {
-		in := b.iv.inputs(i, nil)
-		if len(in) < len(b.iv.mods) {
-			continue
-		}
-		a, err := m.Attention(in, counts[i])
-		if err != nil {
-			return nil, err
-		}
-		for name, w := range a {
-			vs.attention[name] += float64(w)
-		}
-		all++
-	}
-	for name := range vs.attention {
-		vs.attention[name] /= float64(max(all, 1))
-	}
-	vs.gates = gateTable(m)
-	add := func(name string, vecs [][]float32) {
-		vs.kinds = append(vs.kinds, vectorKind{name, vecs})
-	}
-	add(VectorsOfText, b.text)
-	add(VectorsOfBehaviour, behaviour)
-	add(VectorsConcat, concat(b.text, behaviour, b.mf.Factors()))
-	add(VectorsEqualGates, equalVecs)
-	add(VectorsOfFusion, fused)
-	return vs, nil
-}
-
-// gateCounts returns the interaction counts FusionReport.Gates shows.
-func gateCounts() []int { return []int{0, 1, 2, 5, 10, 20, 50} }
-
-// gateTable returns m's gates at each of gateCounts, by modality name.
-func gateTable(m *fusion.Model) map[string][]float64 {
-	out := map[string][]float64{}
-	for _, n := range gateCounts() {
-		for k, g := range m.Gates(nil, n) {
-			name := m.Modalities()[k].Name
-			out[name] = append(out[name], float64(g))
-		}
-	}
-	return out
-}
-
-// concat returns each item's unit text and unit behaviour vectors end to
-// end (zeros for a missing one), scaled to unit length: its cosine with
-// another item's is the mean of the two cosines when both have both.
-func concat(text, behaviour [][]float32, bdim int) [][]float32 {
-	tdim := 0
-	for _, v := range text {
-		tdim = max(tdim, len(v))
-	}
-	out := make([][]float32, len(text))
-	for i := range out {
-		if text[i] == nil && behaviour[i] == nil {
-			continue
-		}
-		v := make([]float32, tdim+bdim)
-		copy(v, text[i])
-		vector.Normalize(v[:tdim])
-		copy(v[tdim:], behaviour[i])
-		vector.Normalize(v[tdim:])
-		vector.Normalize(v)
-		out[i] = v
-	}
-	return out
+	return m, nil
 }

@@ -7,21 +7,29 @@ import "fmt"
 // the last call has done == total and step "done".
 type Progress func(done, total int, step string)
 
-// tracker counts a run's steps for a Progress; a nil fn reports nothing.
-type tracker struct {
+// Tracker counts a run's steps for a Progress, so that a run made of
+// several parts (Tune, ModelsTracked, an experiment's evaluations) reports
+// them as one sequence. A nil *Tracker, or one with a nil Progress,
+// reports nothing. It is not safe for concurrent use.
+type Tracker struct {
 	fn          Progress
 	done, total int
 }
 
-// start reports that step begins.
-func (t *tracker) start(step string) {
+// NewTracker returns a Tracker reporting to fn a run of total steps.
+func NewTracker(fn Progress, total int) *Tracker {
+	return &Tracker{fn: fn, total: total}
+}
+
+// Start reports that step begins.
+func (t *Tracker) Start(step string) {
 	if t != nil && t.fn != nil {
 		t.fn(t.done, t.total, step)
 	}
 }
 
-// finish counts one step done.
-func (t *tracker) finish() {
+// Finish counts one step done, reporting "done" after the last.
+func (t *Tracker) Finish() {
 	if t == nil {
 		return
 	}
@@ -31,9 +39,17 @@ func (t *tracker) finish() {
 	}
 }
 
+// SetRemaining sets the run's total so that n steps remain, once a run
+// knows how many it has left.
+func (t *Tracker) SetRemaining(n int) {
+	if t != nil {
+		t.total = t.done + n
+	}
+}
+
 // mfProgress returns a TrainMF progress callback that reports iterations
 // of the running step.
-func (t *tracker) mfProgress(step string, iterations int) func(int, float64) {
+func (t *Tracker) mfProgress(step string, iterations int) func(int, float64) {
 	if t == nil || t.fn == nil {
 		return nil
 	}
@@ -42,8 +58,9 @@ func (t *tracker) mfProgress(step string, iterations int) func(int, float64) {
 	}
 }
 
-// modelSteps is how many models of cfg Models trains.
-func (c Config) modelSteps() int {
+// ModelSteps is how many models of c Models trains: the steps
+// ModelsTracked reports.
+func (c Config) ModelSteps() int {
 	n := 0
 	for _, m := range modelOrder {
 		if !c.skips(m) {

@@ -1,6 +1,8 @@
-// Package train trains Aisle's whole model set on a dataset — every
-// candidate generator and the fusion weights over them — and runs the
-// offline experiment that compares them with simple baselines.
+// Package train trains Aisle's whole model set on a dataset: every
+// candidate generator, the content model's item vectors and the blend
+// weights over them, each choice made on validation items. The offline
+// experiments that compare them are in package eval, built on the steps
+// exported here (Tune, ModelsTracked, TrainItemVectors).
 package train
 
 import (
@@ -41,7 +43,8 @@ type Config struct {
 	Seed uint64
 	// Skip names models not to train.
 	Skip []string
-	// Progress, if not nil, receives each step of Train and Experiment.
+	// Progress, if not nil, receives each step of Train and Models (and
+	// of the experiments of package eval).
 	Progress Progress
 }
 
@@ -56,8 +59,10 @@ func (c Config) neighbors() int {
 	return c.Neighbors
 }
 
-// candidates returns c.Candidates or its default.
-func (c Config) candidates() int {
+// CandidatesPerModel returns c.Candidates or its default: how many of its
+// best items each proposing model adds to the candidates the fused
+// ranking scores (rank.CandidateScorer's PerMember).
+func (c Config) CandidatesPerModel() int {
 	if c.Candidates <= 0 {
 		return 100
 	}
@@ -82,7 +87,14 @@ func (c Config) skips(name string) bool {
 // models train on the catalog's head (see onHead), and above LargeCatalog
 // items matrix factorisation uses fewer factors, so any catalog trains.
 func Models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Logger) (*saved.Set, error) {
-	f, err := models(ctx, d, cfg, logger, &tracker{fn: cfg.Progress, total: cfg.modelSteps()}, "")
+	return ModelsTracked(ctx, d, cfg, logger, NewTracker(cfg.Progress, cfg.ModelSteps()), "")
+}
+
+// ModelsTracked is Models reporting each model to tr as a step (cfg.ModelSteps
+// of them), named after the model followed by on, what it trains on (as
+// " on train+validation"); cfg.Progress is not used.
+func ModelsTracked(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Logger, tr *Tracker, on string) (*saved.Set, error) {
+	f, err := models(ctx, d, cfg, logger, tr, on)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +111,7 @@ type fitted struct {
 
 // models is Models reporting each model to tr as a step, its name
 // followed by on (what it trains on).
-func models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Logger, tr *tracker, on string) (*fitted, error) {
+func models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Logger, tr *Tracker, on string) (*fitted, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -109,11 +121,11 @@ func models(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Lo
 		if cfg.skips(name) {
 			return nil
 		}
-		tr.start(name + on)
+		tr.Start(name + on)
 		start := time.Now()
 		s, err := fit()
 		secs := time.Since(start).Seconds()
-		tr.finish()
+		tr.Finish()
 		switch {
 		case err == nil && s == nil:
 			logger.Info("model skipped: nothing to learn from", "model", name)

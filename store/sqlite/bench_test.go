@@ -22,7 +22,7 @@ func BenchmarkAppendEvents500(b *testing.B) {
 
 func benchmarkAppend(b *testing.B, sync string) {
 	ctx := context.Background()
-	db := sqlite.NewDB(filepath.Join(b.TempDir(), "aisle.db"), sqlite.Options{Synchronous: sync})
+	db := sqlite.NewDB(filepath.Join(b.TempDir(), "aisle.db"), nil, sqlite.Options{Synchronous: sync})
 	if err := db.Open(ctx); err != nil {
 		b.Fatal(err)
 	}

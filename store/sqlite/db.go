@@ -49,12 +49,11 @@ type Options struct {
 	// (default 65536, 64 MiB; SQLite's own default of 2 MiB makes batch
 	// ingestion a third slower once indexes outgrow it).
 	CacheKiB int
-	// Extract reads an item's attributes from its text; UpsertItems sets
-	// and stores its result on every item it writes (a value sent by a
-	// client is replaced). Nil stores none. It must be safe for concurrent
-	// use and must not change the item.
-	Extract func(*aisle.Item) *aisle.Extracted
 }
+
+// ExtractFunc reads an item's attributes from its text. It must be safe
+// for concurrent use and must not change the item.
+type ExtractFunc func(*aisle.Item) *aisle.Extracted
 
 // DefaultOptions returns the defaults documented on Options.
 func DefaultOptions() Options {
@@ -70,8 +69,9 @@ func DefaultOptions() Options {
 // concurrent use: writes go through one connection, reads through a pool
 // (WAL lets them run beside a write).
 type DB struct {
-	path string
-	opts Options
+	path    string
+	extract ExtractFunc // nil: no attributes extracted
+	opts    Options
 
 	// Now is the clock used for created/updated times and event defaults.
 	// If nil, time.Now.
@@ -94,8 +94,11 @@ type DB struct {
 	closeErr  error
 }
 
-// NewDB returns a DB for the SQLite file at path. It does no I/O.
-func NewDB(path string, opts Options) *DB {
+// NewDB returns a DB for the SQLite file at path. extract reads each
+// item's attributes: UpsertItems sets and stores its result on every item
+// it writes (a value sent by a client is replaced); nil stores none.
+// NewDB does no I/O.
+func NewDB(path string, extract ExtractFunc, opts Options) *DB {
 	d := DefaultOptions()
 	if opts.Synchronous == "" {
 		opts.Synchronous = d.Synchronous
@@ -109,7 +112,7 @@ func NewDB(path string, opts Options) *DB {
 	if opts.CacheKiB == 0 {
 		opts.CacheKiB = d.CacheKiB
 	}
-	return &DB{path: path, opts: opts}
+	return &DB{path: path, extract: extract, opts: opts}
 }
 
 // Path returns the database file path.

@@ -13,7 +13,7 @@ import (
 // MustOpen opens a fresh store in a temporary directory, closed at cleanup.
 func MustOpen(tb testing.TB) *sqlite.DB {
 	tb.Helper()
-	db := sqlite.NewDB(filepath.Join(tb.TempDir(), "aisle.db"), sqlite.Options{Extract: storetest.Extract})
+	db := sqlite.NewDB(filepath.Join(tb.TempDir(), "aisle.db"), storetest.Extract, sqlite.Options{})
 	if err := db.Open(context.Background()); err != nil {
 		tb.Fatalf("open: %v", err)
 	}
@@ -28,7 +28,7 @@ func TestContract(t *testing.T) {
 func TestReopenKeepsDataAndSchema(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "aisle.db")
-	db := sqlite.NewDB(path, sqlite.Options{})
+	db := sqlite.NewDB(path, nil, sqlite.Options{})
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
-	db = sqlite.NewDB(path, sqlite.Options{})
+	db = sqlite.NewDB(path, nil, sqlite.Options{})
 	if err := db.Open(ctx); err != nil {
 		t.Fatalf("reopen: %v", err)
 	}
@@ -60,7 +60,7 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 }
 
 func TestBadSynchronous(t *testing.T) {
-	db := sqlite.NewDB(filepath.Join(t.TempDir(), "x.db"), sqlite.Options{Synchronous: "OFF"})
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "x.db"), nil, sqlite.Options{Synchronous: "OFF"})
 	if err := db.Open(context.Background()); err == nil {
 		db.Close()
 		t.Fatal("Open accepted synchronous=OFF")

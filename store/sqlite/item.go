@@ -52,9 +52,9 @@ func jsonText[T any](v T, empty string) string {
 }
 
 // UpsertItems validates and writes items in one transaction. It sets
-// each item's Extracted with Options.Extract (nil when that is nil),
-// replacing whatever the caller set, and stores it; an item whose fields
-// and extracted attributes are all as stored is Unchanged.
+// each item's Extracted with the ExtractFunc given to NewDB (nil when
+// that is nil), replacing whatever the caller set, and stores it; an item
+// whose fields and extracted attributes are all as stored is Unchanged.
 //
 // A caller's Visual is ignored: the stored one is kept while the item's
 // first image is still its Ref, and cleared (the new photo is pending, see
@@ -70,8 +70,8 @@ func (db *DB) UpsertItems(ctx context.Context, items []aisle.Item) (aisle.Upsert
 	}
 	for i := range items {
 		items[i].Extracted = nil
-		if db.opts.Extract != nil {
-			items[i].Extracted = db.opts.Extract(&items[i])
+		if db.extract != nil {
+			items[i].Extracted = db.extract(&items[i])
 		}
 	}
 	now := micros(db.now())

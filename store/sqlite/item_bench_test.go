@@ -22,12 +22,12 @@ func BenchmarkImportOfficeItems(b *testing.B) {
 	}
 	ctx := context.Background()
 	opts := importer.Options{Format: "lcrec", Kind: "items"}
-	load := sqlite.NewDB(filepath.Join(b.TempDir(), "load.db"), sqlite.Options{})
+	load := sqlite.NewDB(filepath.Join(b.TempDir(), "load.db"), nil, sqlite.Options{})
 	if err := load.Open(ctx); err != nil {
 		b.Fatal(err)
 	}
 	defer load.Close()
-	if _, err := importer.Run(ctx, load, path, opts); err != nil {
+	if _, err := importer.Run(ctx, load, path, opts, importer.Deps{}, nil); err != nil {
 		b.Fatal(err)
 	}
 	items, err := aisle.AllItems(ctx, load)
@@ -45,11 +45,11 @@ func BenchmarkImportOfficeItems(b *testing.B) {
 			b.ReportAllocs()
 			n := 0
 			for b.Loop() {
-				db := sqlite.NewDB(filepath.Join(b.TempDir(), "aisle.db"), sqlite.Options{Extract: bc.extract})
+				db := sqlite.NewDB(filepath.Join(b.TempDir(), "aisle.db"), bc.extract, sqlite.Options{})
 				if err := db.Open(ctx); err != nil {
 					b.Fatal(err)
 				}
-				s, err := importer.Run(ctx, db, path, opts)
+				s, err := importer.Run(ctx, db, path, opts, importer.Deps{}, nil)
 				if err != nil {
 					b.Fatal(err)
 				}

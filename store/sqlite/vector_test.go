@@ -20,8 +20,7 @@ import (
 func TestVectorsAndExtractedSurviveReopen(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "aisle.db")
-	opts := sqlite.Options{Extract: storetest.Extract}
-	db := sqlite.NewDB(path, opts)
+	db := sqlite.NewDB(path, storetest.Extract, sqlite.Options{})
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +35,7 @@ func TestVectorsAndExtractedSurviveReopen(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	db = sqlite.NewDB(path, opts)
+	db = sqlite.NewDB(path, storetest.Extract, sqlite.Options{})
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -48,15 +47,15 @@ func TestVectorsAndExtractedSurviveReopen(t *testing.T) {
 		}
 		got = append(got, v)
 	}
-	if diff := cmp.Diff([]aisle.ItemVector{v}, got); diff != "" {
-		t.Errorf("vectors after reopen (-want +got):\n%s", diff)
+	if diff := cmp.Diff(got, []aisle.ItemVector{v}); diff != "" {
+		t.Errorf("vectors after reopen (-got +want):\n%s", diff)
 	}
 	stored, err := db.Item(ctx, "a")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(storetest.Extract(&it), stored.Extracted); diff != "" {
-		t.Errorf("extracted after reopen (-want +got):\n%s", diff)
+	if diff := cmp.Diff(stored.Extracted, storetest.Extract(&it)); diff != "" {
+		t.Errorf("extracted after reopen (-got +want):\n%s", diff)
 	}
 }
 
@@ -82,7 +81,7 @@ func TestMigrateFromSchema1(t *testing.T) {
 	}
 	raw.Close()
 
-	db := sqlite.NewDB(path, sqlite.Options{Extract: storetest.Extract})
+	db := sqlite.NewDB(path, storetest.Extract, sqlite.Options{})
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}

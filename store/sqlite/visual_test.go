@@ -30,7 +30,7 @@ func BenchmarkUpsertUnchangedItems(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			db := MustOpen(b)
-			if _, err := importer.Run(ctx, db, path, importer.Options{Format: "lcrec", Kind: "items"}); err != nil {
+			if _, err := importer.Run(ctx, db, path, importer.Options{Format: "lcrec", Kind: "items"}, importer.Deps{}, nil); err != nil {
 				b.Fatal(err)
 			}
 			items, err := aisle.AllItems(ctx, db)

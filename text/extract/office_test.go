@@ -43,7 +43,7 @@ func (s *itemSink) Items(context.Context, []string) (map[string]aisle.Item, erro
 
 var office = sync.OnceValues(func() ([]aisle.Item, error) {
 	var s itemSink
-	_, err := importer.Run(context.Background(), &s, filepath.Join(officeDir, "Office.item.json"), importer.Options{Format: "lcrec", Kind: "items"})
+	_, err := importer.Run(context.Background(), &s, filepath.Join(officeDir, "Office.item.json"), importer.Options{Format: "lcrec", Kind: "items"}, importer.Deps{}, nil)
 	return s.items, err
 })
 

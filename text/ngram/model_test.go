@@ -160,7 +160,7 @@ func TestEncodeMatchesEncodeTo(t *testing.T) {
 	for i, text := range texts {
 		m.EncodeTo(want, text)
 		if diff := cmp.Diff(vecs[i], want); diff != "" {
-			t.Fatalf("Encode and EncodeTo differ for text %d (-Encode +EncodeTo):\n%s", i, diff)
+			t.Fatalf("Encode differs from EncodeTo for text %d (-got +want):\n%s", i, diff)
 		}
 	}
 }
@@ -330,7 +330,7 @@ func TestAdd4MatchesGo(t *testing.T) {
 		add4(got, rows[1], rows[2], rows[3], rows[4])
 		add4Go(want, rows[1], rows[2], rows[3], rows[4])
 		if diff := cmp.Diff(got, want); diff != "" {
-			t.Errorf("n=%d: add4 and add4Go differ (-add4 +add4Go):\n%s", n, diff)
+			t.Errorf("n=%d: add4 differs from add4Go (-got +want):\n%s", n, diff)
 		}
 	}
 }
@@ -345,7 +345,7 @@ func TestAxpyMatchesGo(t *testing.T) {
 		axpy(got, x, -0.37)
 		axpyGo(want, x, -0.37)
 		if diff := cmp.Diff(got, want); diff != "" {
-			t.Errorf("n=%d: axpy and axpyGo differ (-axpy +axpyGo):\n%s", n, diff)
+			t.Errorf("n=%d: axpy differs from axpyGo (-got +want):\n%s", n, diff)
 		}
 	}
 }

@@ -48,7 +48,7 @@ func (s *itemSink) Items(context.Context, []string) (map[string]aisle.Item, erro
 // `aisle import` would.
 var officeItems = sync.OnceValues(func() ([]aisle.Item, error) {
 	sink := &itemSink{}
-	_, err := importer.Run(context.Background(), sink, officeDir, importer.Options{Kind: importer.KindItems})
+	_, err := importer.Run(context.Background(), sink, officeDir, importer.Options{Kind: importer.KindItems}, importer.Deps{}, nil)
 	return sink.items, err
 })
 

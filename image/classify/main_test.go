@@ -1,0 +1,11 @@
+package classify
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain fails the run if a test leaves a goroutine behind (the workers
+// training a classifier stop).
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

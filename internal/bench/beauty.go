@@ -1,0 +1,194 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"time"
+
+	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/importer"
+	"github.com/aislehq/aisle/internal/loadgen"
+)
+
+// beauty imports Amazon Beauty into the store, serves it, and drives it
+// with the load generator: the import time, event ingestion in batches,
+// and recommendation latency at a given concurrency beside GET /healthz
+// as a baseline; with cfg.Train, also serving while `aisle train` runs.
+func beauty(ctx context.Context, h Harness, cfg Config, res *results) error {
+	if err := importBeauty(ctx, h, cfg, res); err != nil {
+		return err
+	}
+	users, items, err := idsInStore(ctx, h.Store)
+	if err != nil {
+		return err
+	}
+	if cfg.Train {
+		fmt.Fprintf(h.Log, "bench: training the model set\n")
+		t := time.Now()
+		if err := h.Train(ctx, nil); err != nil {
+			return err
+		}
+		res.add("train and save the model set", "s", time.Since(t).Seconds())
+	}
+	base, stop, err := startServer(ctx, h)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	c := newClient(base)
+	defer c.close()
+	if cfg.CPUProfile != "" {
+		f, err := os.Create(cfg.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var ph beautyPhases
+	for r := range cfg.Runs {
+		fmt.Fprintf(h.Log, "bench: run %d of %d\n", r+1, cfg.Runs)
+		if err := ph.run(ctx, c, cfg, r, users, items); err != nil {
+			return err
+		}
+	}
+	if cfg.Train {
+		if err := whileServing(ctx, h, cfg, c, users, res); err != nil {
+			return err
+		}
+	}
+	ph.report(cfg, res)
+	return nil
+}
+
+// importBeauty imports Amazon Beauty and records how long it took.
+func importBeauty(ctx context.Context, h Harness, cfg Config, res *results) error {
+	src := filepath.Join(cfg.Data, "amazon-beauty")
+	fmt.Fprintf(h.Log, "bench: importing %s\n", src)
+	t := time.Now()
+	sum, err := importer.Run(ctx, h.Store, src, importer.Options{Format: "s3rec"}, importer.Deps{}, h.logger)
+	if err != nil {
+		return err
+	}
+	importSecs := time.Since(t).Seconds()
+	if sum.RejectedTotal > 0 {
+		return fmt.Errorf("import rejected %d rows; first: %v", sum.RejectedTotal, sum.Rejected[0])
+	}
+	counts, err := h.Store.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	res.add("import Beauty ("+fmt.Sprint(counts.Events)+" events)", "s", importSecs)
+	return nil
+}
+
+// beautyPhases are the measurements of the Beauty load phases, one a run.
+type beautyPhases struct {
+	hzP50, hzP99, hzQPS    []float64
+	recP50, recP99, recQPS []float64
+	evRate, evP99          []float64
+}
+
+// run runs the load phases once: GET /healthz, GET /v1/recommend and
+// POST /v1/events.
+func (p *beautyPhases) run(ctx context.Context, c *client, cfg Config, r int, users, items []string) error {
+	read := loadgen.Options{Concurrency: cfg.Concurrency, Duration: cfg.Duration}
+	hz := loadgen.Run(ctx, read, func(ctx context.Context, w, i int) error { return c.get(ctx, "/healthz") })
+	if err := phaseErr("healthz", hz); err != nil {
+		return err
+	}
+	p.hzP50, p.hzP99, p.hzQPS = append(p.hzP50, ms(hz.P50)), append(p.hzP99, ms(hz.P99)), append(p.hzQPS, hz.QPS())
+
+	rng := rand.New(rand.NewPCG(uint64(r), 1))
+	picks := drawUsers(users, uint64(r), 1)
+	rec := loadgen.Run(ctx, read, func(ctx context.Context, w, i int) error {
+		return c.get(ctx, "/v1/recommend/"+picks[(w*7919+i)%len(picks)]+"?n=10")
+	})
+	if err := phaseErr("recommend", rec); err != nil {
+		return err
+	}
+	p.recP50, p.recP99, p.recQPS = append(p.recP50, ms(rec.P50)), append(p.recP99, ms(rec.P99)), append(p.recQPS, rec.QPS())
+
+	bodies := eventBodies(rng, cfg, r, users, items)
+	ev := loadgen.Run(ctx, loadgen.Options{Concurrency: cfg.Writers, Duration: cfg.Duration, MaxRequests: len(bodies)}, func(ctx context.Context, w, i int) error {
+		return c.post(ctx, "/v1/events", bodies[i])
+	})
+	if err := phaseErr("events", ev); err != nil {
+		return err
+	}
+	p.evRate, p.evP99 = append(p.evRate, ev.QPS()*float64(cfg.Batch)), append(p.evP99, ms(ev.P99))
+	return nil
+}
+
+// eventBodies builds the request bodies of run r's event phase before it
+// starts, as wrk's are, so the load generator's JSON encoding does not
+// compete with the server for the two cores. 100 batches per second per
+// run is well above what the server absorbs.
+func eventBodies(rng *rand.Rand, cfg Config, r int, users, items []string) [][]byte {
+	bodies := make([][]byte, int(cfg.Duration.Seconds()*100)+1)
+	for i := range bodies {
+		events := make([]aisle.Event, cfg.Batch)
+		for k := range events {
+			events[k] = aisle.Event{ID: fmt.Sprintf("bench-%d-%d-%d", r, i, k), User: users[rng.IntN(len(users))], Item: items[rng.IntN(len(items))], Type: aisle.EventView}
+		}
+		bodies[i], _ = json.Marshal(map[string]any{"events": events})
+	}
+	return bodies
+}
+
+// report records the phases' measurements.
+func (p *beautyPhases) report(cfg Config, res *results) {
+	res.add(fmt.Sprintf("GET /healthz p50 (%d clients, baseline)", cfg.Concurrency), "ms", p.hzP50...)
+	res.add(fmt.Sprintf("GET /healthz p99 (%d clients, baseline)", cfg.Concurrency), "ms", p.hzP99...)
+	res.add("GET /healthz throughput", "req/s", p.hzQPS...)
+	res.add(fmt.Sprintf("GET /v1/recommend p50 (%d clients)", cfg.Concurrency), "ms", p.recP50...)
+	res.add(fmt.Sprintf("GET /v1/recommend p99 (%d clients)", cfg.Concurrency), "ms", p.recP99...)
+	res.add("GET /v1/recommend throughput", "req/s", p.recQPS...)
+	res.add(fmt.Sprintf("POST /v1/events ingestion (batches of %d, %d clients)", cfg.Batch, cfg.Writers), "events/s", p.evRate...)
+	res.add("POST /v1/events p99 per batch", "ms", p.evP99...)
+}
+
+// whileServing measures serving while `aisle train` retrains in another
+// process, as in production, at a steady request rate (a saturating
+// closed loop would leave a low-priority training no CPU at all): first
+// alone, then in back-to-back phases until the training exits.
+func whileServing(ctx context.Context, h Harness, cfg Config, c *client, users []string, res *results) error {
+	paced := loadgen.Options{Concurrency: cfg.Concurrency, Duration: cfg.Duration, Rate: cfg.TrainRate}
+	var p50, p99 []float64
+	phase := func(r int) error {
+		picks := drawUsers(users, uint64(r), 2)
+		out := loadgen.Run(ctx, paced, func(ctx context.Context, w, i int) error {
+			return c.get(ctx, "/v1/recommend/"+picks[i%len(picks)]+"?n=10")
+		})
+		if err := phaseErr("recommend at a steady rate", out); err != nil {
+			return err
+		}
+		p50, p99 = append(p50, ms(out.P50)), append(p99, ms(out.P99))
+		return nil
+	}
+	for r := range cfg.Runs {
+		if err := phase(100 + r); err != nil {
+			return err
+		}
+	}
+	res.add(fmt.Sprintf("GET /v1/recommend p50 at %.0f req/s", cfg.TrainRate), "ms", p50...)
+	res.add(fmt.Sprintf("GET /v1/recommend p99 at %.0f req/s", cfg.TrainRate), "ms", p99...)
+	fmt.Fprintf(h.Log, "bench: recommending at %.0f req/s while `aisle train` runs\n", cfg.TrainRate)
+	p50, p99 = nil, nil
+	secs, err := whileTraining(ctx, h, phase)
+	if err != nil {
+		return err
+	}
+	res.add("`aisle train` in another process, wall", "s", secs)
+	res.add(fmt.Sprintf("GET /v1/recommend p50 at %.0f req/s during training", cfg.TrainRate), "ms", p50...)
+	res.add(fmt.Sprintf("GET /v1/recommend p99 at %.0f req/s during training", cfg.TrainRate), "ms", p99...)
+	return nil
+}
