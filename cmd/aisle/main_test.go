@@ -3,13 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/aislehq/aisle/internal/bench"
 	"github.com/aislehq/aisle/store/sqlite"
 )
 
@@ -92,17 +92,7 @@ func TestImportTrainServe(t *testing.T) {
 // startServer serves db on cfg's address in this process and returns its
 // base URL and a function that stops it and waits for it to return.
 func startServer(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logger *slog.Logger) (string, func(), error) {
-	srvCtx, stopServer := context.WithCancel(ctx)
-	urls := make(chan string, 1)
-	served := make(chan error, 1)
-	go func() {
-		served <- serve(srvCtx, &env{stdout: io.Discard, stderr: e.stderr}, cfg, db, logger, func(u string) { urls <- u })
-	}()
-	select {
-	case base := <-urls:
-		return base, func() { stopServer(); <-served }, nil
-	case err := <-served:
-		stopServer()
-		return "", nil, fmt.Errorf("start server: %w", err)
-	}
+	return bench.StartServer(ctx, func(ctx context.Context, started func(string)) error {
+		return serve(ctx, &env{stdout: io.Discard, stderr: e.stderr}, cfg, db, logger, started)
+	})
 }

@@ -17,7 +17,7 @@ import (
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/image/classify"
-	"github.com/aislehq/aisle/internal/modelfile"
+	"github.com/aislehq/aisle/internal/durable"
 )
 
 // MinClassifierPhotos is the fewest labelled photos TrainClassifier
@@ -88,7 +88,7 @@ func TrainClassifier(ctx context.Context, r *Reader, items []aisle.Item, vecs ma
 		return err
 	}
 	path := ClassifierPath(modelDir, r.Name())
-	if err := modelfile.WriteFile(path, data); err != nil {
+	if err := durable.WriteFile(path, data); err != nil {
 		return fmt.Errorf("save photo classifier: %w", err)
 	}
 	r.SetClassifier(m)

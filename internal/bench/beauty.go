@@ -35,7 +35,7 @@ func beauty(ctx context.Context, h Harness, cfg Config, res *results) error {
 		}
 		res.add("train and save the model set", "s", time.Since(t).Seconds())
 	}
-	base, stop, err := startServer(ctx, h)
+	base, stop, err := StartServer(ctx, h.Serve)
 	if err != nil {
 		return err
 	}

@@ -174,14 +174,16 @@ func fmtRuns(v []float64) string {
 	return b.String()
 }
 
-// startServer starts h.Serve and returns its base URL and a function that
-// stops it and waits for it to return.
-func startServer(ctx context.Context, h Harness) (string, func(), error) {
+// StartServer runs serve in a goroutine until the returned stop function
+// is called (or ctx ends) and returns the base URL serve announces once it
+// listens; stop waits for serve to return. An error serve returns before
+// it listens is StartServer's.
+func StartServer(ctx context.Context, serve func(ctx context.Context, started func(url string)) error) (string, func(), error) {
 	srvCtx, stopServer := context.WithCancel(ctx)
 	urls := make(chan string, 1)
 	served := make(chan error, 1)
 	go func() {
-		served <- h.Serve(srvCtx, func(u string) { urls <- u })
+		served <- serve(srvCtx, func(u string) { urls <- u })
 	}()
 	select {
 	case base := <-urls:

@@ -22,7 +22,7 @@ func searchPhases(ctx context.Context, h Harness, cfg Config, res *results) erro
 	if err != nil {
 		return err
 	}
-	base, stop, err := startServer(ctx, h)
+	base, stop, err := StartServer(ctx, h.Serve)
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func synthetic(ctx context.Context, h Harness, cfg Config, res *results) error {
 	runtime.GC()
 
 	t = time.Now()
-	base, stop, err := startServer(ctx, h)
+	base, stop, err := StartServer(ctx, h.Serve)
 	if err != nil {
 		return err
 	}

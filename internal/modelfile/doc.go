@@ -4,5 +4,5 @@
 // the formats need (integers, float32 and uint32 slices, strings), a
 // bounded Decoder that checks every length it reads against what remains
 // (so a corrupt or hostile file gives an error, never a panic or a huge
-// allocation), and WriteFile, a durable atomic file write.
+// allocation). Package durable writes the files.
 package modelfile

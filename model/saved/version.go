@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aislehq/aisle/internal/durable"
+
 	"github.com/aislehq/aisle/model/candidate"
 	"github.com/aislehq/aisle/model/fusion"
 	"github.com/aislehq/aisle/model/rank"
@@ -82,7 +84,7 @@ func Save(dir string, set *Set, meta *Meta, now time.Time) (string, error) {
 		if err != nil {
 			return err
 		}
-		return writeSynced(filepath.Join(tmp, name), b)
+		return durable.WriteFile(filepath.Join(tmp, name), b)
 	}
 	for _, mm := range meta.Members {
 		m, ok := set.Member(mm.Name).Scorer.(encoding.BinaryMarshaler)
@@ -109,47 +111,16 @@ func Save(dir string, set *Set, meta *Meta, now time.Time) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("save model: %w", err)
 	}
-	if err := writeSynced(filepath.Join(tmp, metaFile), b); err != nil {
-		return "", fmt.Errorf("save model: %w", err)
-	}
-	if err := syncDir(tmp); err != nil {
+	if err := durable.WriteFile(filepath.Join(tmp, metaFile), b); err != nil {
 		return "", fmt.Errorf("save model: %w", err)
 	}
 	if err := os.Rename(tmp, filepath.Join(dir, meta.Version)); err != nil {
 		return "", fmt.Errorf("save model: %w", err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := durable.SyncDir(dir); err != nil {
 		return "", fmt.Errorf("save model: %w", err)
 	}
 	return meta.Version, nil
-}
-
-// writeSynced writes b to a new file at path and syncs it.
-func writeSynced(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// syncDir syncs a folder, making the entries created or renamed in it
-// durable.
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
 }
 
 // Latest returns the newest saved version's Meta, or ErrNoModel.

@@ -16,7 +16,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/google/renameio/v2"
+	"github.com/aislehq/aisle/internal/durable"
 
 	"github.com/aislehq/aisle"
 )
@@ -63,11 +63,11 @@ func (s *Store) Put(data []byte) (string, error) {
 	}
 	if created {
 		// The new directory's own entry must be durable too.
-		if err := syncDir(s.dir); err != nil {
+		if err := durable.SyncDir(s.dir); err != nil {
 			return "", fmt.Errorf("imagestore: sync directory: %w", err)
 		}
 	}
-	if err := writeAtomic(path, data); err != nil {
+	if err := durable.WriteFile(path, data); err != nil {
 		return "", fmt.Errorf("imagestore: write %s: %w", hash, err)
 	}
 	return hash, nil
@@ -82,28 +82,6 @@ func mkdir(dir string) (bool, error) {
 		return false, err
 	}
 	return true, nil
-}
-
-// writeAtomic writes data to path through a synced temporary file beside
-// it (renameio), then fsyncs the directory so the new entry is durable.
-func writeAtomic(path string, data []byte) error {
-	if err := renameio.WriteFile(path, data, 0o644); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(path))
-}
-
-// syncDir fsyncs a directory, making the entries created in it durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // Get returns the original bytes stored under hash: ENOTFOUND when there

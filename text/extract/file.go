@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/internal/modelfile"
+	"github.com/aislehq/aisle/internal/durable"
 )
 
 // VocabularyFileName is the file a data directory keeps its catalog
@@ -99,7 +99,7 @@ func (v *VocabularyFile) LearnOnce(ctx context.Context, s Catalog) (int, error) 
 	// The file marks the vocabulary learned, so it is written only once
 	// every item was rewritten with it: an interrupted rewrite is done
 	// again by the next import.
-	if err := modelfile.WriteFile(v.path, b); err != nil {
+	if err := durable.WriteFile(v.path, b); err != nil {
 		return 0, fmt.Errorf("learn vocabulary: %w", err)
 	}
 	return len(items), nil

@@ -1,4 +1,9 @@
-package modelfile
+// Package durable writes files so that they survive a crash once written:
+// whole or not at all (a temporary file renamed into place), and synced
+// to disk with the folder entry that names them. Model files, the
+// vocabulary, photo originals and saved model versions are written
+// through it.
+package durable
 
 import (
 	"fmt"
@@ -19,14 +24,15 @@ func WriteFile(path string, data []byte) error {
 	if err := renameio.WriteFile(path, data, 0o644, renameio.WithTempDir(dir)); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := SyncDir(dir); err != nil {
 		return fmt.Errorf("sync folder %s: %w", dir, err)
 	}
 	return nil
 }
 
-// syncDir fsyncs a folder, making the entries renamed into it durable.
-func syncDir(dir string) error {
+// SyncDir fsyncs a folder, making the entries created or renamed in it
+// durable.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
