@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -100,18 +99,7 @@ func TestServeRefusesExposure(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	urls := make(chan string, 1)
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "-data-dir", dir, "-addr", "0.0.0.0:0", "-image-model", "none", "-log-level", "error"},
-			&env{stdout: io.Discard, stderr: io.Discard, ready: func(u string) { urls <- u }})
-	}()
-	var base string
-	select {
-	case base = <-urls:
-	case code := <-done:
-		t.Fatalf("serve exited with %d", code)
-	}
+	base, done := serveInProcess(t, ctx, "-data-dir", dir, "-addr", "0.0.0.0:0", "-image-model", "none", "-log-level", "error")
 	port := base[strings.LastIndex(base, ":"):]
 	base = "http://127.0.0.1" + port
 	for _, c := range []struct {

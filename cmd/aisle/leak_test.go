@@ -31,18 +31,7 @@ func TestServeJoinsItsGoroutines(t *testing.T) {
 			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			urls := make(chan string, 1)
-			done := make(chan int, 1)
-			go func() {
-				done <- run(ctx, []string{"serve", "-data-dir", t.TempDir(), "-addr", "127.0.0.1:0", "-image-model", model, "-log-level", "error"},
-					&env{stdout: io.Discard, stderr: io.Discard, ready: func(u string) { urls <- u }})
-			}()
-			var base string
-			select {
-			case base = <-urls:
-			case code := <-done:
-				t.Fatalf("serve exited with %d", code)
-			}
+			base, done := serveInProcess(t, ctx, "-data-dir", t.TempDir(), "-addr", "127.0.0.1:0", "-image-model", model, "-log-level", "error")
 			client := &http.Client{}
 			resp, err := client.Get(base + "/healthz")
 			if err != nil {

@@ -96,3 +96,22 @@ func startServer(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logger 
 		return serve(ctx, &env{stdout: io.Discard, stderr: e.stderr}, cfg, db, logger, started)
 	})
 }
+
+// serveInProcess runs aisle serve with args in this process until ctx
+// ends, and returns its base URL once it listens and the channel its exit
+// status arrives on.
+func serveInProcess(t *testing.T, ctx context.Context, args ...string) (string, <-chan int) {
+	t.Helper()
+	urls := make(chan string, 1)
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve"}, args...), &env{stdout: io.Discard, stderr: io.Discard, ready: func(u string) { urls <- u }})
+	}()
+	select {
+	case base := <-urls:
+		return base, done
+	case code := <-done:
+		t.Fatalf("serve exited with %d", code)
+		return "", nil
+	}
+}

@@ -3,7 +3,6 @@ package train_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/aislehq/aisle/model/saved"
 
-	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/model/dataset"
 	"github.com/aislehq/aisle/model/train"
 )
@@ -20,15 +18,7 @@ import (
 // one or two, so the next item is predictable from the last ones.
 func synthetic(t *testing.T) *dataset.Dataset {
 	t.Helper()
-	var evs []aisle.Event
-	for u := range 200 {
-		item, step := u%40, 1+u%2
-		for k := range 8 {
-			evs = append(evs, aisle.Event{User: fmt.Sprint("u", u), Item: fmt.Sprint("i", item), Type: aisle.EventPurchase, Time: time.Unix(int64(k), 0), Seq: int64(len(evs) + 1)})
-			item = (item + step) % 40
-		}
-	}
-	d, err := dataset.FromSlice(evs, dataset.Options{})
+	d, err := dataset.FromEvents(walkEvents(), dataset.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

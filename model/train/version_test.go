@@ -16,7 +16,8 @@ import (
 )
 
 // walkEvents returns the events of shoppers who walk a catalog of 40
-// items in steps of one or two (as synthetic does), as a store's log.
+// items in steps of one or two, so the next item is predictable from the
+// last ones, as a store's log.
 func walkEvents() iter.Seq2[aisle.Event, error] {
 	var evs []aisle.Event
 	for u := range 200 {
