@@ -185,10 +185,9 @@ func runSearch(ctx context.Context, w io.Writer, path string, items []aisle.Item
 	}
 	var results []SearchResult
 	for _, hard := range []bool{false, true} {
-		rs, err := SearchBenchmark(ctx, items, SearchOptions{
+		rs, err := SearchBenchmark(ctx, items, SearchOptions{Hard: hard}, SearchDeps{
 			Analyzer:   analyze.New(analyze.Config{}),
 			NewEncoder: newEncoder,
-			Hard:       hard,
 		})
 		if err != nil {
 			return err

@@ -192,6 +192,12 @@ func splitWords(s string) []string {
 type SearchOptions struct {
 	// Index configures the index (its Merge is set by SearchBenchmark).
 	Index search.Config
+	// Hard runs the harder variant (StripCategoryWords).
+	Hard bool
+}
+
+// SearchDeps are what SearchBenchmark builds its indexes with.
+type SearchDeps struct {
 	// Analyzer makes the index terms; nil is search's default. The index
 	// gets no parser, since a parser reading the category out of the
 	// query would turn the benchmark into a filter test, and its encoder
@@ -201,8 +207,6 @@ type SearchOptions struct {
 	// indexed (the stripped one in the harder variant); nil measures BM25
 	// alone.
 	NewEncoder func(ctx context.Context, items []aisle.Item) (aisle.TextEncoder, error)
-	// Hard runs the harder variant (StripCategoryWords).
-	Hard bool
 }
 
 // SearchResult is one retrieval method's score on the search benchmark.
@@ -228,8 +232,9 @@ const (
 // SearchBenchmark builds the search benchmark from items (SearchCases),
 // indexes the catalog (stripped with opts.Hard) and scores BM25 alone,
 // and with an encoder dense alone and both hybrids (opts.Index with
-// Fusion RRF and linear), by mean nDCG@10 and recall@50 over the cases.
-func SearchBenchmark(ctx context.Context, items []aisle.Item, opts SearchOptions) ([]SearchResult, error) {
+// merged by RRF and linearly), by mean nDCG@10 and recall@50 over the
+// cases.
+func SearchBenchmark(ctx context.Context, items []aisle.Item, opts SearchOptions, sd SearchDeps) ([]SearchResult, error) {
 	cases := SearchCases(items)
 	variant := "plain"
 	indexed := items
@@ -239,14 +244,14 @@ func SearchBenchmark(ctx context.Context, items []aisle.Item, opts SearchOptions
 	}
 	cfg := opts.Index
 	cfg.Merge = search.MergeRRF
-	deps := search.Deps{Analyzer: opts.Analyzer}
+	deps := search.Deps{Analyzer: sd.Analyzer}
 	type method struct {
 		name, retrieval, merge string
 	}
 	methods := []method{{MethodBM25, search.RetrievalBM25, search.MergeRRF}}
 	var vecs [][]float32
-	if opts.NewEncoder != nil {
-		enc, err := opts.NewEncoder(ctx, indexed)
+	if sd.NewEncoder != nil {
+		enc, err := sd.NewEncoder(ctx, indexed)
 		if err != nil {
 			return nil, fmt.Errorf("search benchmark: %w", err)
 		}

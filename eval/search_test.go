@@ -80,13 +80,14 @@ func TestSearchCasesOffice(t *testing.T) {
 // time once they are stripped.
 func TestSearchBenchmarkOffice(t *testing.T) {
 	items := officeItems(t)
-	opts := SearchOptions{Analyzer: analyze.New(analyze.Config{})}
-	plain, err := SearchBenchmark(context.Background(), items, opts)
+	var opts SearchOptions
+	deps := SearchDeps{Analyzer: analyze.New(analyze.Config{})}
+	plain, err := SearchBenchmark(context.Background(), items, opts, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	opts.Hard = true
-	hard, err := SearchBenchmark(context.Background(), items, opts)
+	hard, err := SearchBenchmark(context.Background(), items, opts, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
