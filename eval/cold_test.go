@@ -44,6 +44,7 @@ func TestColdStartOnOffice(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains every model on real data")
 	}
+	t.Parallel() // the long tests of the package share its two cores
 	d := datasettest.Office(t)
 	rep, err := eval.ColdStart(context.Background(), d, train.Config{Seed: 1, Content: train.ContentConfig{Text: officeTexts(t)}}, nil)
 	if err != nil {

@@ -16,6 +16,7 @@ func TestExperimentOnOffice(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains every model on real data")
 	}
+	t.Parallel() // the long tests of the package share its two cores
 	d := datasettest.Office(t)
 	rep, err := eval.Experiment(context.Background(), d, train.Config{Seed: 7}, eval.ExperimentOptions{Seed: 7}, nil)
 	if err != nil {

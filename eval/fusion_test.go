@@ -20,6 +20,7 @@ func TestFusionOnOffice(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains the text encoder, MF and the fusion three times on real data")
 	}
+	t.Parallel() // the long tests of the package share its two cores
 	d := datasettest.Office(t)
 	rep, err := eval.FusionExperiment(context.Background(), d, train.Config{Seed: 1, Content: train.ContentConfig{Text: officeTexts(t)}}, nil)
 	if err != nil {

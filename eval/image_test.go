@@ -342,6 +342,7 @@ func TestImageProtocolClothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("embeds 3,781 photos twice and trains three heads (about 2 minutes on 2 cores)")
 	}
+	t.Parallel() // the long tests of the package share its two cores
 	photos := clothingPhotos(t, clothingAll)
 	if len(photos) != 3781 {
 		t.Fatalf("%d photos in %s, want 3,781", len(photos), clothingAll)
