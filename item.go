@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 )
@@ -250,4 +251,25 @@ func AllItems(ctx context.Context, s ItemLister) ([]Item, error) {
 		}
 		f.Cursor = page.NextCursor
 	}
+}
+
+// Colors returns the item's colours: those its text names
+// (Extracted.Colors), then its photo's dominant ones (Visual.Colors) not
+// already among them, case-insensitively. The colour filters of search and
+// recommendations match these.
+func (it *Item) Colors() []string {
+	var colors []string
+	if it.Extracted != nil {
+		colors = it.Extracted.Colors
+	}
+	if it.Visual == nil || len(it.Visual.Colors) == 0 {
+		return colors
+	}
+	colors = slices.Clone(colors)
+	for _, c := range it.Visual.Colors {
+		if !slices.ContainsFunc(colors, func(v string) bool { return strings.EqualFold(v, c) }) {
+			colors = append(colors, c)
+		}
+	}
+	return colors
 }

@@ -18,6 +18,17 @@ type RecommendRequest struct {
 	// anywhere in their category path; "" keeps all. A category no item
 	// has is EINVALID.
 	Category string
+	// Brand and Color keep only items of this brand (the item's brand
+	// field) and colour (named in the item's text or dominant in its
+	// photo, Item.Colors), case-insensitively; "" keeps all.
+	Brand, Color string
+	// MinPrice and MaxPrice keep only items with a price within them;
+	// nil is no limit. With either set, items without a price are left
+	// out.
+	MinPrice, MaxPrice *float64
+	// MaxPerCategory caps how many items of one leaf category the list
+	// holds; 0 is no cap.
+	MaxPerCategory int
 }
 
 // Recommendation is one ranked item and why it was chosen. Recommenders

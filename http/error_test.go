@@ -253,6 +253,10 @@ func badRequests() []badRequest {
 		{name: "recommend: include_bought=maybe", method: "GET", path: "/v1/recommend/u1?include_bought=maybe", status: bad, code: inv, field: "include_bought", msg: "true or false"},
 		{name: "recommend: bad excluded id", method: "GET", path: "/v1/recommend/u1?exclude=pen-1,%20pen-2", status: bad, code: inv, field: "exclude", msg: "white space"},
 		{name: "recommend: bad user id", method: "GET", path: "/v1/recommend/%20u1", status: bad, code: inv, field: "user", msg: "white space"},
+		{name: "recommend: max_per_category=0", method: "GET", path: "/v1/recommend/u1?max_per_category=0", status: bad, code: inv, field: "max_per_category", msg: "from 1 to 200"},
+		{name: "recommend: max_price below min_price", method: "GET", path: "/v1/recommend/u1?min_price=10&max_price=5", status: bad, code: inv, field: "max_price", msg: "below min_price"},
+		{name: "recommend: min_price not a number", method: "GET", path: "/v1/recommend/u1?min_price=cheap", status: bad, code: inv, field: "min_price"},
+		{name: "recommend: brand twice", method: "GET", path: "/v1/recommend/u1?brand=a&brand=b", status: bad, code: inv, field: "brand", msg: "more than once"},
 
 		// Operations routes refuse other methods.
 		{name: "healthz: POST", method: "POST", path: "/healthz", status: http.StatusMethodNotAllowed, code: codeMethodNotAllowed, msg: "POST"},

@@ -15,8 +15,9 @@ func (s *Server) recommendRoutes() []route {
 	}
 }
 
-// recommend ranks items for a user:
-// GET /v1/recommend/{user}?n=&exclude=a,b&include_bought=true. Unknown
+// recommend ranks items for a user: GET /v1/recommend/{user}?n=
+// &exclude=a,b&include_bought=true&category=&brand=&color=&min_price=
+// &max_price=&max_per_category=. Unknown
 // users get recommendations too, never 404.
 func (s *Server) recommend(w http.ResponseWriter, r *http.Request) error {
 	user, err := pathID(r, "user")
@@ -38,6 +39,12 @@ func (s *Server) recommend(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.Category, err = stringParam(q, "category", aisle.MaxCategoryBytes); err != nil {
+		return err
+	}
+	if req.Brand, req.Color, req.MinPrice, req.MaxPrice, err = attributeParams(q); err != nil {
+		return err
+	}
+	if req.MaxPerCategory, err = intParam(q, "max_per_category", 0, 1, aisle.MaxN); err != nil {
 		return err
 	}
 	recs, err := s.rec.Recommend(r.Context(), user, req)

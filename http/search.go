@@ -95,22 +95,29 @@ func searchRequest(q url.Values) (search.Request, error) {
 	if req.Category, err = stringParam(q, "category", aisle.MaxCategoryBytes); err != nil {
 		return req, err
 	}
-	if req.Brand, err = stringParam(q, "brand", aisle.MaxBrandBytes); err != nil {
-		return req, err
+	req.Brand, req.Color, req.MinPrice, req.MaxPrice, err = attributeParams(q)
+	return req, err
+}
+
+// attributeParams reads the attribute filters search and recommendations
+// share: brand, color, min_price and max_price.
+func attributeParams(q url.Values) (brand, color string, minPrice, maxPrice *float64, err error) {
+	if brand, err = stringParam(q, "brand", aisle.MaxBrandBytes); err != nil {
+		return
 	}
-	if req.Color, err = stringParam(q, "color", maxAttributeParamBytes); err != nil {
-		return req, err
+	if color, err = stringParam(q, "color", maxAttributeParamBytes); err != nil {
+		return
 	}
-	if req.MinPrice, err = priceParam(q, "min_price"); err != nil {
-		return req, err
+	if minPrice, err = priceParam(q, "min_price"); err != nil {
+		return
 	}
-	if req.MaxPrice, err = priceParam(q, "max_price"); err != nil {
-		return req, err
+	if maxPrice, err = priceParam(q, "max_price"); err != nil {
+		return
 	}
-	if req.MinPrice != nil && req.MaxPrice != nil && *req.MaxPrice < *req.MinPrice {
-		return req, aisle.FieldErrorf(aisle.EINVALID, "max_price", "%g is below min_price %g", *req.MaxPrice, *req.MinPrice)
+	if minPrice != nil && maxPrice != nil && *maxPrice < *minPrice {
+		err = aisle.FieldErrorf(aisle.EINVALID, "max_price", "%g is below min_price %g", *maxPrice, *minPrice)
 	}
-	return req, nil
+	return
 }
 
 // priceParam returns query parameter name as a price (a finite number

@@ -201,7 +201,7 @@ func (e *Engine) similarBy(cat *embedding.Catalog, what, item string, n int, mod
 		cands[j] = scored{h.ID, float64(h.Score)}
 	}
 	why := fmt.Sprintf(reason, cmp.Or(b.title, item))
-	return e.pick(cands, map[string]bool{item: true}, "", n, func(c scored) aisle.Recommendation {
+	return e.pick(cands, map[string]bool{item: true}, nil, n, func(c scored) aisle.Recommendation {
 		return aisle.Recommendation{Item: c.id, Score: c.score, Models: []string{model}, Reasons: []string{why}}
 	}), nil
 }

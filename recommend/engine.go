@@ -19,7 +19,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -516,19 +515,19 @@ func (e *Engine) Recommend(ctx context.Context, user string, req aisle.Recommend
 		}
 		e.memMu.RUnlock()
 	}
-	category := strings.ToLower(req.Category)
-	if category != "" && !e.hasCategory(category) {
+	f := newFilter(req)
+	if f.category != "" && !e.hasCategory(f.category) {
 		return nil, aisle.FieldErrorf(aisle.EINVALID, "category", "no item in the catalog has category %q", req.Category)
 	}
 	e.memMu.RLock()
 	recent := slices.Clone(e.mem.recent[user])
 	e.memMu.RUnlock()
-	recs := e.recommendPersonal(recent, skip, category, req.N)
+	recs := e.recommendPersonal(recent, skip, f, req.N)
 	if len(recs) == req.N {
 		return recs, nil
 	}
 	if len(recs) == 0 {
-		return e.coldStart(skip, category, req.N), nil
+		return e.coldStart(skip, f, req.N), nil
 	}
 	// Top up with popularity, leaving out what the models already chose
 	// and, as they do, the shopper's recent items.
@@ -538,25 +537,25 @@ func (e *Engine) Recommend(ctx context.Context, user string, req aisle.Recommend
 	for _, id := range recent {
 		skip[id] = true
 	}
-	return append(recs, e.recommendPopular(skip, category, req.N-len(recs))...), nil
+	return append(recs, e.recommendPopular(skip, f, req.N-len(recs))...), nil
 }
 
 // coldStart returns up to n items for a shopper the models cannot place:
 // the most popular items, with every cfg.NewArrivals-th place given to a
 // new arrival while there are any.
-func (e *Engine) coldStart(skip map[string]bool, category string, n int) []aisle.Recommendation {
-	pop := e.recommendPopular(skip, category, n)
+func (e *Engine) coldStart(skip map[string]bool, f *filter, n int) []aisle.Recommendation {
+	pop := e.recommendPopular(skip, f, n)
 	shown := maps.Clone(skip)
 	for _, r := range pop {
 		shown[r.Item] = true
 	}
-	fresh := e.newArrivals(shown, category, n/e.cfg.NewArrivals)
+	fresh := e.newArrivals(shown, f, n/e.cfg.NewArrivals)
 	return rank.Interleave(pop, fresh, e.cfg.NewArrivals, n)
 }
 
 // newArrivals returns up to n new arrivals (see Config.NewArrivals), newest
-// first, that are not in skip and are in category ("" for any).
-func (e *Engine) newArrivals(skip map[string]bool, category string, n int) []aisle.Recommendation {
+// first, that are not in skip and that f keeps.
+func (e *Engine) newArrivals(skip map[string]bool, f *filter, n int) []aisle.Recommendation {
 	if n <= 0 {
 		return nil
 	}
@@ -569,7 +568,7 @@ func (e *Engine) newArrivals(skip map[string]bool, category string, n int) []ais
 		if age > e.cfg.NewWindow {
 			break // the rest are older
 		}
-		if skip[id] || !b.buyable || !b.inCategory(category) {
+		if skip[id] || !b.buyable || !f.keeps(b) {
 			continue
 		}
 		out = append(out, aisle.Recommendation{
@@ -581,6 +580,11 @@ func (e *Engine) newArrivals(skip map[string]bool, category string, n int) []ais
 	e.mu.Lock()
 	out = slices.DeleteFunc(out, func(r aisle.Recommendation) bool { return e.pop.shoppers(r.Item) >= e.cfg.NewMaxEvents })
 	e.mu.Unlock()
+	if f.narrows() {
+		e.memMu.RLock()
+		out = slices.DeleteFunc(out, func(r aisle.Recommendation) bool { return !f.take(e.mem.items[r.Item]) })
+		e.memMu.RUnlock()
+	}
 	return out[:min(n, len(out))]
 }
 
@@ -597,23 +601,24 @@ func ago(age time.Duration) string {
 }
 
 // recommendPopular returns up to n of the most popular items right now
-// that are not in skip and are in category ("" for any).
-func (e *Engine) recommendPopular(skip map[string]bool, category string, n int) []aisle.Recommendation {
+// that are not in skip and that f keeps.
+func (e *Engine) recommendPopular(skip map[string]bool, f *filter, n int) []aisle.Recommendation {
 	want := n + len(skip) + 16
-	if category != "" {
+	if f.narrows() {
 		want = max(want, topCacheSize) // the kept top first: cheap
 	}
-	recs := e.pickPopular(e.popular(want), skip, category, n)
-	if len(recs) < n && category != "" && want <= topCacheSize {
-		// A category rare among the best sellers: rank every item.
-		recs = e.pickPopular(e.popular(math.MaxInt), skip, category, n)
+	recs := e.pickPopular(e.popular(want), skip, f, n)
+	if len(recs) < n && f.narrows() && want <= topCacheSize {
+		// Items the filter keeps are rare among the best sellers: rank
+		// every item.
+		recs = e.pickPopular(e.popular(math.MaxInt), skip, f, n)
 	}
 	return recs
 }
 
 // pickPopular picks up to n of cands as recommendPopular describes.
-func (e *Engine) pickPopular(cands []scored, skip map[string]bool, category string, n int) []aisle.Recommendation {
-	recs := e.pick(cands, skip, category, n, func(c scored) aisle.Recommendation {
+func (e *Engine) pickPopular(cands []scored, skip map[string]bool, f *filter, n int) []aisle.Recommendation {
+	recs := e.pick(cands, skip, f, n, func(c scored) aisle.Recommendation {
 		return aisle.Recommendation{Item: c.id, Score: c.score, Models: []string{ModelPopular}}
 	})
 	e.mu.Lock()
@@ -655,7 +660,7 @@ func (e *Engine) Similar(ctx context.Context, item string, n int) ([]aisle.Recom
 	e.memMu.RLock()
 	title := cmp.Or(e.mem.items[item].title, item)
 	e.memMu.RUnlock()
-	return append(recs, e.pick(nb, skip, "", n-len(recs), func(c scored) aisle.Recommendation {
+	return append(recs, e.pick(nb, skip, nil, n-len(recs), func(c scored) aisle.Recommendation {
 		return aisle.Recommendation{
 			Item: c.id, Score: c.score, Models: []string{ModelCoOccurrence},
 			Reasons: []string{fmt.Sprintf("often bought together with %q", title)},
@@ -671,8 +676,9 @@ func (e *Engine) hasCategory(c string) bool {
 }
 
 // pick walks candidates in order and keeps the first n that are not
-// skipped, are in the catalog and the category, and can be bought.
-func (e *Engine) pick(cands []scored, skip map[string]bool, category string, n int, explain func(scored) aisle.Recommendation) []aisle.Recommendation {
+// skipped, are in the catalog, can be bought, and that f keeps and has room
+// for (f counts them).
+func (e *Engine) pick(cands []scored, skip map[string]bool, f *filter, n int, explain func(scored) aisle.Recommendation) []aisle.Recommendation {
 	out := make([]aisle.Recommendation, 0, max(n, 0))
 	if n <= 0 {
 		return out
@@ -681,7 +687,7 @@ func (e *Engine) pick(cands []scored, skip map[string]bool, category string, n i
 	defer e.memMu.RUnlock()
 	for _, c := range cands {
 		b, ok := e.mem.items[c.id]
-		if skip[c.id] || !ok || !b.buyable || !b.inCategory(category) {
+		if skip[c.id] || !ok || !b.buyable || !f.keeps(b) || !f.take(b) {
 			continue
 		}
 		rec := explain(c)

@@ -3,8 +3,11 @@ package recommend_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -425,5 +428,92 @@ func TestNewArrivalsFollowTheClock(t *testing.T) {
 		if reason != tc.reason {
 			t.Errorf("after %v: fresh shown for %q, want %q (%v)", tc.age, reason, tc.reason, ids(got))
 		}
+	}
+}
+
+func TestRecommendAttributeFilters(t *testing.T) {
+	ctx := context.Background()
+	_, e := fixture(t)
+	price := func(v float64) *float64 { return &v }
+	items := []aisle.Item{
+		{ID: "old", Title: "Old hit", Brand: "Acme", Categories: []string{"Office", "Pens"}, Price: price(3), Extracted: &aisle.Extracted{Colors: []string{"black"}}},
+		{ID: "tail", Title: "Tail", Brand: "Zed", Categories: []string{"Office", "Pens"}, Price: price(12), Visual: &aisle.Visual{Ref: "tail.jpg", Colors: []string{"Blue"}}},
+	}
+	e.ObserveItems(items) // as stored: the engine reads what the store returns
+	tests := []struct {
+		name string
+		req  aisle.RecommendRequest
+		want []string
+	}{
+		{"no filter", aisle.RecommendRequest{}, []string{"old", "tail"}},
+		{"brand, any case", aisle.RecommendRequest{Brand: "acme"}, []string{"old"}},
+		{"colour from the text", aisle.RecommendRequest{Color: "Black"}, []string{"old"}},
+		{"colour from the photo", aisle.RecommendRequest{Color: "blue"}, []string{"tail"}},
+		{"price floor", aisle.RecommendRequest{MinPrice: price(10)}, []string{"tail"}},
+		{"price ceiling", aisle.RecommendRequest{MaxPrice: price(10)}, []string{"old"}},
+		{"price range with no item", aisle.RecommendRequest{MinPrice: price(4), MaxPrice: price(5)}, nil},
+		{"brand and category", aisle.RecommendRequest{Brand: "zed", Category: "pens"}, []string{"tail"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.req.N = 10
+			recs, err := e.Recommend(ctx, "nobody", tt.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, r := range recs {
+				if r.Item == "old" || r.Item == "tail" {
+					ids = append(ids, r.Item)
+				}
+			}
+			if diff := cmp.Diff(ids, tt.want); diff != "" {
+				t.Errorf("(-got +want):\n%s", diff)
+			}
+			if tt.req.Brand != "" || tt.req.Color != "" || tt.req.MinPrice != nil || tt.req.MaxPrice != nil {
+				if len(recs) != len(ids) {
+					t.Errorf("got %v: items outside the filter", recs)
+				}
+			}
+		})
+	}
+}
+
+func TestRecommendMaxPerCategory(t *testing.T) {
+	ctx := context.Background()
+	db, e := fixture(t)
+	all, err := e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaves := func(recs []aisle.Recommendation) map[string]int {
+		n := map[string]int{}
+		for _, r := range recs {
+			it, err := db.Item(ctx, r.Item)
+			if err != nil {
+				t.Fatal(err)
+			}
+			leaf := ""
+			if len(it.Categories) > 0 {
+				leaf = strings.ToLower(it.Categories[len(it.Categories)-1])
+			}
+			n[leaf]++
+		}
+		return n
+	}
+	if slices.Max(slices.Collect(maps.Values(leaves(all)))) < 2 {
+		t.Fatalf("the fixture's list %v has no leaf category twice: nothing to cap", ids(all))
+	}
+	capped, err := e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: 10, MaxPerCategory: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for leaf, n := range leaves(capped) {
+		if n > 1 && leaf != "" {
+			t.Errorf("max_per_category=1: %d items of %q in %v", n, leaf, ids(capped))
+		}
+	}
+	if len(capped) == 0 {
+		t.Error("max_per_category=1: no items")
 	}
 }

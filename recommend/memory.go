@@ -3,10 +3,11 @@ package recommend
 import (
 	"context"
 	"fmt"
-	"github.com/aislehq/aisle/embedding"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/aislehq/aisle/embedding"
 
 	"github.com/aislehq/aisle"
 )
@@ -17,19 +18,28 @@ type brief struct {
 	buyable    bool
 	categories []string  // lower-cased category path
 	added      time.Time // when the item entered the catalog
+	brand      string    // lower-cased
+	colors     []string  // lower-cased, named in the text or the photo's
+	price      *float64
 }
 
 func briefOf(it *aisle.Item) brief {
-	b := brief{title: it.Title, buyable: buyable(it.Availability), added: it.CreatedAt}
+	b := brief{title: it.Title, buyable: buyable(it.Availability), added: it.CreatedAt, brand: strings.ToLower(it.Brand), price: it.Price}
 	for _, c := range it.Categories {
 		b.categories = append(b.categories, strings.ToLower(c))
+	}
+	for _, c := range it.Colors() {
+		b.colors = append(b.colors, strings.ToLower(c))
 	}
 	return b
 }
 
-// inCategory reports whether b has category c (lower-cased); "" matches all.
-func (b brief) inCategory(c string) bool {
-	return c == "" || slices.Contains(b.categories, c)
+// leaf returns b's leaf category (lower-cased), "" when it has none.
+func (b brief) leaf() string {
+	if len(b.categories) == 0 {
+		return ""
+	}
+	return b.categories[len(b.categories)-1]
 }
 
 func buyable(a aisle.Availability) bool {

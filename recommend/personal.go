@@ -104,13 +104,13 @@ func (p *personal) rank(history []int32, perMember int) ([]scored, map[string]ui
 // models were tuned under does; skip is not modified. It returns nil when
 // no model is loaded or none of the history is known to it, and may return
 // fewer than n items; the caller tops up with popularity.
-func (e *Engine) recommendPersonal(recent []string, skip map[string]bool, category string, n int) []aisle.Recommendation {
+func (e *Engine) recommendPersonal(recent []string, skip map[string]bool, f *filter, n int) []aisle.Recommendation {
 	p := e.model.Load()
 	if p == nil {
 		return nil
 	}
 	per := p.candidates()
-	if category != "" {
+	if f.narrows() {
 		per *= 4 // fewer of them survive the filter
 	}
 	history := p.indices(recent)
@@ -123,7 +123,7 @@ func (e *Engine) recommendPersonal(recent []string, skip map[string]bool, catego
 	var cold []aisle.Recommendation
 	if e.cfg.ColdEvery > 0 {
 		cands := e.contentCandidates(recent, p.contentConfig(), per, float32(e.cfg.ColdMinSimilarity), p.isCold)
-		cold = e.pick(cands, skipped, category, n/e.cfg.ColdEvery, func(c scored) aisle.Recommendation {
+		cold = e.pick(cands, skipped, f, n/e.cfg.ColdEvery, func(c scored) aisle.Recommendation {
 			return aisle.Recommendation{Item: c.id, Score: c.score, Models: []string{ModelContent}, Reasons: []string{"new to shoppers, and described like items you looked at"}}
 		})
 		for _, r := range cold {
@@ -133,7 +133,7 @@ func (e *Engine) recommendPersonal(recent []string, skip map[string]bool, catego
 	var main []aisle.Recommendation
 	if len(history) > 0 {
 		cands, from := p.rank(history, per)
-		main = e.pick(cands, skipped, category, n, e.explainer(p, history, from))
+		main = e.pick(cands, skipped, f, n, e.explainer(p, history, from))
 	}
 	if len(main) == 0 && len(cold) == 0 {
 		return nil
@@ -161,7 +161,7 @@ func (e *Engine) similarTrained(item string, n int) []aisle.Recommendation {
 			skip[id] = true // popular, not similar
 		}
 	}
-	return e.pick(cands, skip, "", n, e.explainer(p, history, from))
+	return e.pick(cands, skip, nil, n, e.explainer(p, history, from))
 }
 
 // isCold reports whether no shopper had touched item id when the models

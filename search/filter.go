@@ -11,7 +11,7 @@ import (
 // filter is a search's structured filters: the request's and the
 // intent's. Discontinued items never pass; out-of-stock and preorder
 // items do (a shopper may still want to find them). A colour the query
-// names matches an item's colours (itemColors) or, for an item without
+// names matches an item's colours (aisle.Item.Colors) or, for an item without
 // any, its title; the request's colour matches the item's colours only.
 type filter struct {
 	x                  *Index

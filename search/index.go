@@ -222,7 +222,7 @@ type posting struct {
 type doc struct {
 	id, title, brand string
 	// categories is the category path; colors the extracted colours and
-	// the photo's (itemColors).
+	// the photo's (aisle.Item.Colors).
 	categories, colors []string
 	price              *float64
 	created            time.Time
@@ -466,7 +466,7 @@ func newDoc(it *aisle.Item) doc {
 	if d.created.IsZero() {
 		d.created = it.UpdatedAt
 	}
-	d.colors = itemColors(it)
+	d.colors = it.Colors()
 	if ex := it.Extracted; ex != nil {
 		if d.brand == "" {
 			d.brand = ex.Brand
@@ -476,26 +476,6 @@ func newDoc(it *aisle.Item) doc {
 		}
 	}
 	return d
-}
-
-// itemColors returns the colours of it the color filter and facet see:
-// those its text names (Extracted.Colors), then those of its photo
-// (Visual.Colors) not named already, case-insensitively.
-func itemColors(it *aisle.Item) []string {
-	var colors []string
-	if it.Extracted != nil {
-		colors = it.Extracted.Colors
-	}
-	if it.Visual == nil || len(it.Visual.Colors) == 0 {
-		return colors
-	}
-	colors = slices.Clone(colors)
-	for _, c := range it.Visual.Colors {
-		if !containsFold(colors, c) {
-			colors = append(colors, c)
-		}
-	}
-	return colors
 }
 
 // fieldTexts returns the text of each field of it: the item's own brand
