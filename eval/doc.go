@@ -11,6 +11,9 @@
 // ones, and Import and Run are the aisle eval command's library: import a
 // dataset, run a task, write its text or JSON report.
 //
+// Every model is measured beyond accuracy too (novelty, popularity bias,
+// intra-list diversity), so gains that only push the popular head show.
+//
 // The metrics themselves are package metric's (eval/metric), which
 // training also uses to choose on validation items; eval builds on
 // package train, never the reverse.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/aislehq/aisle/eval/metric"
 	"github.com/aislehq/aisle/model/candidate"
@@ -33,6 +34,11 @@ type ExperimentOptions struct {
 	Sampled bool
 	// Seed fixes sampled negatives (and model seeds via Config.Seed).
 	Seed uint64
+	// Categories returns an item's category path, root first, by item
+	// id; nil or an empty path means none. With it the full-ranking
+	// results measure intra-list diversity by leaf category (items in
+	// the same leaf, the same whole path, are alike); nil leaves it out.
+	Categories func(id string) []string
 }
 
 // ExperimentReport is what Experiment measured.
@@ -115,11 +121,12 @@ func Experiment(ctx context.Context, d *dataset.Dataset, cfg train.Config, opts 
 		remaining++
 	}
 	tr.SetRemaining(remaining)
+	catalog := experimentCatalog(sp.Full, set, opts.Categories)
 	score := func(name string, s metric.Scorer, secs float64) error {
 		tr.Start("evaluating " + name + " on the test items")
 		defer tr.Finish()
 		for _, p := range protocols {
-			r, err := metric.Evaluate(ctx, s, sp.Test, d.NumItems(), metric.Options{Protocol: p, Seed: opts.Seed})
+			r, err := metric.Evaluate(ctx, s, sp.Test, d.NumItems(), metric.Options{Protocol: p, Seed: opts.Seed, Catalog: catalog})
 			if err != nil {
 				return err
 			}
@@ -165,4 +172,41 @@ func Experiment(ctx context.Context, d *dataset.Dataset, cfg train.Config, opts 
 		}
 	}
 	return rep, nil
+}
+
+// experimentCatalog returns what the beyond-accuracy metrics of the test
+// need (metric.Catalog): popularity as the interactions in full, the data
+// the tested models trained on; leaf categories from categories, when it
+// is not nil; and the content model's item vectors, when set has one.
+func experimentCatalog(full *dataset.Dataset, set *saved.Set, categories func(string) []string) *metric.Catalog {
+	c := &metric.Catalog{Popularity: make([]int, full.NumItems())}
+	for _, seq := range full.Seqs {
+		for _, i := range seq {
+			c.Popularity[i]++
+		}
+	}
+	if categories != nil {
+		c.Categories = make([]int32, full.NumItems())
+		ids := map[string]int32{}
+		for i, id := range full.Items {
+			path := categories(id)
+			if len(path) == 0 {
+				c.Categories[i] = -1
+				continue
+			}
+			key := strings.Join(path, "\x00")
+			leaf, ok := ids[key]
+			if !ok {
+				leaf = int32(len(ids))
+				ids[key] = leaf
+			}
+			c.Categories[i] = leaf
+		}
+	}
+	if m := set.Member(saved.ModelContent); m != nil {
+		if v, ok := m.Scorer.(metric.ItemVectors); ok {
+			c.Vectors = v
+		}
+	}
+	return c
 }

@@ -34,6 +34,11 @@ func TestExperimentOnOffice(t *testing.T) {
 			t.Errorf("no result for %s", m)
 		}
 	}
+	for _, r := range rep.Results {
+		if r.Protocol == metric.Full && (r.Beyond == nil || r.Beyond.HeadItems != 24) {
+			t.Errorf("%s: beyond-accuracy metrics %+v, want them with a head of 24 items", r.Model, r.Beyond)
+		}
+	}
 	fused, base := got[eval.Fused], got[eval.Baseline]
 	t.Logf("office test NDCG@10: fused %.4f, baseline %.4f, slist %.4f, ease %.4f", fused.NDCG[10], base.NDCG[10], got[saved.ModelSLIST].NDCG[10], got[saved.ModelEASE].NDCG[10])
 	// Measured 2026-11-23 08:51: fused 0.0731 / 0.1225, baseline 0.0681;

@@ -24,7 +24,11 @@ type Published struct {
 
 // WriteTable writes results as an aligned text table, one row per model
 // with HR@k and NDCG@k, MRR, coverage@10 and training seconds, followed by
-// the published rows under a "published (not run here)" label. The
+// the published rows under a "published (not run here)" label. When some
+// result has beyond-accuracy metrics (metric.Result.Beyond), columns for
+// them follow the source: "novelty@10", "head1%@10" (HeadShare),
+// "gini@10" (ExposureGini), and "ild@10_<kind>" for each kind of
+// intra-list diversity measured; rows without them show "-". The
 // columns are k = 5, 10 and 20 plus any other k in the results or
 // published rows; a metric a row does not have shows as "-". Write errors
 // are ignored, as with fmt.Fprintf; w may be a bytes.Buffer or os.Stdout.
@@ -72,22 +76,25 @@ func WriteTable(w io.Writer, results []metric.Result, published []Published) {
 		}
 	}
 	head = append(head, "MRR", "cov@10", "train s", "source")
-	row(head...)
+	beyondHead, beyondCells := beyondColumns(results)
+	row(append(head, beyondHead...)...)
 	for _, r := range results {
 		cells := metrics([]string{r.Model, string(r.Protocol), fmt.Sprint(r.Cases)}, r.HR, r.NDCG)
 		cov := "-"
 		if r.Protocol == metric.Full {
 			cov = fmt.Sprintf("%.4f", r.Coverage)
 		}
-		row(append(cells, fmt.Sprintf("%.4f", r.MRR), cov, fmt.Sprintf("%.1f", r.TrainSeconds), "run here")...)
+		cells = append(cells, fmt.Sprintf("%.4f", r.MRR), cov, fmt.Sprintf("%.1f", r.TrainSeconds), "run here")
+		row(append(cells, beyondCells(r.Beyond)...)...)
 	}
 	if len(published) > 0 {
-		label := make([]string, len(head))
+		label := make([]string, len(head)+len(beyondHead))
 		label[0] = "published (not run here):"
 		row(label...)
 		for _, p := range published {
 			cells := metrics([]string{p.Model, string(p.Protocol), "-"}, p.HR, p.NDCG)
-			row(append(cells, "-", "-", "-", p.Source)...)
+			cells = append(cells, "-", "-", "-", p.Source)
+			row(append(cells, beyondCells(nil)...)...)
 		}
 	}
 	tw.Flush()
@@ -96,11 +103,48 @@ func WriteTable(w io.Writer, results []metric.Result, published []Published) {
 	}
 }
 
+// beyondColumns returns the headers of the beyond-accuracy columns that
+// results need (none when no result has Beyond) and a function giving a
+// result's cells under them, "-" where it has no such metric.
+func beyondColumns(results []metric.Result) ([]string, func(*metric.Beyond) []string) {
+	has, kinds := false, map[string]bool{}
+	for _, r := range results {
+		if r.Beyond != nil {
+			has = true
+			for k := range r.Beyond.ILD {
+				kinds[k] = true
+			}
+		}
+	}
+	if !has {
+		return nil, func(*metric.Beyond) []string { return nil }
+	}
+	ild := slices.Sorted(maps.Keys(kinds))
+	head := []string{"novelty@10", "head1%@10", "gini@10"}
+	for _, k := range ild {
+		head = append(head, "ild@10_"+k)
+	}
+	return head, func(b *metric.Beyond) []string {
+		cells := make([]string, 0, len(head))
+		if b == nil {
+			for range head {
+				cells = append(cells, "-")
+			}
+			return cells
+		}
+		cells = append(cells, fmt.Sprintf("%.3f", b.Novelty), fmt.Sprintf("%.4f", b.HeadShare), fmt.Sprintf("%.4f", b.ExposureGini))
+		for _, k := range ild {
+			cells = append(cells, cell(b.ILD, k))
+		}
+		return cells
+	}
+}
+
 // tableKs are the cut-offs every table shows: those metric.Evaluate
 // measures by default.
 var tableKs = []int{5, 10, 20}
 
-func cell(m map[int]float64, k int) string {
+func cell[K comparable](m map[K]float64, k K) string {
 	if v, ok := m[k]; ok {
 		return fmt.Sprintf("%.4f", v)
 	}

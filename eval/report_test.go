@@ -57,6 +57,62 @@ func TestWriteTable(t *testing.T) {
 	}
 }
 
+// TestWriteTableBeyond checks the beyond-accuracy columns: after the
+// existing ones, one per kind of intra-list diversity any row has, "-"
+// where a row lacks a metric.
+func TestWriteTableBeyond(t *testing.T) {
+	at := func(v float64) map[int]float64 { return map[int]float64{5: v / 2, 10: v, 20: 2 * v} }
+	results := []metric.Result{
+		{Model: "popularity", Protocol: metric.Full, Cases: 4905, HR: at(0.02), NDCG: at(0.01), MRR: 0.01, Coverage: 0.0041,
+			Beyond: &metric.Beyond{Novelty: 5.1234, HeadItems: 24, HeadShare: 1, ExposureGini: 0.9959,
+				ILD: map[string]float64{metric.ILDCategory: 0.7111}}},
+		{Model: "fused", Protocol: metric.Full, Cases: 4905, HR: at(0.124), NDCG: at(0.0771), MRR: 0.07, Coverage: 0.8,
+			Beyond: &metric.Beyond{Novelty: 9.8765, HeadItems: 24, HeadShare: 0.0812, ExposureGini: 0.6543,
+				ILD: map[string]float64{metric.ILDCategory: 0.5, metric.ILDCosine: 0.4321}}},
+		{Model: "fused", Protocol: metric.Sampled100, Cases: 4905, HR: at(0.3), NDCG: at(0.2), MRR: 0.2},
+	}
+	var b strings.Builder
+	eval.WriteTable(&b, results, eval.PublishedFor("beauty"))
+	got := b.String()
+	golden := filepath.Join("testdata", "table_beyond.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(got, string(want)); diff != "" {
+		t.Errorf("table (-got +want):\n%s", diff)
+	}
+	lines := strings.Split(strings.TrimRight(got, "\n"), "\n")
+	head := strings.Fields(lines[0])
+	wantTail := []string{"source", "novelty@10", "head1%@10", "gini@10", "ild@10_category", "ild@10_cosine"}
+	if diff := cmp.Diff(head[len(head)-len(wantTail):], wantTail); diff != "" {
+		t.Errorf("last headers (-got +want):\n%s", diff)
+	}
+	for _, tt := range []struct{ line, want string }{
+		{lines[1], "1.0000  0.9959  0.7111  -"},
+		{lines[2], "9.877  0.0812  0.6543  0.5000  0.4321"},
+		{lines[3], "run  here  -  -  -  -  -"},
+	} {
+		if !strings.HasSuffix(strings.Join(strings.Fields(tt.line), "  "), tt.want) {
+			t.Errorf("row %q does not end with %q", tt.line, tt.want)
+		}
+	}
+	col := strings.Index(lines[0], "gini@10")
+	for _, l := range lines[1:] {
+		if strings.HasPrefix(l, "published (not run here)") {
+			continue
+		}
+		if r := []rune(l); len(r) <= col || r[col-1] != ' ' || r[col] == ' ' {
+			t.Errorf("row not aligned at column %d: %q", col, l)
+		}
+	}
+}
+
 func TestPublishedFor(t *testing.T) {
 	got := eval.PublishedFor("beauty")
 	if len(got) != 11 {

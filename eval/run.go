@@ -127,7 +127,7 @@ func (o RunOptions) progress() train.Progress {
 // with opts.JSON only the experiment's results, one JSON object each.
 func runRecommend(ctx context.Context, w io.Writer, items []aisle.Item, d *dataset.Dataset, opts RunOptions, logger *slog.Logger) error {
 	tc := train.Config{Seed: opts.Seed, Skip: opts.Skip, Progress: opts.progress(), Content: train.ContentConfig{Text: train.ItemTexts(items)}}
-	rep, err := Experiment(ctx, d, tc, ExperimentOptions{Sampled: opts.Protocol == metric.Sampled100, Seed: opts.Seed}, logger)
+	rep, err := Experiment(ctx, d, tc, ExperimentOptions{Sampled: opts.Protocol == metric.Sampled100, Seed: opts.Seed, Categories: itemCategories(items)}, logger)
 	if err != nil {
 		return err
 	}
@@ -164,6 +164,21 @@ func runRecommend(ctx context.Context, w io.Writer, items []aisle.Item, d *datas
 	WriteTable(w, cr.Warm, nil)
 	fmt.Fprintf(w, "\nfused weights (tuned on warm validation items): %v\n", cr.Weights)
 	return nil
+}
+
+// itemCategories returns each item's category path by id, for
+// ExperimentOptions.Categories; nil when no item has one.
+func itemCategories(items []aisle.Item) func(string) []string {
+	paths := map[string][]string{}
+	for i := range items {
+		if len(items[i].Categories) > 0 {
+			paths[items[i].ID] = items[i].Categories
+		}
+	}
+	if len(paths) == 0 {
+		return nil
+	}
+	return func(id string) []string { return paths[id] }
 }
 
 // datasetName guesses the published-results key from a dataset path.

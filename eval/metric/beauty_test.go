@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"iter"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,6 +118,12 @@ func BenchmarkEvaluateBeautyPopularity(b *testing.B) {
 		{"full", metric.Options{}},
 		{"full/workers=1", metric.Options{Workers: 1}},
 		{"sampled100", metric.Options{Protocol: metric.Sampled100}},
+		// The beyond-accuracy metrics' extra cost: popularity alone, then
+		// with 50 categories and 128-dimensional vectors (Beauty has
+		// neither; these are synthetic).
+		{"full/popularity", metric.Options{Catalog: beautyCatalog(pop, false)}},
+		{"full/catalog", metric.Options{Catalog: beautyCatalog(pop, true)}},
+		{"full/catalog/workers=1", metric.Options{Workers: 1, Catalog: beautyCatalog(pop, true)}},
 	}
 	for _, tt := range tests {
 		b.Run(tt.name, func(b *testing.B) {
@@ -128,6 +135,30 @@ func BenchmarkEvaluateBeautyPopularity(b *testing.B) {
 			}
 		})
 	}
+}
+
+// beautyCatalog returns a metric.Catalog with pop's counts and, with
+// content, synthetic categories and vectors.
+func beautyCatalog(pop popularity, content bool) *metric.Catalog {
+	c := &metric.Catalog{Popularity: make([]int, len(pop))}
+	for i, p := range pop {
+		c.Popularity[i] = int(p)
+	}
+	if !content {
+		return c
+	}
+	c.Categories = make([]int32, len(pop))
+	vecs := make(vectors, len(pop))
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range vecs {
+		c.Categories[i] = int32(i % 50)
+		vecs[i] = make([]float32, 128)
+		for j := range vecs[i] {
+			vecs[i][j] = r.Float32() - 0.5
+		}
+	}
+	c.Vectors = vecs
+	return c
 }
 
 // BenchmarkScoreOnlyBeauty is the cost of scoring alone (copying the

@@ -1,7 +1,10 @@
 // Package metric measures next-item recommenders offline with the
 // standard leave-one-out protocol: for every held-out case the model
 // scores all items given the user's history, and the rank of the held-out
-// target gives HR@k, NDCG@k and MRR.
+// target gives HR@k, NDCG@k and MRR. The top-10 lists the model would
+// show give catalog coverage and, given a Catalog, the beyond-accuracy
+// metrics (Beyond): novelty, popularity bias, the Gini coefficient of
+// exposure and intra-list diversity.
 //
 // Ties are broken pessimistically: every other item that scores the same
 // as the target is ranked above it, so a model that gives every item the
@@ -84,6 +87,11 @@ type Options struct {
 	// itself, which is always ranked. Sampled100 never draws history
 	// items as negatives, whatever KeepHistory says.
 	KeepHistory bool
+	// Catalog, if not nil, makes a Full evaluation also measure the
+	// beyond-accuracy metrics (Result.Beyond: novelty, popularity bias,
+	// exposure Gini, intra-list diversity) on the top-10 lists Coverage
+	// counts. It changes no other metric. Sampled100 ignores it.
+	Catalog *Catalog
 }
 
 // ErrBadOptions is wrapped by the errors Evaluate returns for invalid
@@ -141,6 +149,10 @@ type Result struct {
 	// case's top 10, after exclusion. It is computed for Full only and is
 	// 0 for Sampled100.
 	Coverage float64
+	// Beyond holds the beyond-accuracy metrics, measured on the same
+	// top-10 lists as Coverage; nil unless Options.Catalog was set and
+	// the protocol is Full.
+	Beyond *Beyond
 	// TrainSeconds is how long the model took to train. Evaluate leaves
 	// it 0 for the caller to fill.
 	TrainSeconds float64
@@ -148,7 +160,11 @@ type Result struct {
 
 // JSON returns r as a flat map ready for encoding/json: "model",
 // "protocol", "cases", "hr@k" and "ndcg@k" for every k in r.HR and r.NDCG,
-// "mrr", "coverage@10" and "train_seconds". Every number is a float64.
+// "mrr", "coverage@10" and "train_seconds". With r.Beyond it adds
+// "novelty@10", "head_items" (how many items make the 1% head),
+// "head_share@10" (the share of top-10 slots they take),
+// "exposure_gini@10", and "ild@10_category" and "ild@10_cosine" when
+// measured (Beyond.ILD). Every number is a float64.
 func (r Result) JSON() map[string]any {
 	m := map[string]any{
 		"model":         r.Model,
@@ -164,6 +180,15 @@ func (r Result) JSON() map[string]any {
 	for k, v := range r.NDCG {
 		m[fmt.Sprintf("ndcg@%d", k)] = v
 	}
+	if b := r.Beyond; b != nil {
+		m["novelty@10"] = b.Novelty
+		m["head_items"] = float64(b.HeadItems)
+		m["head_share@10"] = b.HeadShare
+		m["exposure_gini@10"] = b.ExposureGini
+		for kind, v := range b.ILD {
+			m["ild@10_"+kind] = v
+		}
+	}
 	return m
 }
 
@@ -176,8 +201,9 @@ const chunk = 64
 // Cases are scored in parallel by opts.Workers goroutines; the result is
 // the same for any number of workers. Evaluate returns an error wrapping
 // ctx's error if ctx is done before every case is scored, and one wrapping
-// ErrBadOptions for invalid options, numItems < 1, or a case whose target
-// or history holds an item outside [0, numItems).
+// ErrBadOptions for invalid options (an opts.Catalog that does not fit
+// numItems included), numItems < 1, or a case whose target or history
+// holds an item outside [0, numItems).
 func Evaluate(ctx context.Context, s Scorer, cases []dataset.Case, numItems int, opts Options) (Result, error) {
 	o, err := opts.normalize()
 	if err != nil {
@@ -193,6 +219,12 @@ func Evaluate(ctx context.Context, s Scorer, cases []dataset.Case, numItems int,
 	ranks := make([]int32, len(cases))
 	workers := min(o.Workers, (len(cases)+chunk-1)/chunk)
 	coverage := o.Protocol == Full
+	var by *beyond
+	if coverage && o.Catalog != nil {
+		if by, err = newBeyond(o.Catalog, numItems, len(cases)); err != nil {
+			return Result{}, fmt.Errorf("evaluate: %w", err)
+		}
+	}
 	var (
 		next    atomic.Int64
 		stopped atomic.Bool
@@ -201,6 +233,9 @@ func Evaluate(ctx context.Context, s Scorer, cases []dataset.Case, numItems int,
 	ws := make([]*worker, workers)
 	for i := range ws {
 		w := newWorker(numItems, coverage, o.Seed)
+		if by != nil {
+			w.exposure = make([]int32, numItems)
+		}
 		ws[i] = w
 		wg.Go(func() {
 			for {
@@ -217,6 +252,9 @@ func Evaluate(ctx context.Context, s Scorer, cases []dataset.Case, numItems int,
 					s.Score(c.History, w.scores)
 					if o.Protocol == Full {
 						ranks[j] = int32(w.rankFull(c.History, c.Target, !o.KeepHistory))
+						if by != nil {
+							by.measure(j, w.top.idx, w.exposure)
+						}
 					} else {
 						ranks[j] = int32(w.rankSampled(c.History, c.Target, uint64(j)))
 					}
@@ -246,6 +284,15 @@ func Evaluate(ctx context.Context, s Scorer, cases []dataset.Case, numItems int,
 			n += bits.OnesCount64(x)
 		}
 		r.Coverage = float64(n) / float64(numItems)
+	}
+	if by != nil {
+		exposure := make([]int32, numItems)
+		for _, w := range ws {
+			for i, x := range w.exposure {
+				exposure[i] += x
+			}
+		}
+		r.Beyond = by.result(exposure)
 	}
 	return r, nil
 }

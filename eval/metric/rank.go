@@ -20,6 +20,9 @@ type worker struct {
 	// seen in a top 10, nil when coverage is not computed.
 	top     topK
 	covered []uint64
+	// exposure counts how often each item is in a top 10, for
+	// Beyond.ExposureGini; nil when Options.Catalog is not set.
+	exposure []int32
 	// seed, pcg and rng draw Sampled100 negatives; pool holds eligible
 	// items when they are too few for rejection sampling.
 	seed uint64
