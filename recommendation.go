@@ -29,6 +29,11 @@ type RecommendRequest struct {
 	// MaxPerCategory caps how many items of one leaf category the list
 	// holds; 0 is no cap.
 	MaxPerCategory int
+	// Diversity (0..1) trades relevance for variety: the list is chosen
+	// by maximal marginal relevance from three times as many of the best
+	// items, 0 keeping their order, 1 taking each next item least like
+	// those before it (by item vectors, else leaf category).
+	Diversity float64
 }
 
 // Recommendation is one ranked item and why it was chosen. Recommenders

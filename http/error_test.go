@@ -256,6 +256,8 @@ func badRequests() []badRequest {
 		{name: "recommend: max_per_category=0", method: "GET", path: "/v1/recommend/u1?max_per_category=0", status: bad, code: inv, field: "max_per_category", msg: "from 1 to 200"},
 		{name: "recommend: max_price below min_price", method: "GET", path: "/v1/recommend/u1?min_price=10&max_price=5", status: bad, code: inv, field: "max_price", msg: "below min_price"},
 		{name: "recommend: min_price not a number", method: "GET", path: "/v1/recommend/u1?min_price=cheap", status: bad, code: inv, field: "min_price"},
+		{name: "recommend: diversity above 1", method: "GET", path: "/v1/recommend/u1?diversity=1.5", status: bad, code: inv, field: "diversity", msg: "from 0 to 1"},
+		{name: "recommend: diversity NaN", method: "GET", path: "/v1/recommend/u1?diversity=NaN", status: bad, code: inv, field: "diversity", msg: "from 0 to 1"},
 		{name: "recommend: brand twice", method: "GET", path: "/v1/recommend/u1?brand=a&brand=b", status: bad, code: inv, field: "brand", msg: "more than once"},
 
 		// Operations routes refuse other methods.

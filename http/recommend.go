@@ -3,6 +3,8 @@ package http
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"strconv"
 
 	"github.com/aislehq/aisle"
 )
@@ -17,7 +19,7 @@ func (s *Server) recommendRoutes() []route {
 
 // recommend ranks items for a user: GET /v1/recommend/{user}?n=
 // &exclude=a,b&include_bought=true&category=&brand=&color=&min_price=
-// &max_price=&max_per_category=. Unknown
+// &max_price=&max_per_category=&diversity=. Unknown
 // users get recommendations too, never 404.
 func (s *Server) recommend(w http.ResponseWriter, r *http.Request) error {
 	user, err := pathID(r, "user")
@@ -45,6 +47,9 @@ func (s *Server) recommend(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.MaxPerCategory, err = intParam(q, "max_per_category", 0, 1, aisle.MaxN); err != nil {
+		return err
+	}
+	if req.Diversity, err = fractionParam(q, "diversity"); err != nil {
 		return err
 	}
 	recs, err := s.rec.Recommend(r.Context(), user, req)
@@ -170,4 +175,18 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// fractionParam returns query parameter name as a number from 0 to 1, 0
+// when absent.
+func fractionParam(q url.Values, name string) (float64, error) {
+	v, err := param(q, name)
+	if err != nil || v == "" {
+		return 0, err
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || !(f >= 0 && f <= 1) {
+		return 0, aisle.FieldErrorf(aisle.EINVALID, name, "must be a number from 0 to 1, not %q", clip(v))
+	}
+	return f, nil
 }

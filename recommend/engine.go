@@ -504,6 +504,15 @@ func (e *Engine) Recommend(ctx context.Context, user string, req aisle.Recommend
 	if !e.Ready() {
 		return nil, aisle.Errorf(aisle.EUNAVAILABLE, "models are not built yet")
 	}
+	if req.Diversity > 0 {
+		pool := req
+		pool.N, pool.Diversity = diversityPool*req.N, 0
+		recs, err := e.Recommend(ctx, user, pool)
+		if err != nil {
+			return nil, err
+		}
+		return e.diversify(recs, req.Diversity, req.N), nil
+	}
 	skip := make(map[string]bool, len(req.Exclude))
 	for _, id := range req.Exclude {
 		skip[id] = true
@@ -607,10 +616,12 @@ func (e *Engine) recommendPopular(skip map[string]bool, f *filter, n int) []aisl
 	if f.narrows() {
 		want = max(want, topCacheSize) // the kept top first: cheap
 	}
+	before := f.counts()
 	recs := e.pickPopular(e.popular(want), skip, f, n)
 	if len(recs) < n && f.narrows() && want <= topCacheSize {
 		// Items the filter keeps are rare among the best sellers: rank
 		// every item.
+		f.restore(before)
 		recs = e.pickPopular(e.popular(math.MaxInt), skip, f, n)
 	}
 	return recs

@@ -3,10 +3,8 @@ package recommend_test
 import (
 	"context"
 	"fmt"
-	"maps"
 	"math"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -479,9 +477,24 @@ func TestRecommendAttributeFilters(t *testing.T) {
 	}
 }
 
+// categorise gives the fixture's items two leaf categories: "old" and
+// "new" are pens, "mid" and "tail" paper.
+func categorise(t *testing.T, db *sqlite.DB, e *recommend.Engine) {
+	t.Helper()
+	items := []aisle.Item{
+		{ID: "old", Title: "Old hit", Categories: []string{"Office", "Pens"}}, {ID: "new", Title: "New hit", Categories: []string{"Office", "Pens"}},
+		{ID: "mid", Title: "Middling", Categories: []string{"Office", "Paper"}}, {ID: "tail", Title: "Tail", Categories: []string{"Office", "Paper"}},
+	}
+	if _, err := db.UpsertItems(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	e.ObserveItems(items)
+}
+
 func TestRecommendMaxPerCategory(t *testing.T) {
 	ctx := context.Background()
 	db, e := fixture(t)
+	categorise(t, db, e)
 	all, err := e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: 10})
 	if err != nil {
 		t.Fatal(err)
@@ -501,7 +514,7 @@ func TestRecommendMaxPerCategory(t *testing.T) {
 		}
 		return n
 	}
-	if slices.Max(slices.Collect(maps.Values(leaves(all)))) < 2 {
+	if l := leaves(all); l["pens"] < 2 && l["paper"] < 2 {
 		t.Fatalf("the fixture's list %v has no leaf category twice: nothing to cap", ids(all))
 	}
 	capped, err := e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: 10, MaxPerCategory: 1})
@@ -513,7 +526,60 @@ func TestRecommendMaxPerCategory(t *testing.T) {
 			t.Errorf("max_per_category=1: %d items of %q in %v", n, leaf, ids(capped))
 		}
 	}
-	if len(capped) == 0 {
-		t.Error("max_per_category=1: no items")
+	if l := leaves(capped); l["pens"] != 1 || l["paper"] != 1 {
+		t.Errorf("max_per_category=1: %v, want one pen and one paper", ids(capped))
+	}
+}
+
+func TestRecommendDiversity(t *testing.T) {
+	ctx := context.Background()
+	db, e := fixture(t)
+	categorise(t, db, e)
+	leafOf := func(id string) string {
+		it, err := db.Item(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(it.Categories) == 0 {
+			return ""
+		}
+		return strings.ToLower(it.Categories[len(it.Categories)-1])
+	}
+	// samePairs counts the pairs of a list that share a leaf category.
+	samePairs := func(recs []aisle.Recommendation) int {
+		n := 0
+		for i := range recs {
+			for j := i + 1; j < len(recs); j++ {
+				if l := leafOf(recs[i].Item); l != "" && l == leafOf(recs[j].Item) {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	const n = 2
+	plain, err := e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	varied, err := e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: n, Diversity: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(varied) != len(plain) {
+		t.Fatalf("diversity 1: %d items, without: %d", len(varied), len(plain))
+	}
+	if samePairs(plain) == 0 {
+		t.Fatalf("the fixture's top %d %v share no leaf category: nothing to diversify", n, ids(plain))
+	}
+	if got, was := samePairs(varied), samePairs(plain); got >= was {
+		t.Errorf("diversity 1: %d pairs of one leaf category in %v, %d without in %v", got, ids(varied), was, ids(plain))
+	}
+	if varied[0].Item != plain[0].Item {
+		t.Errorf("diversity 1 moved the best item: %v vs %v", ids(varied), ids(plain))
+	}
+	tiny, _ := e.Recommend(ctx, "nobody", aisle.RecommendRequest{N: n, Diversity: 1e-9})
+	if diff := cmp.Diff(ids(tiny), ids(plain)); diff != "" {
+		t.Errorf("a diversity near 0 reordered the list (-got +want):\n%s", diff)
 	}
 }

@@ -1,6 +1,7 @@
 package recommend
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -71,4 +72,20 @@ func (f *filter) take(b brief) bool {
 	}
 	f.leaves[leaf]++
 	return true
+}
+
+// counts returns a copy of f's per-category counts, for restore.
+func (f *filter) counts() map[string]int {
+	if f == nil {
+		return nil
+	}
+	return maps.Clone(f.leaves)
+}
+
+// restore sets f's per-category counts back to c (from counts), undoing
+// the picks of an attempt whose result is thrown away.
+func (f *filter) restore(c map[string]int) {
+	if f != nil {
+		f.leaves = c
+	}
 }
