@@ -76,6 +76,7 @@ type Store interface {
 	QuestionStore
 	KeyStore
 	AuditLog
+	InterestStore
 	// Counts returns the number of rows of each kind.
 	Counts(ctx context.Context) (Counts, error)
 	// Ping reports whether the store can serve requests.

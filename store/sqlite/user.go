@@ -89,8 +89,9 @@ func (db *DB) User(ctx context.Context, id string) (aisle.User, error) {
 	return u, nil
 }
 
-// DeleteUser erases the user and all their events in one transaction,
-// and returns how many events it erased.
+// DeleteUser erases the user, all their events and the interests they
+// removed from their profile in one transaction, and returns how many
+// events it erased.
 func (db *DB) DeleteUser(ctx context.Context, id string) (int, error) {
 	var events int64
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
@@ -103,9 +104,14 @@ func (db *DB) DeleteUser(ctx context.Context, id string) (int, error) {
 		if err != nil {
 			return err
 		}
+		r3, err := tx.ExecContext(ctx, `DELETE FROM interest_exclusions WHERE user_id = ?`, id)
+		if err != nil {
+			return err
+		}
 		n1, _ := r1.RowsAffected()
 		events, _ = r2.RowsAffected()
-		if n1+events == 0 {
+		n3, _ := r3.RowsAffected()
+		if n1+events+n3 == 0 {
 			return aisle.Errorf(aisle.ENOTFOUND, "user %q not found", id)
 		}
 		return nil

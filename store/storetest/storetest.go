@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
 	t.Run("UserEventsPaging", func(t *testing.T) { testUserEventsPaging(t, open) })
+	t.Run("Interests", func(t *testing.T) { testInterests(t, open) })
 }
 
 var ignoreTimes = cmpopts.IgnoreFields(aisle.Item{}, "CreatedAt", "UpdatedAt")
