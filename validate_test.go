@@ -375,3 +375,25 @@ func mustTime(s string) time.Time {
 	}
 	return t
 }
+
+func TestValidateInterest(t *testing.T) {
+	for _, tc := range []struct {
+		name, tag   string
+		code, field string
+	}{
+		{"brand", "brand:Brother", "", ""},
+		{"category with spaces", "category:Label Makers", "", ""},
+		{"Chinese", "category:标签机", "", ""},
+		{"at the limit", strings.Repeat("x", MaxInterestBytes), "", ""},
+		{"empty", "", EINVALID, "tag"},
+		{"over the limit", strings.Repeat("x", MaxInterestBytes+1), EINVALID, "tag"},
+		{"two lines", "brand:A\nB", EINVALID, "tag"},
+		{"control character", "brand:A\x00", EINVALID, "tag"},
+		{"bidirectional override", "brand:\u202eA", EINVALID, "tag"},
+		{"not UTF-8", "brand:\xff", EINVALID, "tag"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			checkValidation(t, ValidateInterest("tag", tc.tag), tc.code, tc.field)
+		})
+	}
+}
