@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 	"testing"
@@ -89,12 +88,34 @@ func TestImportTrainServe(t *testing.T) {
 	checkServedRecommendations(t, dir)
 }
 
-// startServer serves db on cfg's address in this process and returns its
-// base URL and a function that stops it and waits for it to return.
-func startServer(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logger *slog.Logger) (string, func(), error) {
-	return bench.StartServer(ctx, func(ctx context.Context, started func(string)) error {
-		return serve(ctx, &env{stdout: io.Discard, stderr: e.stderr}, cfg, db, logger, started)
+// startServer serves db on cfg's address in this process until the test
+// ends, and returns its base URL. The server stops before db closes when
+// db's Close was registered with t.Cleanup first.
+func startServer(t *testing.T, cfg Config, db *sqlite.DB) string {
+	t.Helper()
+	logger, err := cfg.logger(io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, stop, err := bench.StartServer(context.Background(), func(ctx context.Context, started func(string)) error {
+		return serve(ctx, &env{stdout: io.Discard, stderr: io.Discard}, cfg, db, logger, started)
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return base
+}
+
+// openTestStore opens cfg's store until the test ends.
+func openTestStore(t *testing.T, cfg *Config) *sqlite.DB {
+	t.Helper()
+	db, err := cfg.openStore(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 // serveInProcess runs aisle serve with args in this process until ctx

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/csv"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -77,11 +76,7 @@ func TestServePhotos(t *testing.T) {
 	// Items name the photos by path: the server reads them only inside
 	// its image folder.
 	cfg.Photos.Files, cfg.Photos.Root = true, clothingImages
-	db, err := cfg.openStore(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTestStore(t, &cfg)
 	label := map[string]string{}
 	var items []aisle.Item
 	var queries []clothing
@@ -101,12 +96,7 @@ func TestServePhotos(t *testing.T) {
 	if _, err := db.UpsertItems(ctx, items); err != nil {
 		t.Fatal(err)
 	}
-	logger, _ := cfg.logger(io.Discard)
-	base, stop, err := startServer(ctx, &env{stdout: io.Discard, stderr: io.Discard}, cfg, db, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	base := startServer(t, cfg, db)
 
 	// The background worker reads every photo.
 	deadline := time.Now().Add(2 * time.Minute)

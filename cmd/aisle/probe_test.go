@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -95,24 +94,14 @@ func TestSecurityProbe(t *testing.T) {
 	if code, _, stderr := runCLI(t, "import", "-data-dir", dir, "-format", "lcrec", "-sync", "NORMAL", src); code != 0 {
 		t.Fatalf("import: exit %d: %s", code, stderr)
 	}
-	ctx := context.Background()
 	cfg := DefaultConfig()
 	cfg.DataDir = dir
 	cfg.HTTP.Addr = "127.0.0.1:0"
 	cfg.Store.Synchronous = "NORMAL"
 	cfg.Photos.Model = imageModelNone
 	cfg.LogLevel = "error"
-	db, err := cfg.openStore(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	logger, _ := cfg.logger(io.Discard)
-	base, stop, err := startServer(ctx, &env{stdout: io.Discard, stderr: io.Discard}, cfg, db, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	db := openTestStore(t, &cfg)
+	base := startServer(t, cfg, db)
 
 	// An internal service the server must never reach for anyone.
 	var internalHits atomic.Int32

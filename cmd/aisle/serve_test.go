@@ -65,22 +65,12 @@ func send(t *testing.T, method, u, ct string, body []byte, want int, out any) {
 // recommendations that follow new events at once, and clear 400s for bad
 // parameters.
 func checkServedRecommendations(t *testing.T, dir string) {
-	ctx := context.Background()
 	cfg := DefaultConfig()
 	cfg.DataDir = dir
 	cfg.HTTP.Addr = "127.0.0.1:0"
 	cfg.LogLevel = "error"
-	db, err := cfg.openStore(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	logger, _ := cfg.logger(io.Discard)
-	base, stop, err := startServer(ctx, &env{stdout: io.Discard, stderr: io.Discard}, cfg, db, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	db := openTestStore(t, &cfg)
+	base := startServer(t, cfg, db)
 	rec := func(user, query string) []aisle.Recommendation {
 		t.Helper()
 		var r recommendations
