@@ -74,13 +74,6 @@ func TestItemValidate(t *testing.T) {
 		}
 		return out
 	}
-	attrs := func(n int) map[string]string {
-		m := make(map[string]string, n)
-		for i := range n {
-			m[strings.Repeat("k", i+1)] = "v"
-		}
-		return m
-	}
 	for _, tc := range []struct {
 		name string
 		item Item
@@ -136,8 +129,8 @@ func TestItemValidate(t *testing.T) {
 		{"brand too long", Item{ID: "a", Title: "x", Brand: strings.Repeat("b", MaxBrandBytes+1)}, false, EINVALID, "brand"},
 		{"categories too deep", Item{ID: "a", Title: "x", Categories: many(MaxCategoryDepth+1, "c")}, false, EINVALID, "categories"},
 		{"category too long", Item{ID: "a", Title: "x", Categories: []string{strings.Repeat("c", MaxCategoryBytes+1)}}, false, EINVALID, "categories[0]"},
-		{"most attributes", Item{ID: "a", Title: "x", Attributes: attrs(MaxAttributes)}, false, "", ""},
-		{"too many attributes", Item{ID: "a", Title: "x", Attributes: attrs(MaxAttributes + 1)}, false, EINVALID, "attributes"},
+		{"most attributes", Item{ID: "a", Title: "x", Attributes: keys(MaxAttributes)}, false, "", ""},
+		{"too many attributes", Item{ID: "a", Title: "x", Attributes: keys(MaxAttributes + 1)}, false, EINVALID, "attributes"},
 		{"attribute name too long", Item{ID: "a", Title: "x", Attributes: map[string]string{strings.Repeat("k", MaxAttrKeyBytes+1): "v"}}, false, EINVALID, "attributes"},
 		{"attribute value too long", Item{ID: "a", Title: "x", Attributes: map[string]string{"k": strings.Repeat("v", MaxAttrValueBytes+1)}}, false, EINVALID, "attributes.k"},
 		{"too many images", Item{ID: "a", Title: "x", Images: many(MaxImages+1, "a.jpg")}, false, EINVALID, "images"},
@@ -173,13 +166,6 @@ func TestNormalizeTrims(t *testing.T) {
 func TestEventValidate(t *testing.T) {
 	now := mustTime("2026-12-07T10:00:00Z")
 	value := func(v float64) *float64 { return &v }
-	ctx := func(n int) map[string]string {
-		m := make(map[string]string, n)
-		for i := range n {
-			m[strings.Repeat("k", i+1)] = "v"
-		}
-		return m
-	}
 	for _, tc := range []struct {
 		name        string
 		ev          Event
@@ -221,8 +207,8 @@ func TestEventValidate(t *testing.T) {
 		{"rating NaN", Event{User: "u", Item: "i", Type: EventRating, Value: value(math.NaN())}, EINVALID, "value"},
 		{"query too long", Event{User: "u", Type: EventSearch, Query: strings.Repeat("q", MaxQueryBytes+1)}, EINVALID, "query"},
 		{"name too long", Event{User: "u", Type: EventCustom, Name: strings.Repeat("n", MaxNameBytes+1)}, EINVALID, "name"},
-		{"most context", Event{User: "u", Type: EventSearch, Query: "x", Context: ctx(MaxContext)}, "", ""},
-		{"too much context", Event{User: "u", Type: EventSearch, Query: "x", Context: ctx(MaxContext + 1)}, EINVALID, "context"},
+		{"most context", Event{User: "u", Type: EventSearch, Query: "x", Context: keys(MaxContext)}, "", ""},
+		{"too much context", Event{User: "u", Type: EventSearch, Query: "x", Context: keys(MaxContext + 1)}, EINVALID, "context"},
 
 		// Timestamps.
 		{"within the skew", Event{User: "u", Item: "i", Type: EventView, Time: now.Add(MaxFutureSkew)}, "", ""},
@@ -257,11 +243,7 @@ func TestUserValidate(t *testing.T) {
 
 func TestQuestionValidate(t *testing.T) {
 	ok := Question{ID: "q1", Item: "i1", Type: "open-ended", Question: "Does it fit?", Answer: "Yes.\nIt does.", AnswerType: "Y"}
-	with := func(f func(*Question)) Question {
-		q := ok
-		f(&q)
-		return q
-	}
+	with := variant(ok)
 	for _, tc := range []struct {
 		name        string
 		q           Question
@@ -287,11 +269,7 @@ func TestQuestionValidate(t *testing.T) {
 
 func TestKeyValidate(t *testing.T) {
 	ok := Key{ID: "k1", Name: "storefront", Role: RoleRead, User: "u1", Hash: make([]byte, 32)}
-	with := func(f func(*Key)) Key {
-		k := ok
-		f(&k)
-		return k
-	}
+	with := variant(ok)
 	for _, tc := range []struct {
 		name        string
 		key         Key
@@ -317,11 +295,7 @@ func TestVisualValidate(t *testing.T) {
 	hash := strings.Repeat("ab", 32)
 	ok := Visual{Ref: "https://x/a.jpg", Image: hash, Format: "jpeg", Width: 640, Height: 480,
 		Colors: []string{"navy blue"}, Labels: []VisualLabel{{Name: "pen", Prob: 0.9}}, Category: []string{"Office", "Pens"}, CategoryScore: 0.8}
-	with := func(f func(*Visual)) Visual {
-		v := ok
-		f(&v)
-		return v
-	}
+	with := variant(ok)
 	for _, tc := range []struct {
 		name        string
 		v           Visual
@@ -396,4 +370,23 @@ func TestValidateInterest(t *testing.T) {
 			checkValidation(t, ValidateInterest("tag", tc.tag), tc.code, tc.field)
 		})
 	}
+}
+
+// variant returns a function making copies of base changed by f, for
+// tables of one-field changes to a valid value.
+func variant[T any](base T) func(f func(*T)) T {
+	return func(f func(*T)) T {
+		v := base
+		f(&v)
+		return v
+	}
+}
+
+// keys returns a map of n distinct keys ("k", "kk", …), each with value "v".
+func keys(n int) map[string]string {
+	m := make(map[string]string, n)
+	for i := range n {
+		m[strings.Repeat("k", i+1)] = "v"
+	}
+	return m
 }

@@ -28,19 +28,7 @@ func TestWriteTable(t *testing.T) {
 	var b strings.Builder
 	eval.WriteTable(&b, results, eval.PublishedFor("beauty"))
 	got := b.String()
-	golden := filepath.Join("testdata", "table.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(got, string(want)); diff != "" {
-		t.Errorf("table (-got +want):\n%s", diff)
-	}
+	checkGolden(t, "table.golden", got)
 	if !strings.Contains(got, "published (not run here)") {
 		t.Error("published rows are not labelled")
 	}
@@ -74,19 +62,7 @@ func TestWriteTableBeyond(t *testing.T) {
 	var b strings.Builder
 	eval.WriteTable(&b, results, eval.PublishedFor("beauty"))
 	got := b.String()
-	golden := filepath.Join("testdata", "table_beyond.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(got, string(want)); diff != "" {
-		t.Errorf("table (-got +want):\n%s", diff)
-	}
+	checkGolden(t, "table_beyond.golden", got)
 	lines := strings.Split(strings.TrimRight(got, "\n"), "\n")
 	head := strings.Fields(lines[0])
 	wantTail := []string{"source", "novelty@10", "head1%@10", "gini@10", "ild@10_category", "ild@10_cosine"}
@@ -167,5 +143,23 @@ func TestPublishedFor(t *testing.T) {
 	}
 	if p := eval.PublishedFor("office"); p != nil {
 		t.Errorf("office: %v, want nil", p)
+	}
+}
+
+// checkGolden compares got with testdata/name, which -update rewrites.
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	golden := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(got, string(want)); diff != "" {
+		t.Errorf("%s (-got +want):\n%s", name, diff)
 	}
 }
