@@ -258,6 +258,7 @@ func badRequests() []badRequest {
 		{name: "recommend: min_price not a number", method: "GET", path: "/v1/recommend/u1?min_price=cheap", status: bad, code: inv, field: "min_price"},
 		{name: "recommend: diversity above 1", method: "GET", path: "/v1/recommend/u1?diversity=1.5", status: bad, code: inv, field: "diversity", msg: "from 0 to 1"},
 		{name: "recommend: diversity NaN", method: "GET", path: "/v1/recommend/u1?diversity=NaN", status: bad, code: inv, field: "diversity", msg: "from 0 to 1"},
+		{name: "recommend: color not UTF-8", method: "GET", path: "/v1/recommend/u1?color=%ff", status: bad, code: inv, field: "color", msg: "UTF-8"},
 		{name: "recommend: brand twice", method: "GET", path: "/v1/recommend/u1?brand=a&brand=b", status: bad, code: inv, field: "brand", msg: "more than once"},
 
 		// Operations routes refuse other methods.
