@@ -47,3 +47,20 @@ type Recommendation struct {
 	// Reasons are short explanations a shopper could read.
 	Reasons []string `json:"reasons"`
 }
+
+// PriceWithin reports whether price is within [min, max], either limit
+// nil for none. With a limit, an unknown price (nil) is not within it: the
+// price filters of search and recommendations leave such items out.
+func PriceWithin(price, min, max *float64) bool {
+	switch {
+	case min == nil && max == nil:
+		return true
+	case price == nil:
+		return false
+	case min != nil && *price < *min:
+		return false
+	case max != nil && *price > *max:
+		return false
+	}
+	return true
+}

@@ -45,14 +45,8 @@ func (f *filter) keeps(b brief) bool {
 		return false
 	case f.color != "" && !slices.Contains(b.colors, f.color):
 		return false
-	case (f.minPrice != nil || f.maxPrice != nil) && b.price == nil:
-		return false
-	case f.minPrice != nil && *b.price < *f.minPrice:
-		return false
-	case f.maxPrice != nil && *b.price > *f.maxPrice:
-		return false
 	}
-	return true
+	return aisle.PriceWithin(b.price, f.minPrice, f.maxPrice)
 }
 
 // take reports whether f's cap leaves room for b, and if so counts it.

@@ -97,17 +97,7 @@ func (f *filter) keep(slot int32) bool {
 			return false
 		}
 	}
-	if f.minPrice != nil || f.maxPrice != nil {
-		switch {
-		case d.price == nil:
-			return false
-		case f.minPrice != nil && *d.price < *f.minPrice:
-			return false
-		case f.maxPrice != nil && *d.price > *f.maxPrice:
-			return false
-		}
-	}
-	return true
+	return aisle.PriceWithin(d.price, f.minPrice, f.maxPrice)
 }
 
 // tighter returns the tighter of two optional limits, pick choosing
