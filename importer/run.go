@@ -255,11 +255,6 @@ type rec[T any] struct {
 	silent bool
 }
 
-// badRow returns a rec rejecting line for the formatted reason.
-func badRow[T any](line int, format string, args ...any) rec[T] {
-	return rec[T]{line: line, err: fmt.Errorf(format, args...)}
-}
-
 // runner runs one pass over a plan.
 type runner struct {
 	dst   Store

@@ -59,9 +59,6 @@ func New(cfg Config, items Items, vectors Vectors, logger *slog.Logger) *Builder
 	}
 }
 
-// Config returns the Builder's configuration, defaults filled in.
-func (b *Builder) Config() Config { return b.cfg }
-
 // decayed is a weight as of a time (Unix nanoseconds): adding a weight at
 // another time decays one of the two to the later time, so an update is
 // O(1) whatever the number of weights.

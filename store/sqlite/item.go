@@ -241,10 +241,6 @@ func (db *DB) Items(ctx context.Context, ids []string) (map[string]aisle.Item, e
 	return out, nil
 }
 
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
-}
-
 // DeleteItem removes an item, its category rows and its vectors.
 func (db *DB) DeleteItem(ctx context.Context, id string) error {
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
