@@ -24,7 +24,7 @@ var layerRules = []struct {
 		packages: []string{
 			"./http", "./recommend", "./search", "./embedding", "./vector",
 			"./apikey", "./model/saved", "./store/...", "./image/...", "./text/...",
-			"./onnx", "./openai", "./internal/serve", "./profile",
+			"./onnx", "./openai", "./internal/serve", "./profile", "./rules",
 		},
 		forbidden: []string{"/model/train", "/eval/...", "/importer", "/internal/bench", "/internal/synth", "/internal/loadgen"},
 	},

@@ -77,6 +77,7 @@ type Store interface {
 	KeyStore
 	AuditLog
 	InterestStore
+	RuleStore
 	// Counts returns the number of rows of each kind.
 	Counts(ctx context.Context) (Counts, error)
 	// Ping reports whether the store can serve requests.

@@ -46,6 +46,16 @@ type Recommendation struct {
 	Models []string `json:"models"`
 	// Reasons are short explanations a shopper could read.
 	Reasons []string `json:"reasons"`
+	// Variants are other items of the same product line that differ only
+	// in colour, size or pack count, shown as options of this one instead
+	// of taking places of their own; nil when there are none.
+	Variants []Variant `json:"variants,omitempty"`
+}
+
+// Variant is an item offered as an option of a recommended one.
+type Variant struct {
+	Item  string `json:"id"`
+	Title string `json:"title"`
 }
 
 // PriceWithin reports whether price is within [min, max], either limit

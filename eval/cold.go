@@ -87,6 +87,8 @@ func ColdStart(ctx context.Context, d *dataset.Dataset, cfg train.Config, logger
 		}
 	}
 	trainOn := sp.Full.Without(cs.Cold)
+	// The experiment measures the fusion's cold places; no second stage.
+	cfg.Skip = append(slices.Clone(cfg.Skip), saved.ModelRanker)
 	set, meta, err := train.Train(ctx, trainOn, cfg, logger)
 	if err != nil {
 		return nil, fmt.Errorf("cold start: %w", err)

@@ -26,6 +26,10 @@ const (
 	// FusedEvery is the same blend scoring every item of the catalog, to
 	// show what restricting it to candidates costs.
 	FusedEvery = "fused (every item scored)"
+	// Ranked is the learned second stage over the fused candidates
+	// (rank.Reranker), which serves when it beat the fusion on the
+	// validation cases held out to choose.
+	Ranked = "ranked (second stage)"
 )
 
 // ExperimentOptions configure Experiment.
@@ -34,6 +38,9 @@ type ExperimentOptions struct {
 	Sampled bool
 	// Seed fixes sampled negatives (and model seeds via Config.Seed).
 	Seed uint64
+	// Items gives the item facts the second-stage ranker reads, by id;
+	// nil leaves them unknown.
+	Items func(id string) rank.ItemInfo
 	// Categories returns an item's category path, root first, by item
 	// id; nil or an empty path means none. With it the full-ranking
 	// results measure intra-list diversity by leaf category (items in
@@ -53,8 +60,15 @@ type ExperimentReport struct {
 	ValidNDCG10 map[string]float64
 	// SLIST is the SLIST configuration used (chosen on validation unless
 	// Config.SLIST was set).
-	SLIST                                 candidate.SLISTConfig
+	SLIST candidate.SLISTConfig
+	// Ranker is what choosing the second-stage ranker measured on the
+	// validation cases (zero when none was trained); RankerServes whether
+	// serving would use it.
+	Ranker                                rank.RerankReport
+	RankerServes                          bool
 	Users, Items, Interactions, TestCases int
+	// Set are the models trained on train+validation and scored on test.
+	Set *saved.Set
 }
 
 // experimentBlends are the blends Experiment tunes: the baseline and the
@@ -79,6 +93,9 @@ func Experiment(ctx context.Context, d *dataset.Dataset, cfg train.Config, opts 
 	if cfg.Seed == 0 {
 		cfg.Seed = opts.Seed
 	}
+	if cfg.Items == nil {
+		cfg.Items = opts.Items
+	}
 	sp := dataset.LeaveOneOut(d)
 	rep := &ExperimentReport{
 		Weights: map[string]map[string]float64{}, ValidNDCG10: map[string]float64{},
@@ -99,6 +116,7 @@ func Experiment(ctx context.Context, d *dataset.Dataset, cfg train.Config, opts 
 	}
 	cfg = tuned.Config
 	rep.SLIST = cfg.SLIST
+	rep.Ranker, rep.RankerServes = tuned.RankerReport, tuned.RankerReport.Better
 	tunedBlends := tuned.Members
 	for name, w := range tuned.Weights {
 		rep.Weights[name] = w
@@ -110,6 +128,7 @@ func Experiment(ctx context.Context, d *dataset.Dataset, cfg train.Config, opts 
 	if err != nil {
 		return nil, err
 	}
+	rep.Set = set
 	protocols := []metric.Protocol{metric.Full}
 	if opts.Sampled {
 		protocols = append(protocols, metric.Sampled100)
@@ -119,6 +138,9 @@ func Experiment(ctx context.Context, d *dataset.Dataset, cfg train.Config, opts 
 	remaining := len(set.Members) + len(tunedBlends)
 	if _, ok := tunedBlends[Fused]; ok {
 		remaining++
+		if tuned.Reranker != nil {
+			remaining++
+		}
 	}
 	tr.SetRemaining(remaining)
 	catalog := experimentCatalog(sp.Full, set, opts.Categories)
@@ -164,6 +186,15 @@ func Experiment(ctx context.Context, d *dataset.Dataset, cfg train.Config, opts 
 			cs := rank.CandidateScorer{Blend: f, PerMember: cfg.CandidatesPerModel()}
 			if err := score(name, cs, secs); err != nil {
 				return nil, err
+			}
+			if tuned.Reranker != nil {
+				// Scored even when validation chose the fusion, to show why.
+				r := *tuned.Reranker
+				r.Side = rank.NewSide(sp.Full, cfg.Items)
+				rs := rank.RerankScorer{Blend: f, Reranker: &r, PerMember: cfg.CandidatesPerModel()}
+				if err := score(Ranked, rs, secs+tuned.RankerReport.Seconds); err != nil {
+					return nil, err
+				}
 			}
 			continue
 		}

@@ -127,7 +127,7 @@ func (o RunOptions) progress() train.Progress {
 // with opts.JSON only the experiment's results, one JSON object each.
 func runRecommend(ctx context.Context, w io.Writer, items []aisle.Item, d *dataset.Dataset, opts RunOptions, logger *slog.Logger) error {
 	tc := train.Config{Seed: opts.Seed, Skip: opts.Skip, Progress: opts.progress(), Content: train.ContentConfig{Text: train.ItemTexts(items)}}
-	rep, err := Experiment(ctx, d, tc, ExperimentOptions{Sampled: opts.Protocol == metric.Sampled100, Seed: opts.Seed, Categories: itemCategories(items)}, logger)
+	rep, err := Experiment(ctx, d, tc, ExperimentOptions{Sampled: opts.Protocol == metric.Sampled100, Seed: opts.Seed, Categories: itemCategories(items), Items: train.ItemInfos(items)}, logger)
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func runRecommend(ctx context.Context, w io.Writer, items []aisle.Item, d *datas
 				return err
 			}
 		}
-		return nil
+		return runCart(ctx, w, d, items, rep, tc, true) // cart.go
 	}
 	fmt.Fprintf(w, "%s: %d users, %d items, %d interactions; %d test users (leave-one-out, history excluded)\n\n",
 		opts.Path, rep.Users, rep.Items, rep.Interactions, rep.TestCases)
@@ -148,6 +148,17 @@ func runRecommend(ctx context.Context, w io.Writer, items []aisle.Item, d *datas
 		if wt, ok := rep.Weights[name]; ok {
 			fmt.Fprintf(w, "%s weights (tuned on validation, NDCG@10 %.4f there): %v\n", name, rep.ValidNDCG10[name], wt)
 		}
+	}
+	if err := runCart(ctx, w, d, items, rep, tc, false); err != nil { // cart.go
+		return err
+	}
+	if r := rep.Ranker; r.Trees > 0 {
+		serves := "the fusion serves"
+		if rep.RankerServes {
+			serves = "the ranker serves"
+		}
+		fmt.Fprintf(w, "second-stage ranker: %d trees from %d validation cases (%.0f s); on the %d held out to choose, NDCG@10 %.4f vs the fusion's %.4f: %s\n",
+			r.Trees, r.Cases, r.Seconds, r.SelectionCases, r.Ranker, r.Blend, serves)
 	}
 	if !opts.Cold || !slices.ContainsFunc(rep.Results, func(r metric.Result) bool { return r.Model == saved.ModelContent }) {
 		return nil

@@ -100,6 +100,15 @@ func itemsBatch(n int) string {
 	return `{"items":[` + strings.Join(parts, ",") + `]}`
 }
 
+// cartOf returns a cart request body of n item ids.
+func cartOf(n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = fmt.Sprintf(`"pen-%d"`, i)
+	}
+	return `{"items":[` + strings.Join(parts, ",") + `]}`
+}
+
 // eventsBatch returns a batch body of n valid events.
 func eventsBatch(n int) string {
 	parts := make([]string, n)
@@ -220,6 +229,11 @@ func badRequests() []badRequest {
 		{name: "put user: bad id", method: "PUT", path: "/v1/users/%20u", body: `{}`, status: bad, code: inv, field: "id", msg: "white space"},
 		{name: "get user: unknown", method: "GET", path: "/v1/users/nobody", status: nf, code: miss, msg: `"nobody" not found`},
 		{name: "delete user: unknown", method: "DELETE", path: "/v1/users/nobody", status: nf, code: miss, msg: `"nobody" not found`},
+		{name: "get profile: unknown lang", method: "GET", path: "/v1/users/u1/profile?lang=fr", status: bad, code: inv, field: "lang", msg: "en or zh"},
+		{name: "get profile: unknown user", method: "GET", path: "/v1/users/nobody/profile", status: nf, code: miss, msg: `"nobody" not found`},
+		{name: "remove interest: no kind", method: "DELETE", path: "/v1/users/u1/profile/interests/Brother", status: bad, code: inv, field: "tag", msg: "want kind:value"},
+		{name: "remove interest: unknown kind", method: "DELETE", path: "/v1/users/u1/profile/interests/size%3AXL", status: bad, code: inv, field: "tag", msg: `unknown kind "size"`},
+		{name: "remove interest: control character", method: "DELETE", path: "/v1/users/u1/profile/interests/brand%3Aa%07b", status: bad, code: inv, field: "tag", msg: "control"},
 		{name: "delete user: bad id", method: "DELETE", path: "/v1/users/%09u", status: bad, code: inv, field: "id"},
 
 		// POST /v1/events
@@ -260,6 +274,47 @@ func badRequests() []badRequest {
 		{name: "recommend: diversity NaN", method: "GET", path: "/v1/recommend/u1?diversity=NaN", status: bad, code: inv, field: "diversity", msg: "from 0 to 1"},
 		{name: "recommend: color not UTF-8", method: "GET", path: "/v1/recommend/u1?color=%ff", status: bad, code: inv, field: "color", msg: "UTF-8"},
 		{name: "recommend: brand twice", method: "GET", path: "/v1/recommend/u1?brand=a&brand=b", status: bad, code: inv, field: "brand", msg: "more than once"},
+
+		// PUT /v1/rules/{name} (http/rules.go)
+		{name: "rule: unknown field", method: "PUT", path: "/v1/rules/r1", body: `{"action":"block","match":{"brands":["Acme"]},"priority":3}`, status: bad, code: inv, field: "priority", msg: "unknown field"},
+		{name: "rule: name in the body", method: "PUT", path: "/v1/rules/r1", body: `{"name":"r2","action":"block","match":{"brands":["Acme"]}}`, status: bad, code: inv, field: "name", msg: "unknown field"},
+		{name: "rule: unknown match field", method: "PUT", path: "/v1/rules/r1", body: `{"action":"block","match":{"brand":"Acme"}}`, status: bad, code: inv, field: "match.brand", msg: "unknown field"},
+		{name: "rule: position a string", method: "PUT", path: "/v1/rules/r1", body: `{"action":"pin","position":"1","match":{"items":["pen-1"]}}`, status: bad, code: inv, field: "position"},
+		{name: "rule: match a string", method: "PUT", path: "/v1/rules/r1", body: `{"action":"block","match":"Acme"}`, status: bad, code: inv, field: "match", msg: "object"},
+		{name: "rule: brands a string", method: "PUT", path: "/v1/rules/r1", body: `{"action":"block","match":{"brands":"Acme"}}`, status: bad, code: inv, field: "match.brands"},
+		{name: "rule: start not a time", method: "PUT", path: "/v1/rules/r1", body: `{"action":"block","match":{"brands":["Acme"]},"starts_at":"tomorrow"}`, status: bad, code: inv, field: "starts_at"},
+		{name: "rule: unknown action", method: "PUT", path: "/v1/rules/r1", body: `{"action":"promote","match":{"brands":["Acme"]}}`, status: bad, code: inv, field: "action", msg: "boost, bury, pin, block"},
+		{name: "rule: no match", method: "PUT", path: "/v1/rules/r1", body: `{"action":"block","match":{}}`, status: bad, code: inv, field: "match", msg: "at least one"},
+		{name: "rule: pin without position", method: "PUT", path: "/v1/rules/r1", body: `{"action":"pin","match":{"items":["pen-1"]}}`, status: bad, code: inv, field: "position", msg: "from 1 to 200"},
+		{name: "rule: strength too big", method: "PUT", path: "/v1/rules/r1", body: `{"action":"bury","strength":500,"match":{"brands":["Acme"]}}`, status: bad, code: inv, field: "strength"},
+		{name: "rule: end before start", method: "PUT", path: "/v1/rules/r1", body: `{"action":"block","match":{"brands":["Acme"]},"starts_at":"2026-12-08T00:00:00Z","ends_at":"2026-12-07T00:00:00Z"}`, status: bad, code: inv, field: "ends_at", msg: "after starts_at"},
+		{name: "rule: negative price", method: "PUT", path: "/v1/rules/r1", body: `{"action":"block","match":{"max_price":-1}}`, status: bad, code: inv, field: "match.max_price"},
+		{name: "rule: bad item id", method: "PUT", path: "/v1/rules/r1", body: `{"action":"block","match":{"items":["pen-1"," x"]}}`, status: bad, code: inv, field: "match.items[1]", msg: "white space"},
+		{name: "rule: name with white space", method: "PUT", path: "/v1/rules/%20r1", body: `{"action":"block","match":{"brands":["Acme"]}}`, status: bad, code: inv, field: "name", msg: "white space"},
+		{name: "rule: get unknown", method: "GET", path: "/v1/rules/nope", status: nf, code: miss, msg: "not found"},
+		{name: "rule: delete unknown", method: "DELETE", path: "/v1/rules/nope", status: nf, code: miss, msg: "not found"},
+
+		// POST /v1/cart/recommend
+		{name: "cart: empty basket", method: "POST", path: "/v1/cart/recommend", body: `{"items":[]}`, status: bad, code: inv, field: "items", msg: "must not be empty"},
+		{name: "cart: no basket", method: "POST", path: "/v1/cart/recommend", body: `{"n":5}`, status: bad, code: inv, field: "items", msg: "must not be empty"},
+		{name: "cart: basket over limit", method: "POST", path: "/v1/cart/recommend", body: cartOf(aisle.MaxCartItems + 1), status: bad, code: inv, field: "items", msg: "more than 100 items"},
+		{name: "cart: item not in the catalog", method: "POST", path: "/v1/cart/recommend", body: `{"items":["pen-1","pen-2","nope"]}`, status: bad, code: inv, field: "items[2]", msg: `no item "nope" in the catalog`},
+		{name: "cart: bad item id", method: "POST", path: "/v1/cart/recommend", body: `{"items":["pen-1"," pen-2"]}`, status: bad, code: inv, field: "items[1]", msg: "white space"},
+		{name: "cart: items not an array", method: "POST", path: "/v1/cart/recommend", body: `{"items":"pen-1"}`, status: bad, code: inv, field: "items", msg: "must be"},
+		{name: "cart: item not a string", method: "POST", path: "/v1/cart/recommend", body: `{"items":["pen-1",2]}`, status: bad, code: inv, field: "items", msg: "must be a string"},
+		{name: "cart: n too large", method: "POST", path: "/v1/cart/recommend", body: `{"items":["pen-1"],"n":201}`, status: bad, code: inv, field: "n", msg: "from 1 to 200"},
+		{name: "cart: n negative", method: "POST", path: "/v1/cart/recommend", body: `{"items":["pen-1"],"n":-1}`, status: bad, code: inv, field: "n", msg: "from 1 to 200"},
+		{name: "cart: n a string", method: "POST", path: "/v1/cart/recommend", body: `{"items":["pen-1"],"n":"5"}`, status: bad, code: inv, field: "n", msg: "must be"},
+		{name: "cart: max_price below min_price", method: "POST", path: "/v1/cart/recommend", body: `{"items":["pen-1"],"min_price":10,"max_price":5}`, status: bad, code: inv, field: "max_price", msg: "below min_price"},
+		{name: "cart: negative price", method: "POST", path: "/v1/cart/recommend", body: `{"items":["pen-1"],"min_price":-1}`, status: bad, code: inv, field: "min_price", msg: "≥ 0"},
+		{name: "cart: max_per_category negative", method: "POST", path: "/v1/cart/recommend", body: `{"items":["pen-1"],"max_per_category":-2}`, status: bad, code: inv, field: "max_per_category", msg: "from 1 to 200"},
+		{name: "cart: bad user", method: "POST", path: "/v1/cart/recommend", body: `{"items":["pen-1"],"user":"u\u0001"}`, status: bad, code: inv, field: "user", msg: "control"},
+		{name: "cart: bad excluded id", method: "POST", path: "/v1/cart/recommend", body: `{"items":["pen-1"],"exclude":[""]}`, status: bad, code: inv, field: "exclude[0]", msg: "must not be empty"},
+		{name: "cart: colour too long", method: "POST", path: "/v1/cart/recommend", body: `{"items":["pen-1"],"color":"` + strings.Repeat("c", 65) + `"}`, status: bad, code: inv, field: "color", msg: "longer than 64 bytes"},
+		{name: "cart: unknown field", method: "POST", path: "/v1/cart/recommend", body: `{"items":["pen-1"],"basket":["pen-2"]}`, status: bad, code: inv, field: "basket", msg: "unknown field"},
+		{name: "cart: malformed JSON", method: "POST", path: "/v1/cart/recommend", body: `{"items":["pen-1"`, status: bad, code: inv, msg: "malformed JSON"},
+		{name: "cart: text content type", method: "POST", path: "/v1/cart/recommend", body: `{"items":["pen-1"]}`, headers: []string{"Content-Type", "text/plain"}, status: http.StatusUnsupportedMediaType, code: codeUnsupportedMediaType},
+		{name: "cart: GET", method: "GET", path: "/v1/cart/recommend", status: http.StatusMethodNotAllowed, code: codeMethodNotAllowed, msg: "GET"},
 
 		// Operations routes refuse other methods.
 		{name: "healthz: POST", method: "POST", path: "/healthz", status: http.StatusMethodNotAllowed, code: codeMethodNotAllowed, msg: "POST"},

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/rules"
 	"github.com/aislehq/aisle/store/sqlite"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -35,6 +36,7 @@ func TestMain(m *testing.M) {
 type fakeRecommender struct {
 	recommend func(ctx context.Context, user string, req aisle.RecommendRequest) ([]aisle.Recommendation, error)
 	similar   func(ctx context.Context, item string, n int) ([]aisle.Recommendation, error)
+	cart      func(ctx context.Context, req aisle.CartRequest) ([]aisle.Recommendation, error)
 	notReady  atomic.Bool
 
 	// mu guards the two following fields.
@@ -47,6 +49,7 @@ var (
 	_ Recommender        = (*fakeRecommender)(nil)
 	_ CatalogObserver    = (*fakeRecommender)(nil)
 	_ ContentRecommender = (*fakeRecommender)(nil)
+	_ CartRecommender    = (*fakeRecommender)(nil)
 )
 
 // ObserveItems, ForgetItem and ForgetUser record catalog changes as
@@ -80,6 +83,16 @@ func (f *fakeRecommender) Similar(ctx context.Context, item string, n int) ([]ai
 		return nil, nil
 	}
 	return f.similar(ctx, item, n)
+}
+
+// CompleteCart records "cart a,b user=.. n=.." and answers with cart, by
+// default nothing.
+func (f *fakeRecommender) CompleteCart(ctx context.Context, req aisle.CartRequest) ([]aisle.Recommendation, error) {
+	f.record(fmt.Sprintf("cart %s user=%s n=%d", strings.Join(req.Items, ","), req.User, req.N))
+	if f.cart == nil {
+		return nil, nil
+	}
+	return f.cart(ctx, req)
 }
 
 // SimilarContent records "content item n=.." and answers as Similar does.
@@ -170,6 +183,7 @@ func newEnv(t *testing.T, configure func(*Config, *fakeRecommender)) *testEnv {
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	reg := prometheus.NewRegistry()
 	srv := NewServer(db, rec, cfg, logger, reg, nil)
+	srv.SetRules(db, rules.New(nil))
 	if err := srv.Open(); err != nil {
 		t.Fatalf("open server: %v", err)
 	}

@@ -92,14 +92,28 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"POST", "/v1/events", `{"events":[{"user":"u1","item":"nope","type":"click"}]}`, 422},
 		{"GET", "/v1/recommend/u1?n=5&exclude=pen-1", "", 200},
 		{"GET", "/v1/recommend/u1?n=0", "", 400},
+		{"POST", "/v1/cart/recommend", `{"items":["pen-1"],"user":"u1","n":3,"max_price":10}`, 200},
+		{"POST", "/v1/cart/recommend", `{"items":["nope"]}`, 400},
 		{"GET", "/v1/search?q=pen&user=u1&n=2", "", 200},
 		{"GET", "/v1/search?q=", "", 400},
 		{"GET", "/v1/users/u1/events?limit=1", "", 200},
 		{"GET", "/v1/users/nobody/events", "", 404},
+		{"GET", "/v1/users/u1/profile?lang=zh", "", 200},
+		{"GET", "/v1/users/u1/profile?lang=fr", "", 400},
+		{"DELETE", "/v1/users/u1/profile/interests/brand%3AAcme", "", 204},
+		{"DELETE", "/v1/users/u1/profile/interests/size%3AXL", "", 400},
 		{"GET", "/v1/audit?limit=10", "", 200},
 		{"GET", "/v1/audit?limit=0", "", 400},
 		{"GET", "/v1/keys", "", 200},
 		{"POST", "/v1/keys", `{"role":"root"}`, 400},
+		{"PUT", "/v1/rules/sale", `{"action":"pin","position":1,"match":{"items":["pen-2"]},"ends_at":"2030-01-01T00:00:00Z"}`, 201},
+		{"PUT", "/v1/rules/sale", `{"action":"boost","strength":3,"match":{"brands":["Acme"],"min_price":1}}`, 200},
+		{"PUT", "/v1/rules/sale", `{"action":"pin","match":{"brands":["Acme"]}}`, 400},
+		{"GET", "/v1/rules", "", 200},
+		{"GET", "/v1/rules/sale", "", 200},
+		{"GET", "/v1/rules/nope", "", 404},
+		{"DELETE", "/v1/rules/sale", "", 204},
+		{"DELETE", "/v1/rules/sale", "", 404},
 	}
 	for _, r := range requests {
 		var body any
@@ -123,6 +137,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	created := decodeJSON[newKeyResponse](t, e.expect(http.StatusCreated, "POST", "/v1/keys", `{"role":"admin","name":"ops"}`).body)
 	auth := []string{"Authorization", "Bearer " + created.Secret}
 	e.expect(http.StatusUnauthorized, "GET", "/v1/keys", nil)
+	e.expect(http.StatusUnauthorized, "GET", "/v1/rules", nil)
 	e.expect(http.StatusUnauthorized, "GET", "/v1/openapi.json", nil)
 	e.expect(http.StatusOK, "GET", "/v1/openapi.json", nil, auth...)
 	e.expect(http.StatusUnauthorized, "GET", "/metrics", nil)

@@ -252,6 +252,8 @@ type Server struct {
 	photos atomic.Pointer[photoBox]
 	// photoEncoder serves POST /v1/search/image; see SetPhotoEncoder.
 	photoEncoder atomic.Pointer[photoEncoderBox]
+	// rules serves the rule routes; see SetRules.
+	rules atomic.Pointer[rulesBox]
 
 	keys         *apikey.Verifier
 	limits       *limits
@@ -344,8 +346,10 @@ func (s *Server) routes() []route {
 	for _, group := range [][]route{
 		s.itemRoutes(),
 		s.userRoutes(),
+		s.profileRoutes(),
 		s.eventRoutes(),
 		s.recommendRoutes(),
+		s.cartRoutes(),
 		s.searchRoutes(),
 		s.photoRoutes(),
 		s.healthRoutes(),
@@ -353,6 +357,7 @@ func (s *Server) routes() []route {
 		s.openAPIRoutes(),
 		s.keyRoutes(),
 		s.auditRoutes(),
+		s.ruleRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

@@ -165,6 +165,9 @@ const ModelVisual = "visual"
 // best first, from the item vectors. ENOTFOUND if the item is not in the
 // catalog; an item without text has no similar items.
 func (e *Engine) SimilarContent(ctx context.Context, item string, n int) ([]aisle.Recommendation, error) {
+	if recs, ok, err := e.similarWithRules(ctx, item, n, e.SimilarContent); ok { // rules.go
+		return recs, err
+	}
 	return e.similarBy(e.emb.Load(), "item vectors", item, n, ModelContent, "described like %q")
 }
 
@@ -172,6 +175,9 @@ func (e *Engine) SimilarContent(ctx context.Context, item string, n int) ([]aisl
 // best first, from the photo vectors. ENOTFOUND if the item is not in the
 // catalog; an item without a photo read has no similar items.
 func (e *Engine) SimilarVisual(ctx context.Context, item string, n int) ([]aisle.Recommendation, error) {
+	if recs, ok, err := e.similarWithRules(ctx, item, n, e.SimilarVisual); ok { // rules.go
+		return recs, err
+	}
 	if e.deps.Images == nil {
 		return nil, aisle.Errorf(aisle.EUNAVAILABLE, "similar items by photo need an image model")
 	}
@@ -216,6 +222,7 @@ func (e *Engine) Affinity(ctx context.Context, user string, items []string) ([]f
 	e.memMu.RLock()
 	recent := slices.Clone(e.mem.recent[user])
 	e.memMu.RUnlock()
+	a, recent := e.avoidedHistory(user, recent) // interests the shopper removed (profile.go)
 	if len(recent) == 0 {
 		return out, nil
 	}
@@ -249,5 +256,6 @@ func (e *Engine) Affinity(ctx context.Context, user string, items []string) ([]f
 		}
 		out[j] = (cos + fused[id]) / 2
 	}
+	e.unboost(a, items, out)
 	return out, nil
 }

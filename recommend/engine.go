@@ -29,6 +29,8 @@ import (
 	"github.com/aislehq/aisle/embedding"
 	"github.com/aislehq/aisle/model/dataset"
 	"github.com/aislehq/aisle/model/rank"
+	interest "github.com/aislehq/aisle/profile"
+	"github.com/aislehq/aisle/rules"
 )
 
 // Model names reported with each recommendation.
@@ -104,6 +106,10 @@ type Config struct {
 	// (default 0.5); places no cold item earns stay with the fused
 	// ranking.
 	ColdMinSimilarity float64
+	// Profile weighs events in shoppers' interest profiles (profile.go):
+	// event types and half-life; zero fields take package profile's
+	// defaults.
+	Profile interest.Config
 }
 
 // DefaultConfig returns the defaults documented on Config.
@@ -197,6 +203,9 @@ type Deps struct {
 	// Popularity's decay does not read it; it runs on the events' own
 	// times (Config.HalfLife, Config.MaxGap).
 	Now func() time.Time
+	// Rules are the store's merchandising rules, applied to Recommend,
+	// Similar (every mode) and the cart (rules.go); nil applies none.
+	Rules *rules.Live
 }
 
 // topCacheSize is how many popular items popularity keeps in order.
@@ -248,6 +257,8 @@ type Engine struct {
 	kick      chan struct{} // wakes forgetLoop
 	retrains  atomic.Int64  // co-occurrence retrains for erasures, for tests
 
+	prof profiles // shoppers' interest profiles (profile.go)
+
 	cancel context.CancelFunc // stops the background loops
 	loops  sync.WaitGroup     // the refresh loop and forgetLoop
 	once   sync.Once
@@ -269,15 +280,17 @@ func NewEngine(store Store, deps Deps, cfg Config, logger *slog.Logger) *Engine 
 // Open builds the models from the store and starts the background refresh
 // and the retrains erasures wait for, which run until Close.
 func (e *Engine) Open(ctx context.Context) error {
-	if err := e.Build(ctx); err != nil {
-		return err
-	}
+	// The version and the item vectors first: the build replays the log
+	// into the shoppers' profiles, whose interest centres need vectors.
 	if _, err := e.loadLatest(); err != nil {
 		return err
 	}
 	if err := e.syncEmbeddings(ctx); err != nil {
 		// Content-based results wait for the next rebuild; the rest serves.
 		e.logger.Error("item vectors", "err", err)
+	}
+	if err := e.Build(ctx); err != nil {
+		return err
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	e.cancel = cancel
@@ -386,6 +399,10 @@ func (e *Engine) Build(ctx context.Context) error {
 		return err
 	}
 	pop := newPopularity(e.cfg, topCacheSize)
+	rp, err := e.startReplay(ctx, mem) // the first build only
+	if err != nil {
+		return fmt.Errorf("build models: %w", err)
+	}
 	var n int
 	var last int64
 	// One pass over the log: popularity and memory see each event as
@@ -395,6 +412,7 @@ func (e *Engine) Build(ctx context.Context) error {
 			if err == nil {
 				pop.add(&ev)
 				mem.addEvent(&ev)
+				rp.add(&ev)
 				last = ev.Seq
 				n++
 			}
@@ -428,6 +446,7 @@ func (e *Engine) Build(ctx context.Context) error {
 		}
 		pop.add(&ev)
 		mem.addEvent(&ev)
+		rp.add(&ev)
 	}
 	e.pop = pop
 	e.memMu.Lock()
@@ -436,6 +455,7 @@ func (e *Engine) Build(ctx context.Context) error {
 	}
 	e.mem = mem
 	e.memMu.Unlock()
+	rp.finish(startGen)
 	e.mu.Unlock()
 	e.install(co)
 	st := &Stats{Events: n, Items: len(mem.items), PopularItems: pop.live, ItemsWithNeighbors: co.m.WithNeighbors(), BuiltAt: e.deps.Now(), Took: time.Since(start)}
@@ -467,6 +487,7 @@ func (e *Engine) Ready() bool { return e.co.Load() != nil }
 
 // Observe folds newly stored events into the real-time models.
 func (e *Engine) Observe(events []aisle.Event) {
+	defer e.observeProfiles(events) // after the locks are released
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.pop == nil {
@@ -500,9 +521,15 @@ func (e *Engine) popular(k int) []scored {
 // right now, without items the user bought (unless req.IncludeBought),
 // without req.Exclude, and only items in the catalog that can be bought.
 // Unknown users get the same popular items.
-func (e *Engine) Recommend(ctx context.Context, user string, req aisle.RecommendRequest) ([]aisle.Recommendation, error) {
+func (e *Engine) Recommend(ctx context.Context, user string, req aisle.RecommendRequest) (recs []aisle.Recommendation, err error) {
 	if !e.Ready() {
 		return nil, aisle.Errorf(aisle.EUNAVAILABLE, "models are not built yet")
+	}
+	if recs, ok, err := e.recommendWithRules(ctx, user, req); ok { // rules.go
+		return recs, err
+	}
+	if recs, ok, err := e.recommendWithProfile(ctx, user, req); ok {
+		return recs, err
 	}
 	if req.Diversity > 0 {
 		pool := req
@@ -528,10 +555,13 @@ func (e *Engine) Recommend(ctx context.Context, user string, req aisle.Recommend
 	if f.category != "" && !e.hasCategory(f.category) {
 		return nil, aisle.FieldErrorf(aisle.EINVALID, "category", "no item in the catalog has category %q", req.Category)
 	}
+	f.variants = e.variantsFor(user, req.IncludeBought) // variants.go: one item per product line
+	defer func() { e.attachVariants(f.variants, recs) }()
 	e.memMu.RLock()
 	recent := slices.Clone(e.mem.recent[user])
 	e.memMu.RUnlock()
-	recs := e.recommendPersonal(recent, skip, f, req.N)
+	recent = e.avoidHistory(ctx, f, recent) // interests the shopper removed (profile.go)
+	recs = e.recommendPersonal(recent, skip, f, req.N)
 	if len(recs) == req.N {
 		return recs, nil
 	}
@@ -646,6 +676,9 @@ func (e *Engine) pickPopular(cands []scored, skip map[string]bool, f *filter, n 
 // build, which also covers items newer than the models. ENOTFOUND if the item is not
 // in the catalog and has no history.
 func (e *Engine) Similar(ctx context.Context, item string, n int) ([]aisle.Recommendation, error) {
+	if recs, ok, err := e.similarWithRules(ctx, item, n, e.Similar); ok { // rules.go
+		return recs, err
+	}
 	co := e.co.Load()
 	if co == nil {
 		return nil, aisle.Errorf(aisle.EUNAVAILABLE, "models are not built yet")
@@ -698,7 +731,7 @@ func (e *Engine) pick(cands []scored, skip map[string]bool, f *filter, n int, ex
 	defer e.memMu.RUnlock()
 	for _, c := range cands {
 		b, ok := e.mem.items[c.id]
-		if skip[c.id] || !ok || !b.buyable || !f.keeps(b) || !f.take(b) {
+		if skip[c.id] || !ok || !b.buyable || !f.keeps(b) || !f.admit(c.id, b) {
 			continue
 		}
 		rec := explain(c)

@@ -18,6 +18,8 @@ type filter struct {
 	minPrice, maxPrice     *float64
 	maxPerLeaf             int
 	leaves                 map[string]int // items picked per leaf category
+	avoid                  *avoid         // interests the shopper removed (profile.go); nil: none
+	variants               *variantSet    // one item per product line (variants.go); nil: no grouping
 }
 
 // newFilter returns the filter req asks for.
@@ -31,7 +33,7 @@ func newFilter(req aisle.RecommendRequest) *filter {
 // narrows reports whether f may leave out items the models rank high, so
 // more candidates are worth gathering.
 func (f *filter) narrows() bool {
-	return f != nil && (f.category != "" || f.brand != "" || f.color != "" || f.minPrice != nil || f.maxPrice != nil || f.maxPerLeaf > 0)
+	return f != nil && (f.category != "" || f.brand != "" || f.color != "" || f.minPrice != nil || f.maxPrice != nil || f.maxPerLeaf > 0 || f.avoid != nil)
 }
 
 // keeps reports whether b passes f's limits (not the cap).
@@ -44,6 +46,8 @@ func (f *filter) keeps(b brief) bool {
 	case f.brand != "" && b.brand != f.brand:
 		return false
 	case f.color != "" && !slices.Contains(b.colors, f.color):
+		return false
+	case f.avoid.carries(b):
 		return false
 	}
 	return aisle.PriceWithin(b.price, f.minPrice, f.maxPrice)

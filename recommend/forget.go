@@ -88,6 +88,7 @@ func (e *Engine) ForgetUser(ctx context.Context, id string) error {
 		e.pop.forget(id)
 	}
 	e.mu.Unlock()
+	e.forgetProfile(id)
 
 	if looping {
 		select {

@@ -131,6 +131,9 @@ func (e *Engine) contentVectors() *embedding.Catalog {
 // behaviour) when it has them; else the text vectors when item has text;
 // else the photo vectors. ENOTFOUND if the item is not in the catalog.
 func (e *Engine) SimilarFused(ctx context.Context, item string, n int) ([]aisle.Recommendation, error) {
+	if recs, ok, err := e.similarWithRules(ctx, item, n, e.SimilarFused); ok { // rules.go
+		return recs, err
+	}
 	if c := e.fused.Load(); c != nil && c.Vector(item) != nil {
 		return e.similarBy(c, "fused vectors", item, n, ModelMultimodal, "like %q by text, photo and shoppers, fused")
 	}

@@ -21,15 +21,26 @@ type brief struct {
 	brand      string    // lower-cased
 	colors     []string  // lower-cased, named in the text or the photo's
 	price      *float64
+	item       *aisle.Item // what shoppers' profiles read of it (profileItem)
+	variant    string      // its product line's key (variantKey), "" for none
+
+	// attrs are its attributes and materials its extracted materials,
+	// which rules match (rules.go).
+	attrs     map[string]string
+	materials []string
 }
 
 func briefOf(it *aisle.Item) brief {
-	b := brief{title: it.Title, buyable: buyable(it.Availability), added: it.CreatedAt, brand: strings.ToLower(it.Brand), price: it.Price}
+	b := brief{title: it.Title, buyable: buyable(it.Availability), added: it.CreatedAt, brand: strings.ToLower(it.Brand), price: it.Price, item: profileItem(it)}
 	for _, c := range it.Categories {
 		b.categories = append(b.categories, strings.ToLower(c))
 	}
 	for _, c := range it.Colors() {
 		b.colors = append(b.colors, strings.ToLower(c))
+	}
+	b.variant = variantKey(it.Brand, b.leaf(), it.Title)
+	if b.attrs = it.Attributes; it.Extracted != nil {
+		b.materials = it.Extracted.Materials
 	}
 	return b
 }
@@ -57,12 +68,15 @@ type memory struct {
 	newest []string
 	// categories counts the items having each (lower-cased) category.
 	categories map[string]int
+	// variants lists the items of each variant key (variants.go).
+	variants map[string][]string
 }
 
 // setItem adds or replaces item id.
 func (m *memory) setItem(id string, b brief) {
 	m.deleteItem(id)
 	m.items[id] = b
+	m.addVariant(id, b.variant)
 	for _, c := range b.categories {
 		m.categories[c]++
 	}
@@ -81,6 +95,7 @@ func (m *memory) deleteItem(id string) {
 		}
 	}
 	delete(m.items, id)
+	m.removeVariant(id, old.variant)
 	if i := slices.Index(m.newest, id); i >= 0 {
 		m.newest = slices.Delete(m.newest, i, i+1)
 	}
@@ -106,7 +121,7 @@ func (m *memory) addNewest(id string, t time.Time) {
 const maxRecent = 50
 
 func newMemory() *memory {
-	return &memory{items: make(map[string]brief), bought: make(map[string]map[string]bool), recent: make(map[string][]string), categories: make(map[string]int)}
+	return &memory{items: make(map[string]brief), bought: make(map[string]map[string]bool), recent: make(map[string][]string), categories: make(map[string]int), variants: make(map[string][]string)}
 }
 
 func (m *memory) addEvent(e *aisle.Event) {

@@ -87,7 +87,22 @@ func (p *personal) candidates() int {
 // rank returns the fused candidates for history (item indices), as ids
 // with scores, and which members proposed each.
 func (p *personal) rank(history []int32, perMember int) ([]scored, map[string]uint64) {
-	c := p.fused.Rank(history, perMember)
+	return p.scored(p.fused.Rank(history, perMember))
+}
+
+// rankShopper is rank for a shopper's history: with the version's
+// second-stage ranker, when validation chose it, the best candidates
+// re-ordered by it (history items left out).
+func (p *personal) rankShopper(history []int32, perMember int) ([]scored, map[string]uint64) {
+	if p.set.Ranker == nil {
+		return p.rank(history, perMember)
+	}
+	return p.scored(p.set.Ranker.Rank(p.fused, history, perMember))
+}
+
+// scored returns c's items as ids with scores, and which members
+// proposed each.
+func (p *personal) scored(c rank.Candidates) ([]scored, map[string]uint64) {
 	out := make([]scored, len(c.Items))
 	from := make(map[string]uint64, len(c.Items))
 	for j, i := range c.Items {
@@ -132,7 +147,7 @@ func (e *Engine) recommendPersonal(recent []string, skip map[string]bool, f *fil
 	}
 	var main []aisle.Recommendation
 	if len(history) > 0 {
-		cands, from := p.rank(history, per)
+		cands, from := p.rankShopper(history, per)
 		main = e.pick(cands, skipped, f, n, e.explainer(p, history, from))
 	}
 	if len(main) == 0 && len(cold) == 0 {

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/rules"
 	"github.com/aislehq/aisle/text/query"
 	"github.com/aislehq/aisle/vector"
 )
@@ -199,6 +200,9 @@ type Deps struct {
 	// Popularity orders results for "popular" queries; nil keeps the
 	// relevance order for them.
 	Popularity Popularity
+	// Rules are the store's merchandising rules, applied to the matches
+	// (rules.go); nil applies none.
+	Rules *rules.Live
 }
 
 // Fields of an item, in the order of FieldWeights.
@@ -228,6 +232,10 @@ type doc struct {
 	created            time.Time
 	avail              aisle.Availability
 	lens               [numFields]float32
+	// attrs are its attributes and materials its extracted materials,
+	// which rules match (rules.go).
+	attrs     map[string]string
+	materials []string
 	// terms are the distinct term ids of the document.
 	terms []int32
 	// facets are the numbers of its facet values (Index.facetVals).
@@ -467,7 +475,9 @@ func newDoc(it *aisle.Item) doc {
 		d.created = it.UpdatedAt
 	}
 	d.colors = it.Colors()
+	d.attrs = it.Attributes
 	if ex := it.Extracted; ex != nil {
+		d.materials = ex.Materials
 		if d.brand == "" {
 			d.brand = ex.Brand
 		}

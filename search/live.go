@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/rules"
 	"github.com/aislehq/aisle/text/analyze"
 	"github.com/aislehq/aisle/text/query"
 	"github.com/aislehq/aisle/vector"
@@ -67,10 +68,11 @@ type LiveDeps struct {
 	// Images returns the current item image vectors; nil, or returning
 	// nil, means no search by photo (a search by photo finds nothing).
 	Images func() ImageEmbeddings
-	// Personalizer and Popularity are given to each index built; see
-	// Deps.
+	// Personalizer, Popularity and Rules are given to each index built;
+	// see Deps.
 	Personalizer Personalizer
 	Popularity   Popularity
+	Rules        *rules.Live
 }
 
 // Live is a search index kept current: built from the whole catalog at
@@ -215,7 +217,7 @@ func (l *Live) build(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
-	deps := Deps{Analyzer: l.an, Parser: u, Personalizer: l.deps.Personalizer, Popularity: l.deps.Popularity}
+	deps := Deps{Analyzer: l.an, Parser: u, Personalizer: l.deps.Personalizer, Popularity: l.deps.Popularity, Rules: l.deps.Rules}
 	emb := l.embeddings()
 	var vecs [][]float32
 	name := ""

@@ -95,6 +95,8 @@ type Hit struct {
 	// Sources name the retrievers that found it: SourceBM25, SourceDense,
 	// SourceFilter, SourceImage.
 	Sources []string `json:"sources"`
+	// Reasons name the store's rules that moved it (Deps.Rules).
+	Reasons []string `json:"reasons,omitempty"`
 }
 
 // Result is one page of a search.
@@ -120,6 +122,7 @@ type cand struct {
 	score     float64
 	sources   uint8 // bit i set: source i of sourceNames
 	mask      uint32
+	reasons   []string // the rules that moved it (rules.go)
 }
 
 var sourceNames = [...]string{SourceBM25, SourceDense, SourceFilter, SourceImage}
@@ -179,11 +182,13 @@ func (x *Index) Search(ctx context.Context, req Request) (Result, error) {
 		in.MinPrice, in.MaxPrice = nil, nil
 		terms, cands = x.matchLocked(&in, &req, qv)
 	}
+	cands = x.blockLocked(cands) // rules.go
 	facets := x.facetsLocked(cands)
 	x.mu.RUnlock()
 	if err := x.order(ctx, cands, &in, &req); err != nil {
 		return Result{}, err
 	}
+	cands = x.applyRules(cands, offset+req.N, &in, &req) // rules.go
 	res := Result{Intent: in, Facets: facets, Total: len(cands), Items: []Hit{}}
 	end := min(offset+req.N, len(cands))
 	for _, c := range cands[min(offset, end):end] {
@@ -569,6 +574,7 @@ func (c *cand) hit(qts []queryTerm) Hit {
 			h.Sources = append(h.Sources, s)
 		}
 	}
+	h.Reasons = c.reasons
 	return h
 }
 

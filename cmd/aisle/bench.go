@@ -27,6 +27,7 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	fs.BoolVar(&bc.Train, "train", bc.Train, "train and save the model set first, so recommendations come from the fused models; then measure serving while `aisle train` runs again")
 	fs.Float64Var(&bc.TrainRate, "train-rate", bc.TrainRate, "recommend requests per second while `aisle train` runs (with -train)")
 	fs.StringVar(&bc.CPUProfile, "cpuprofile", bc.CPUProfile, "write a CPU profile of the load phases to `file`")
+	fs.StringVar(&bc.Trace, "trace", bc.Trace, "with -train, write execution traces of the steady-rate phase with the highest recommend p99, idle and during training, to `prefix`-idle.trace and prefix-train.trace")
 	fs.IntVar(&bc.SyntheticItems, "synthetic-items", bc.SyntheticItems, "instead of Beauty, ingest a synthetic catalog of `N` items (package synth), train and serve it: the scale test")
 	fs.IntVar(&bc.SyntheticEvents, "synthetic-events", bc.SyntheticEvents, "events of the synthetic log")
 	fs.BoolVar(&bc.Search, "search", bc.Search, "instead of Beauty, import and train Amazon Office and measure GET /v1/search (the search benchmark's queries)")

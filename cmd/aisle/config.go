@@ -78,6 +78,7 @@ func bindEngine(fs *flag.FlagSet, c *Config) {
 	fs.DurationVar(&c.Engine.MaxGap, "popular-max-gap", c.Engine.MaxGap, "the most a silence between two events counts for in popularity's decay, so years between an imported history and live events count as this `duration`; negative: wall time")
 	fs.IntVar(&c.Engine.MinShoppers, "popular-min-shoppers", c.Engine.MinShoppers, "distinct shoppers an item needs to rank among the popular items by score; items with fewer follow, by shopper count")
 	fs.DurationVar(&c.Engine.Refresh, "refresh", c.Engine.Refresh, "how often models are rebuilt when new events arrived")
+	fs.DurationVar(&c.Engine.Profile.HalfLife, "profile-half-life", c.Engine.Profile.HalfLife, "shopper profiles' recency decay: an event's weight in a profile halves every `duration` of event time (0: 14 days)")
 }
 
 func bindSearch(fs *flag.FlagSet, c *Config) {

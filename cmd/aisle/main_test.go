@@ -76,7 +76,7 @@ func TestImportTrainServe(t *testing.T) {
 	code, stdout, stderr = runCLI(t, "train", "-data-dir", dir, "-log-level", "warn", "-background=false", "-content-vectors", "text")
 	// 3 SLIST configurations, 7 models (content included: the items have
 	// texts) and the fusion on the train split, then 7 models on everything.
-	if code != 0 || !strings.Contains(stdout, "Training on 53258 interactions") || !strings.Contains(stdout, "Saved version") || !strings.Contains(stderr, "train: [18/18] done") {
+	if code != 0 || !strings.Contains(stdout, "Training on 53258 interactions") || !strings.Contains(stdout, "Saved version") || !strings.Contains(stderr, "train: [19/19] done") {
 		t.Errorf("train exit %d, stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	// Training again on the same data gives the same validation NDCG@10,
@@ -86,6 +86,8 @@ func TestImportTrainServe(t *testing.T) {
 		t.Errorf("second train exit %d, stdout:\n%s", code, stdout)
 	}
 	checkServedRecommendations(t, dir)
+	checkServedCart(t, dir)  // cart_test.go
+	checkServedRules(t, dir) // rules_test.go; last: it creates API keys
 }
 
 // startServer serves db on cfg's address in this process until the test

@@ -159,36 +159,73 @@ func (p *beautyPhases) report(cfg Config, res *results) {
 // whileServing measures serving while `aisle train` retrains in another
 // process, as in production, at a steady request rate (a saturating
 // closed loop would leave a low-priority training no CPU at all): first
-// alone, then in back-to-back phases until the training exits.
+// alone, then in back-to-back phases until the training exits. Each phase
+// sends GET /healthz at the same rate first, the open loop's baseline:
+// what the load generator, the HTTP stack and the machine add.
 func whileServing(ctx context.Context, h Harness, cfg Config, c *client, users []string, res *results) error {
-	paced := loadgen.Options{Concurrency: cfg.Concurrency, Duration: cfg.Duration, Rate: cfg.TrainRate}
-	var p50, p99 []float64
+	paced := loadgen.Options{Duration: cfg.Duration, Rate: cfg.TrainRate}
+	var hz, p50, p99 []float64
+	tr := &worstTrace{}
 	phase := func(r int) error {
-		picks := drawUsers(users, uint64(r), 2)
-		out := loadgen.Run(ctx, paced, func(ctx context.Context, w, i int) error {
-			return c.get(ctx, "/v1/recommend/"+picks[i%len(picks)]+"?n=10")
-		})
+		base := loadgen.Run(ctx, paced, func(ctx context.Context, w, i int) error { return c.get(ctx, "/healthz") })
+		if err := phaseErr("healthz at a steady rate", base); err != nil {
+			return err
+		}
+		paths := recommendPaths(drawUsers(users, uint64(r), 2))
+		out := loadgen.Run(ctx, paced, func(ctx context.Context, w, i int) error { return c.get(ctx, paths[i%len(paths)]) })
 		if err := phaseErr("recommend at a steady rate", out); err != nil {
 			return err
 		}
-		p50, p99 = append(p50, ms(out.P50)), append(p99, ms(out.P99))
-		return nil
+		hz, p50, p99 = append(hz, ms(base.P99)), append(p50, ms(out.P50)), append(p99, ms(out.P99))
+		return tr.phaseDone(ms(out.P99))
+	}
+	record := func(during string) {
+		res.add(fmt.Sprintf("GET /healthz p99 at %.0f req/s%s (baseline)", cfg.TrainRate, during), "ms", hz...)
+		res.add(fmt.Sprintf("GET /v1/recommend p50 at %.0f req/s%s", cfg.TrainRate, during), "ms", p50...)
+		res.add(fmt.Sprintf("GET /v1/recommend p99 at %.0f req/s%s", cfg.TrainRate, during), "ms", p99...)
+		hz, p50, p99 = nil, nil, nil
+		tr.stop()
+	}
+	var err error
+	if tr, err = startWorstTrace(traceFile(cfg.Trace, "idle"), cfg.Duration); err != nil {
+		return err
 	}
 	for r := range cfg.Runs {
 		if err := phase(100 + r); err != nil {
+			tr.stop()
 			return err
 		}
 	}
-	res.add(fmt.Sprintf("GET /v1/recommend p50 at %.0f req/s", cfg.TrainRate), "ms", p50...)
-	res.add(fmt.Sprintf("GET /v1/recommend p99 at %.0f req/s", cfg.TrainRate), "ms", p99...)
+	record("")
 	fmt.Fprintf(h.Log, "bench: recommending at %.0f req/s while `aisle train` runs\n", cfg.TrainRate)
-	p50, p99 = nil, nil
+	if tr, err = startWorstTrace(traceFile(cfg.Trace, "train"), cfg.Duration); err != nil {
+		return err
+	}
 	secs, err := whileTraining(ctx, h, phase)
 	if err != nil {
+		tr.stop()
 		return err
 	}
 	res.add("`aisle train` in another process, wall", "s", secs)
-	res.add(fmt.Sprintf("GET /v1/recommend p50 at %.0f req/s during training", cfg.TrainRate), "ms", p50...)
-	res.add(fmt.Sprintf("GET /v1/recommend p99 at %.0f req/s during training", cfg.TrainRate), "ms", p99...)
+	record(" during training")
 	return nil
+}
+
+// traceFile names the trace file of a group of phases: "" without prefix.
+func traceFile(prefix, group string) string {
+	if prefix == "" {
+		return ""
+	}
+	return prefix + "-" + group + ".trace"
+}
+
+// recommendPaths returns the request path of each user's
+// recommendations, built before a phase so the load generator does not
+// build them while it measures.
+func recommendPaths(users []string) []string {
+	paths := make([]string, len(users))
+	for i, u := range users {
+		paths[i] = "/v1/recommend/" + u + "?n=10"
+	}
+	return paths
 }

@@ -50,6 +50,10 @@ type Config struct {
 	// CPUProfile, when set, is the file a CPU profile of the Beauty load
 	// phases is written to.
 	CPUProfile string
+	// Trace, when set, is the prefix of two execution trace files (with
+	// Train): Trace-idle.trace and Trace-train.trace hold the steady-rate
+	// phase with the highest recommend p99, idle and during training.
+	Trace string
 	// SyntheticItems, when positive, replaces Beauty with a synthetic
 	// catalog of that many items and SyntheticEvents events (package
 	// synth): the scale test.

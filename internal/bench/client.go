@@ -20,9 +20,11 @@ type client struct {
 }
 
 // newClient returns a client of the server at base. Its idle connections
-// are closed by close.
+// are closed by close. It keeps as many idle connections as the open
+// loop has requests in flight, so a backlog does not end in closing and
+// reopening connections.
 func newClient(base string) *client {
-	return &client{&http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second}, base}
+	return &client{&http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024}, Timeout: 30 * time.Second}, base}
 }
 
 // get GETs path.

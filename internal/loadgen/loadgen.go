@@ -1,7 +1,8 @@
-// Package loadgen is a load generator: a fixed number of workers each send
-// one request at a time for a duration, as fast as answers come (closed
-// loop) or on a fixed schedule (open loop, Options.Rate), and the
-// latencies of every request are kept to report exact percentiles.
+// Package loadgen is a load generator: for a duration, a fixed number of
+// workers each send one request at a time as fast as answers come (closed
+// loop), or requests are sent on a fixed schedule whatever the answers do
+// (open loop, Options.Rate); the latencies of every request are kept to
+// report exact percentiles.
 package loadgen
 
 import (
@@ -14,16 +15,21 @@ import (
 
 // Options configure a run. Zero fields take the defaults in parentheses.
 type Options struct {
-	Concurrency int           // workers (8)
+	Concurrency int           // closed-loop workers (8)
 	Duration    time.Duration // how long to send (10s)
 	// MaxRequests stops the run after this many requests; 0 means no cap.
 	MaxRequests int
-	// Rate, when positive, schedules request i at i/Rate seconds after the
-	// start instead of sending as fast as answers come, and measures its
-	// latency from that time, so time spent waiting for a free worker
-	// counts (no coordinated omission). Concurrency caps the requests in
-	// flight.
+	// Rate, when positive, runs an open loop: request i is sent at i/Rate
+	// seconds after the start, on its own goroutine, whether or not
+	// earlier requests have been answered, and its latency is measured
+	// from that scheduled time, so a late send counts (no coordinated
+	// omission). Requests still in flight at the end of Duration are
+	// waited for and counted. Concurrency is then ignored.
 	Rate float64
+	// MaxInFlight caps the open loop's requests in flight (default: one
+	// second of the schedule, at least 64); a request due while the cap
+	// is reached waits, and the wait counts in its latency.
+	MaxInFlight int
 }
 
 // Request sends request number i of worker w and reports an error if the
@@ -66,6 +72,9 @@ func Run(ctx context.Context, opts Options, req Request) Result {
 	if opts.Duration <= 0 {
 		opts.Duration = 10 * time.Second
 	}
+	if opts.Rate > 0 {
+		return runOpen(ctx, opts, req)
+	}
 	ctx, cancel := context.WithTimeout(ctx, opts.Duration)
 	defer cancel()
 
@@ -98,18 +107,6 @@ func Run(ctx context.Context, opts Options, req Request) Result {
 					break
 				}
 				t := time.Now()
-				if opts.Rate > 0 {
-					t = start.Add(time.Duration(float64(i) / opts.Rate * float64(time.Second)))
-					if d := time.Until(t); d > 0 {
-						select {
-						case <-time.After(d):
-						case <-ctx.Done():
-						}
-					}
-					if ctx.Err() != nil {
-						break
-					}
-				}
 				err := req(ctx, w, i)
 				if ctx.Err() != nil {
 					break // cut short by the deadline: not a measurement
@@ -132,7 +129,12 @@ func Run(ctx context.Context, opts Options, req Request) Result {
 		})
 	}
 	wg.Wait()
-	r := Result{Requests: len(all), Errors: errs, Elapsed: time.Since(start), FirstError: firstErr}
+	return summarise(all, errs, firstErr, time.Since(start))
+}
+
+// summarise returns the Result of a run's latencies (sorted in place).
+func summarise(all []time.Duration, errs int, firstErr error, elapsed time.Duration) Result {
+	r := Result{Requests: len(all), Errors: errs, Elapsed: elapsed, FirstError: firstErr}
 	if len(all) > 0 {
 		slices.Sort(all)
 		r.P50, r.P90, r.P99 = Percentile(all, 50), Percentile(all, 90), Percentile(all, 99)

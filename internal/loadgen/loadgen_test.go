@@ -72,24 +72,67 @@ func TestRunStopsAtDuration(t *testing.T) {
 	}
 }
 
-// TestRunAtARate checks the open loop: requests follow the schedule, and
-// when one worker cannot keep up, the waiting counts in the latency.
+// TestRunAtARate checks the open loop: the schedule decides how many
+// requests are sent, and when the cap on requests in flight holds sends
+// back, the waiting counts in the latency.
 func TestRunAtARate(t *testing.T) {
 	var n atomic.Int64
-	r := loadgen.Run(context.Background(), loadgen.Options{Concurrency: 4, Duration: 500 * time.Millisecond, Rate: 100}, func(ctx context.Context, w, i int) error {
+	r := loadgen.Run(context.Background(), loadgen.Options{Duration: 500 * time.Millisecond, Rate: 100}, func(ctx context.Context, w, i int) error {
 		n.Add(1)
 		return nil
 	})
-	if r.Requests < 40 || r.Requests > 51 {
-		t.Errorf("%d requests in 0.5 s at 100/s", r.Requests)
+	if r.Requests != 50 || n.Load() != 50 {
+		t.Errorf("%d requests (%d calls) in 0.5 s at 100/s, want 50", r.Requests, n.Load())
 	}
-	// One worker, 10 ms per request, scheduled every 5 ms: it falls
-	// behind, and the later requests' latency includes the backlog.
-	r = loadgen.Run(context.Background(), loadgen.Options{Concurrency: 1, Duration: 300 * time.Millisecond, Rate: 200}, func(ctx context.Context, w, i int) error {
+	// One request in flight at most, 10 ms each, scheduled every 5 ms:
+	// sends fall behind, and the later requests' latency includes the
+	// backlog.
+	r = loadgen.Run(context.Background(), loadgen.Options{MaxInFlight: 1, Duration: 300 * time.Millisecond, Rate: 200}, func(ctx context.Context, w, i int) error {
 		time.Sleep(10 * time.Millisecond)
 		return nil
 	})
-	if r.Max < 50*time.Millisecond {
-		t.Errorf("max latency %v: the backlog is not counted", r.Max)
+	if r.Requests != 60 || r.Max < 50*time.Millisecond {
+		t.Errorf("%d requests, max latency %v: want 60, and the backlog counted", r.Requests, r.Max)
+	}
+}
+
+// TestOpenLoopDoesNotWaitForAnswers checks that a request that does not
+// answer holds back no later send: the first request is answered only
+// when the last one is sent, which a loop waiting for answers (with any
+// number of workers short of the whole schedule) would never reach.
+func TestOpenLoopDoesNotWaitForAnswers(t *testing.T) {
+	release := make(chan struct{})
+	var released atomic.Bool
+	r := loadgen.Run(context.Background(), loadgen.Options{Concurrency: 2, Duration: 100 * time.Millisecond, Rate: 500}, func(ctx context.Context, w, i int) error {
+		switch i {
+		case 0:
+			select {
+			case <-release:
+				released.Store(true)
+			case <-time.After(10 * time.Second):
+			}
+		case 49:
+			close(release)
+		}
+		return nil
+	})
+	if !released.Load() {
+		t.Error("the last request was not sent while the first was unanswered")
+	}
+	if r.Requests != 50 {
+		t.Errorf("%d requests counted, want all 50 (the unanswered one too)", r.Requests)
+	}
+}
+
+// TestOpenLoopCountsRequestsInFlightAtTheEnd checks that requests still
+// unanswered when the schedule ends are waited for and measured, not
+// dropped: they are the slow ones.
+func TestOpenLoopCountsRequestsInFlightAtTheEnd(t *testing.T) {
+	r := loadgen.Run(context.Background(), loadgen.Options{Duration: 100 * time.Millisecond, Rate: 100}, func(ctx context.Context, w, i int) error {
+		time.Sleep(300 * time.Millisecond)
+		return nil
+	})
+	if r.Requests != 10 || r.P50 < 300*time.Millisecond {
+		t.Errorf("%v: want all 10 requests, each at least 300 ms", r)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	aislehttp "github.com/aislehq/aisle/http"
 	"github.com/aislehq/aisle/image/visual"
 	"github.com/aislehq/aisle/recommend"
+	"github.com/aislehq/aisle/rules"
 	"github.com/aislehq/aisle/search"
 	"github.com/aislehq/aisle/store/imagestore"
 	"github.com/aislehq/aisle/store/sqlite"
@@ -58,7 +59,11 @@ func Run(ctx context.Context, p Parts, cfg Config, logger *slog.Logger, started 
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	deps := recommend.Deps{Encoder: p.Text, EncoderName: p.TextName, Now: time.Now}
+	deps := recommend.Deps{Encoder: p.Text, EncoderName: p.TextName, Now: time.Now, Rules: rules.New(time.Now)}
+	if err := deps.Rules.Load(ctx, p.Store); err != nil {
+		// Rules that cannot be read are left out; the rest apply.
+		logger.Error("merchandising rules", "err", err)
+	}
 	if p.Photos.HasModel() {
 		deps.Images, deps.ImagesName = p.Photos.Input(), p.Photos.Name()
 		// Photos read from now on get the category of the classifier
@@ -102,12 +107,16 @@ func openSearch(ctx context.Context, db *sqlite.DB, eng *recommend.Engine, cfg s
 		},
 		Personalizer: eng,
 		Popularity:   eng,
+		Rules:        eng.Rules(),
 	}, cfg, logger)
 	if err := live.Open(ctx); err != nil {
 		return nil, err
 	}
 	return live, nil
 }
+
+// The engine serves the profile routes (GET /v1/users/{id}/profile).
+var _ aislehttp.ProfileServer = (*recommend.Observed)(nil)
 
 // serveAPI serves the API over eng, live and p's photo reader until ctx
 // ends, then shuts down gracefully.
@@ -128,6 +137,7 @@ func serveAPI(ctx context.Context, p Parts, cfg aislehttp.Config, eng *recommend
 		srv.SetSearcher(live)
 	}
 	srv.SetPhotos(p.Photos.Reader, p.Originals)
+	srv.SetRules(p.Store, eng.Rules())
 	if p.Photos.HasModel() {
 		srv.SetPhotoEncoder(p.Photos.Reader)
 	}

@@ -194,22 +194,12 @@ func (m *ItemItem) release(a *accumulator) {
 
 // Top returns the shopper's k best-scoring items, best first (ties by
 // index), and their scores; only items with a positive score qualify. It
-// costs O(touched · log touched) for the weights the recent items' rows
-// hold, whatever the catalog size. Top is safe for concurrent use.
+// costs O(touched · log k) for the weights the recent items' rows hold,
+// whatever the catalog size. Top is safe for concurrent use.
 func (m *ItemItem) Top(history []int32, k int) ([]int32, []float32) {
 	a := m.accumulate(history)
 	defer m.release(a)
-	best := slices.Clone(a.touched)
-	slices.SortFunc(best, func(x, y int32) int {
-		if a.v[x] != a.v[y] {
-			if a.v[x] > a.v[y] {
-				return -1
-			}
-			return 1
-		}
-		return int(x - y)
-	})
-	best = best[:min(k, len(best))]
+	best := topTouched(a.touched, a.v, k)
 	scores := make([]float32, len(best))
 	for j, i := range best {
 		scores[j] = a.v[i]

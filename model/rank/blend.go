@@ -186,7 +186,8 @@ func Tune(ctx context.Context, members []Scorer, cases []dataset.Case, n int, op
 // with every member active) less the history, with the target first.
 func buildPool(members []Scorer, c dataset.Case, per int) pool {
 	M := len(members)
-	g := gather(members, func(int) bool { return true }, c.History, per, c.Target)
+	all := func(int) bool { return true }
+	g := gather(members, all, all, c.History, per, c.Target)
 	p := pool{feats: make([]float32, 0, len(g.feats))}
 	for j, i := range g.items {
 		if j > 0 && slices.Contains(c.History, i) {

@@ -29,6 +29,10 @@ type Candidates struct {
 	Scores []float32
 	// From[j] has bit m set when member m proposed Items[j].
 	From []uint64
+	// Members, from RankWithMembers only, holds each member's scaled
+	// score of each item: Members[j*M+m] for Items[j] and member m of
+	// the M members of the blend.
+	Members []float32
 }
 
 // Rank scores history's candidates: the union of each proposing member's
@@ -41,7 +45,24 @@ type Candidates struct {
 // panics if a weighted member is not an ItemScorer, and supports at most
 // 64 members.
 func (f *Blend) Rank(history []int32, perMember int) Candidates {
-	g := gather(f.Members, func(m int) bool { return f.Weights[m] != 0 }, history, perMember, -1)
+	return f.rank(history, perMember, false)
+}
+
+// RankWithMembers is Rank that also scores the candidates with the
+// members of weight 0 (which still do not propose) and returns every
+// member's scaled scores in Candidates.Members: the features of a second
+// stage ranker.
+func (f *Blend) RankWithMembers(history []int32, perMember int) Candidates {
+	return f.rank(history, perMember, true)
+}
+
+func (f *Blend) rank(history []int32, perMember int, members bool) Candidates {
+	weighted := func(m int) bool { return f.Weights[m] != 0 }
+	scoring := weighted
+	if members {
+		scoring = func(int) bool { return true }
+	}
+	g := gather(f.Members, weighted, scoring, history, perMember, -1)
 	M := len(f.Members)
 	order := make([]int, len(g.items))
 	scores := make([]float32, len(g.items))
@@ -58,8 +79,14 @@ func (f *Blend) Rank(history []int32, perMember int) Candidates {
 		return cmp.Compare(g.items[a], g.items[b])
 	})
 	c := Candidates{Items: make([]int32, len(order)), Scores: make([]float32, len(order)), From: make([]uint64, len(order))}
+	if members {
+		c.Members = make([]float32, len(order)*M)
+	}
 	for k, j := range order {
 		c.Items[k], c.Scores[k], c.From[k] = g.items[j], scores[j], g.from[j]
+		if members {
+			copy(c.Members[k*M:(k+1)*M], g.feats[j*M:(j+1)*M])
+		}
 	}
 	return c
 }
@@ -73,12 +100,12 @@ type gathered struct {
 	feats []float32
 }
 
-// gather collects the candidates that the active proposing members
-// propose for history, perMember each, and scores them with every active
-// member, scaled as Rank documents. When extra ≥ 0 it is candidate 0 even
+// gather collects the candidates that the proposing members for which
+// propose is true propose for history, perMember each, and scores them
+// with every member for which score is true, scaled as Rank documents. When extra ≥ 0 it is candidate 0 even
 // if nobody proposed it (tuning's target); it is scored but does not count
 // toward any member's scale.
-func gather(members []Scorer, active func(m int) bool, history []int32, perMember int, extra int32) gathered {
+func gather(members []Scorer, propose, score func(m int) bool, history []int32, perMember int, extra int32) gathered {
 	M := len(members)
 	if M > 64 {
 		panic("rank: at most 64 blend members")
@@ -92,7 +119,7 @@ func gather(members []Scorer, active func(m int) bool, history []int32, perMembe
 	scales := make([]float32, M)
 	for m, s := range members {
 		p, ok := s.(Proposer)
-		if !active(m) || !ok {
+		if !propose(m) || !ok {
 			continue
 		}
 		items, scores := p.Top(history, perMember)
@@ -114,7 +141,7 @@ func gather(members []Scorer, active func(m int) bool, history []int32, perMembe
 		proposed = buf[1:] // the extra item does not set a scale
 	}
 	for m, s := range members {
-		if !active(m) {
+		if !score(m) {
 			continue
 		}
 		is, ok := s.(ItemScorer)

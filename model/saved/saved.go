@@ -31,6 +31,9 @@ const (
 	// dataset's interactions and searches, or their learned fusion with
 	// the items' image and behaviour vectors (Meta.ContentVectors).
 	ModelContent = "content"
+	// ModelRanker is the second-stage ranker over the fused blend
+	// (rank.Reranker); it is no blend member.
+	ModelRanker = "ranker"
 )
 
 // BlendOrder lists the generators in the order the blend weighs them
@@ -75,6 +78,9 @@ type Set struct {
 	// into the content model's item vectors; nil when they are the text
 	// vectors alone (ItemVector gives a new item's vector either way).
 	Fusion *fusion.Model
+	// Ranker re-ranks the blend's best candidates; nil when validation
+	// chose the blend alone.
+	Ranker *rank.Reranker
 }
 
 // Member returns the member called name, or nil.

@@ -195,7 +195,7 @@ func TestSaveIntoFile(t *testing.T) {
 // goodMeta is a valid meta.json.
 const goodMeta = `{"version": "20250101T000000.000000Z", "items": ["a", "b"],
 	"members": [{"name": "ease", "file": "ease.bin"}, {"name": "popular", "file": "popular.bin"}],
-	"encoder": "encoder.bin", "fusion": "fusion.bin", "weights": {"ease": 1, "popular": 0.5}}`
+	"encoder": "encoder.bin", "fusion": "fusion.bin", "ranker": "ranker.bin", "weights": {"ease": 1, "popular": 0.5}}`
 
 func TestParseMeta(t *testing.T) {
 	edit := func(old, new string) string {
@@ -224,6 +224,7 @@ func TestParseMeta(t *testing.T) {
 		{"NUL in file", edit(`"file": "ease.bin"`, `"file": "ease\u0000.bin"`), "is not a file name"},
 		{"encoder outside", edit(`"encoder": "encoder.bin"`, `"encoder": "../../encoder.bin"`), "encoder:"},
 		{"fusion outside", edit(`"fusion": "fusion.bin"`, `"fusion": "sub/fusion.bin"`), "fusion:"},
+		{"ranker outside", edit(`"ranker": "ranker.bin"`, `"ranker": "../ranker.bin"`), "ranker:"},
 		{"unknown weight", edit(`"popular": 0.5`, `"bert": 0.5`), `weights: unknown model "bert"`},
 	}
 	for _, tt := range tests {

@@ -32,6 +32,11 @@ type Meta struct {
 	// Fusion is the file of the multimodal fusion model behind the content
 	// model's item vectors ("" when they are the text vectors alone).
 	Fusion string `json:"fusion,omitempty"`
+	// Ranker is the file of the second-stage ranker over the blend (""
+	// when validation chose the blend alone), and RankerValidNDCG10 its
+	// NDCG@10 on the validation cases held out to choose it.
+	Ranker            string  `json:"ranker,omitempty"`
+	RankerValidNDCG10 float64 `json:"ranker_valid_ndcg@10,omitempty"`
 	// ContentVectors is what the content model's item vectors are
 	// (VectorsText or VectorsFused; "" without a content model).
 	ContentVectors string `json:"content_vectors,omitempty"`
@@ -60,6 +65,7 @@ type MemberMeta struct {
 const (
 	metaFile    = "meta.json"
 	encoderFile = "encoder.bin"
+	rankerFile  = "ranker.bin"
 	fusionFile  = "fusion.bin"
 )
 
@@ -105,6 +111,12 @@ func Save(dir string, set *Set, meta *Meta, now time.Time) (string, error) {
 		meta.Fusion = fusionFile
 		if err := write(fusionFile, set.Fusion); err != nil {
 			return "", fmt.Errorf("save fusion model: %w", err)
+		}
+	}
+	if set.Ranker != nil {
+		meta.Ranker = rankerFile
+		if err := write(rankerFile, set.Ranker); err != nil {
+			return "", fmt.Errorf("save second-stage ranker: %w", err)
 		}
 	}
 	b, err := json.MarshalIndent(meta, "", "  ")
@@ -187,7 +199,7 @@ func (m *Meta) check() error {
 			return fmt.Errorf("members[%d].file: %q is not a file name", i, mm.File)
 		}
 	}
-	for field, f := range map[string]string{"encoder": m.Encoder, "fusion": m.Fusion} {
+	for field, f := range map[string]string{"encoder": m.Encoder, "fusion": m.Fusion, "ranker": m.Ranker} {
 		if f != "" && !plainName(f) {
 			return fmt.Errorf("%s: %q is not a file name", field, f)
 		}
@@ -266,6 +278,15 @@ func Load(dir, version string) (*Meta, *Set, *rank.Blend, error) {
 		}
 	}
 	names := meta.BlendMembers()
+	if meta.Ranker != "" {
+		set.Ranker = new(rank.Reranker)
+		if err := read(meta.Ranker, set.Ranker); err != nil {
+			return nil, nil, nil, fmt.Errorf("load second-stage ranker: %w", err)
+		}
+		if !slices.Equal(set.Ranker.Members, names) || len(set.Ranker.Side.Popularity) != len(meta.Items) {
+			return nil, nil, nil, fmt.Errorf("load second-stage ranker: trained over %v and %d items, the version has %v and %d", set.Ranker.Members, len(set.Ranker.Side.Popularity), names, len(meta.Items))
+		}
+	}
 	weights := make([]float64, len(names))
 	for i, n := range names {
 		weights[i] = meta.Weights[n]

@@ -39,6 +39,10 @@ func Train(ctx context.Context, d *dataset.Dataset, cfg Config, logger *slog.Log
 	if set.Member(saved.ModelContent) != nil {
 		meta.ContentVectors = tuned.Config.Content.Vectors
 	}
+	if set.Ranker = tuned.Ranker(d, cfg.Items); set.Ranker != nil {
+		meta.RankerValidNDCG10 = tuned.RankerReport.Ranker
+		logger.Info("the second-stage ranker serves", "selection_ndcg@10", fmt.Sprintf("%.4f", tuned.RankerReport.Ranker), "blend", fmt.Sprintf("%.4f", tuned.RankerReport.Blend))
+	}
 	for _, m := range set.Members {
 		meta.Members = append(meta.Members, saved.MemberMeta{Name: m.Name, File: m.Name + ".bin", TrainSeconds: m.TrainSeconds})
 	}

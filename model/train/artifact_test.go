@@ -1,6 +1,7 @@
 package train_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -72,6 +73,16 @@ func TestTrainSaveLoadRoundTrip(t *testing.T) {
 	}
 	if len(loaded.Members) != len(set.Members) {
 		t.Errorf("loaded %d members, trained %d", len(loaded.Members), len(set.Members))
+	}
+	if (set.Ranker == nil) != (meta.Ranker == "") || (set.Ranker == nil) != (loaded.Ranker == nil) {
+		t.Fatalf("ranker trained %v, in meta %q, loaded %v", set.Ranker != nil, meta.Ranker, loaded.Ranker != nil)
+	}
+	if set.Ranker != nil {
+		a, _ := set.Ranker.MarshalBinary()
+		b, _ := loaded.Ranker.MarshalBinary()
+		if !bytes.Equal(a, b) {
+			t.Error("the loaded ranker differs from the saved one")
+		}
 	}
 
 	// A corrupt file fails the load with an error, not a panic.

@@ -29,6 +29,12 @@ type Config struct {
 	MF         candidate.MFConfig
 	Content    ContentConfig
 	Fusion     rank.TuneOptions
+	// Ranker configures the second-stage ranker (rank.TrainReranker),
+	// learned over the fused blend unless Skip names saved.ModelRanker.
+	Ranker rank.RerankOptions
+	// Items gives the item facts the second-stage ranker reads (leaf
+	// category, brand, price); nil leaves them unknown.
+	Items func(id string) rank.ItemInfo
 	// Neighbors is how many item-to-item weights per item the dense
 	// models (EASE, SLIST) keep once trained (default 200): their n×n
 	// matrices are freed, and on Beauty the top 200 rank as well as the

@@ -79,6 +79,9 @@ func selectSLIST(ctx context.Context, sp *dataset.Split, neighbors int, logger *
 // items with the given number of blends.
 func (c Config) TuneSteps(n, blends int) int {
 	s := c.ModelSteps() + blends
+	if c.trainsRanker() {
+		s++
+	}
 	if c.selectsSLIST(n) {
 		s += len(slistGrid)
 	}
@@ -100,6 +103,10 @@ type Tuning struct {
 	// ValidNDCG10 is each blend's NDCG@10 on the validation items (on the
 	// candidate pools rank.Tune ranks).
 	ValidNDCG10 map[string]float64
+	// Reranker is the second-stage ranker learned over the Fused blend
+	// (nil when none was), and RankerReport what choosing it measured.
+	Reranker     *rank.Reranker
+	RankerReport rank.RerankReport
 }
 
 // Tune chooses SLIST's configuration, the content model's vectors and the
@@ -153,6 +160,15 @@ func Tune(ctx context.Context, sp *dataset.Split, cfg Config, blends []Blend, lo
 		t.ValidNDCG10[name] = v
 		tr.Finish()
 		logger.Info("blend tuned on validation", "blend", name, "weights", t.Weights[name], "valid_ndcg@10", fmt.Sprintf("%.4f", v), "seconds", fmt.Sprintf("%.1f", time.Since(start).Seconds()))
+		if name == Fused && cfg.trainsRanker() {
+			blend, err := valSet.Blend(names, w)
+			if err != nil {
+				return nil, err
+			}
+			if t.Reranker, t.RankerReport, err = trainRanker(ctx, sp, blend, names, cfg, logger, tr); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return t, nil
 }

@@ -40,6 +40,7 @@ func NewVersion(ctx context.Context, events iter.Seq2[aisle.Event, error], items
 	}
 	d = d.WithItems(ids)
 	cfg.Content.Text = ItemTexts(items)
+	cfg.Items = ItemInfos(items)
 	fmt.Fprintf(out, "Training on %d interactions of %d users over %d items...\n", d.Interactions(), len(d.Users), d.NumItems())
 	set, meta, err := Train(ctx, d, cfg, logger)
 	if err != nil {

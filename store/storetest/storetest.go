@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
 	t.Run("UserEventsPaging", func(t *testing.T) { testUserEventsPaging(t, open) })
 	t.Run("Interests", func(t *testing.T) { testInterests(t, open) })
+	t.Run("Rules", func(t *testing.T) { testRules(t, open) })
 }
 
 var ignoreTimes = cmpopts.IgnoreFields(aisle.Item{}, "CreatedAt", "UpdatedAt")

@@ -1,0 +1,389 @@
+package rank
+
+import (
+	"cmp"
+	"math"
+	"math/bits"
+	"slices"
+
+	"github.com/aislehq/aisle/model/dataset"
+	"github.com/aislehq/aisle/model/gbdt"
+)
+
+// ItemInfo is what the second-stage ranker knows of an item besides the
+// models' scores: its leaf category (the whole path, joined), brand and
+// price (0 when unknown).
+type ItemInfo struct {
+	Leaf, Brand string
+	Price       float64
+}
+
+// Side holds the facts the ranker's features read about each item, by
+// item index.
+type Side struct {
+	// Popularity is each item's interactions in the training data;
+	// Recent those within RecentDays of its last interaction.
+	Popularity, Recent []float32
+	// Leaf and Brand number each item's leaf category and brand (−1 when
+	// unknown): two items share one when the numbers are equal.
+	Leaf, Brand []int32
+	// Price is each item's price, 0 when unknown.
+	Price []float32
+	// Age and Idle are the days from each item's first and from its last
+	// interaction to the data's last one (0 without interactions).
+	Age, Idle []float32
+}
+
+// RecentDays is the window of Side.Recent: popularity's trend.
+const RecentDays = 30
+
+// NewSide returns the facts of d's items: popularity from d's
+// interactions, the rest from info (nil for none).
+func NewSide(d *dataset.Dataset, info func(id string) ItemInfo) Side {
+	n := d.NumItems()
+	s := Side{Popularity: make([]float32, n), Recent: make([]float32, n), Leaf: make([]int32, n), Brand: make([]int32, n), Price: make([]float32, n), Age: make([]float32, n), Idle: make([]float32, n)}
+	var last int64
+	for _, ts := range d.Times {
+		for _, t := range ts {
+			last = max(last, t)
+		}
+	}
+	since := last - RecentDays*86400
+	first, latest := make([]int64, n), make([]int64, n)
+	for u, seq := range d.Seqs {
+		for k, i := range seq {
+			s.Popularity[i]++
+			if k >= len(d.Times[u]) {
+				continue
+			}
+			t := d.Times[u][k]
+			if t > since {
+				s.Recent[i]++
+			}
+			if first[i] == 0 || t < first[i] {
+				first[i] = t
+			}
+			latest[i] = max(latest[i], t)
+		}
+	}
+	for i := range n {
+		if first[i] != 0 {
+			s.Age[i], s.Idle[i] = float32(last-first[i])/86400, float32(last-latest[i])/86400
+		}
+	}
+	leaves, brands := map[string]int32{}, map[string]int32{}
+	number := func(ids map[string]int32, key string) int32 {
+		if key == "" {
+			return -1
+		}
+		v, ok := ids[key]
+		if !ok {
+			v = int32(len(ids))
+			ids[key] = v
+		}
+		return v
+	}
+	for i, id := range d.Items {
+		var in ItemInfo
+		if info != nil {
+			in = info(id)
+		}
+		s.Leaf[i], s.Brand[i] = number(leaves, in.Leaf), number(brands, in.Brand)
+		if in.Price > 0 && !math.IsInf(in.Price, 0) {
+			s.Price[i] = float32(in.Price)
+		}
+	}
+	return s
+}
+
+// Feature layout: per member m of M, its scaled score (m) and its rank
+// among the re-ranked candidates (M+m); then the blend's view and the
+// item's and history's facts, from 2M on.
+const (
+	featBlendScore   = iota // the blend's score
+	featBlendPos            // log2(2+position) in the blend's order
+	featBlendRel            // score / the best candidate's score
+	featProposers           // how many members proposed it
+	featPopularity          // log(1+interactions)
+	featRecent              // log(1+recent interactions)
+	featTrend               // recent share of the interactions
+	featHistory             // log(1+history length)
+	featLeafLast            // same leaf category as the last history item
+	featLeafShare           // share of the last 10 history items in its leaf
+	featBrandLast           // same brand as the last history item
+	featBrandShare          // share of the last 10 history items of its brand
+	featPriceRatio          // log(price / median price of the history), 0 unknown
+	featPriceKnown          // 1 when both prices are known
+	featAge                 // log(1+days since its first interaction)
+	featIdle                // log(1+days since its last interaction)
+	featPopVsHistory        // log((1+popularity) / (1+the history items' mean))
+	featSimLast             // its item vector's cosine with the last history item's
+	featSimMax              // the largest cosine with the last 10 history items
+	featCount
+)
+
+// NumFeatures returns how many features the ranker computes for a blend
+// of m members.
+func NumFeatures(m int) int { return 2*m + featCount }
+
+// historyWindow is how many of the last history items the share features
+// look at.
+const historyWindow = 10
+
+// Features writes the features of the first n candidates of c (from
+// Blend.RankWithMembers over a blend of m members, history items already
+// removed) for history into out (n·NumFeatures(m) values, row per
+// candidate); vectors gives item vectors (nil or a nil vector for none).
+// It never reads which item is the target.
+func (s *Side) Features(history []int32, c Candidates, m, n int, vectors func(int32) []float32, out []float32) {
+	F := NumFeatures(m)
+	recent := history[max(0, len(history)-historyWindow):]
+	lastLeaf, lastBrand := int32(-1), int32(-1)
+	if len(history) > 0 {
+		lastLeaf, lastBrand = s.at(s.Leaf, history[len(history)-1]), s.at(s.Brand, history[len(history)-1])
+	}
+	median := s.medianPrice(recent)
+	top := float32(0)
+	if n > 0 {
+		top = c.Scores[0]
+	}
+	rank := make([]int32, n)
+	for mm := range m {
+		for j := range rank {
+			rank[j] = int32(j)
+		}
+		slices.SortStableFunc(rank, func(a, b int32) int { return cmp.Compare(c.Members[int(b)*m+mm], c.Members[int(a)*m+mm]) })
+		for pos, j := range rank {
+			out[int(j)*F+m+mm] = float32(math.Log2(float64(pos) + 2))
+		}
+	}
+	hl := float32(math.Log1p(float64(len(history))))
+	var histPop float32
+	for _, h := range recent {
+		histPop += s.at32(s.Popularity, h)
+	}
+	histPop /= float32(max(1, len(recent)))
+	var recentVecs [][]float32
+	if vectors != nil {
+		for _, h := range recent {
+			recentVecs = append(recentVecs, vectors(h))
+		}
+	}
+	for j := range n {
+		row := out[j*F : (j+1)*F]
+		copy(row[:m], c.Members[j*m:(j+1)*m])
+		f := row[2*m:]
+		i := c.Items[j]
+		f[featBlendScore] = c.Scores[j]
+		f[featBlendPos] = float32(math.Log2(float64(j) + 2))
+		if top > 0 {
+			f[featBlendRel] = c.Scores[j] / top
+		}
+		f[featProposers] = float32(bits.OnesCount64(c.From[j]))
+		pop, rec := s.at32(s.Popularity, i), s.at32(s.Recent, i)
+		f[featPopularity] = float32(math.Log1p(float64(pop)))
+		f[featRecent] = float32(math.Log1p(float64(rec)))
+		f[featTrend] = rec / (pop + 1)
+		f[featHistory] = hl
+		leaf, brand := s.at(s.Leaf, i), s.at(s.Brand, i)
+		f[featLeafLast] = same(leaf, lastLeaf)
+		f[featBrandLast] = same(brand, lastBrand)
+		f[featLeafShare], f[featBrandShare] = 0, 0
+		for _, h := range recent {
+			f[featLeafShare] += same(leaf, s.at(s.Leaf, h))
+			f[featBrandShare] += same(brand, s.at(s.Brand, h))
+		}
+		if len(recent) > 0 {
+			f[featLeafShare] /= float32(len(recent))
+			f[featBrandShare] /= float32(len(recent))
+		}
+		f[featPriceRatio], f[featPriceKnown] = 0, 0
+		if p := s.at32(s.Price, i); p > 0 && median > 0 {
+			f[featPriceRatio] = float32(math.Log(float64(p / median)))
+			f[featPriceKnown] = 1
+		}
+		f[featAge] = float32(math.Log1p(float64(s.at32(s.Age, i))))
+		f[featIdle] = float32(math.Log1p(float64(s.at32(s.Idle, i))))
+		f[featPopVsHistory] = float32(math.Log(float64((1 + pop) / (1 + histPop))))
+		f[featSimLast], f[featSimMax] = 0, 0
+		if len(recentVecs) > 0 {
+			f[featSimLast], f[featSimMax] = similarities(vectors(i), recentVecs)
+		}
+	}
+}
+
+// similarities returns v's cosine with the last of recent and the
+// largest with any of them (0 for missing vectors).
+func similarities(v []float32, recent [][]float32) (last, best float32) {
+	if v == nil {
+		return 0, 0
+	}
+	for k, u := range recent {
+		if len(u) != len(v) {
+			continue
+		}
+		c := cosine(u, v)
+		best = max(best, c)
+		if k == len(recent)-1 {
+			last = c
+		}
+	}
+	return last, best
+}
+
+// cosine is the cosine of a and b (0 when either is zero).
+func cosine(a, b []float32) float32 {
+	var ab, aa, bb float32
+	for k := range a {
+		ab += a[k] * b[k]
+		aa += a[k] * a[k]
+		bb += b[k] * b[k]
+	}
+	if aa == 0 || bb == 0 {
+		return 0
+	}
+	return ab / float32(math.Sqrt(float64(aa)*float64(bb)))
+}
+
+// VectorsOf returns the item vectors of b's first member that has them
+// (the content model), or nil.
+func VectorsOf(b *Blend) func(int32) []float32 {
+	for _, m := range b.Members {
+		if v, ok := m.(interface{ Vector(int32) []float32 }); ok {
+			return v.Vector
+		}
+	}
+	return nil
+}
+
+// at returns v[i], or −1 past its end (an item newer than the facts).
+func (s *Side) at(v []int32, i int32) int32 {
+	if int(i) < len(v) {
+		return v[i]
+	}
+	return -1
+}
+
+// at32 returns v[i], or 0 past its end.
+func (s *Side) at32(v []float32, i int32) float32 {
+	if int(i) < len(v) {
+		return v[i]
+	}
+	return 0
+}
+
+// same is 1 when a and b are the same known value, else 0.
+func same(a, b int32) float32 {
+	if a >= 0 && a == b {
+		return 1
+	}
+	return 0
+}
+
+// medianPrice is the median known price of items, 0 when none is known.
+func (s *Side) medianPrice(items []int32) float32 {
+	var ps []float32
+	for _, i := range items {
+		if p := s.at32(s.Price, i); p > 0 {
+			ps = append(ps, p)
+		}
+	}
+	if len(ps) == 0 {
+		return 0
+	}
+	slices.Sort(ps)
+	return ps[len(ps)/2]
+}
+
+// Reranker is the learned second stage: it re-orders the best Depth
+// candidates of a blend (Blend.RankWithMembers) by a LambdaMART model of
+// their features (Side.Features), the rest keeping the blend's order
+// after them. It is safe for concurrent use.
+type Reranker struct {
+	Model *gbdt.Model
+	Side  Side
+	// Members are the names of the blend's members the model was trained
+	// over, in the blend's order.
+	Members []string
+	// Depth is how many of the blend's best candidates are re-ranked.
+	Depth int
+}
+
+// DefaultDepth is the candidates re-ranked when Reranker.Depth is 0: on
+// Beauty's validation cases held out to choose, re-ranking the best 50
+// gave NDCG@10 0.0776 against 0.0765 for 100 and 0.0753 for 30 (the blend
+// 0.0748).
+const DefaultDepth = 50
+
+func (r *Reranker) depth() int { return cmp.Or(r.Depth, DefaultDepth) }
+
+// Rank ranks history's candidates: blend's (Blend.RankWithMembers, over
+// the members the ranker was trained with) without the history items,
+// the best Depth of them re-ordered by the model and the others following
+// in the blend's order, scores decreasing throughout.
+func (r *Reranker) Rank(b *Blend, history []int32, perMember int) Candidates {
+	m := len(r.Members)
+	c := withoutHistory(b.RankWithMembers(history, perMember), history, m)
+	n := min(r.depth(), len(c.Items))
+	F := NumFeatures(m)
+	feats := make([]float32, n*F)
+	r.Side.Features(history, c, m, n, VectorsOf(b), feats)
+	pred := make([]float32, n)
+	order := make([]int, n)
+	for j := range n {
+		pred[j], order[j] = r.Model.Predict(feats[j*F:(j+1)*F]), j
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(pred[b], pred[a]) })
+	out := Candidates{Items: make([]int32, len(c.Items)), Scores: make([]float32, len(c.Items)), From: make([]uint64, len(c.Items))}
+	low := float32(0)
+	for k, j := range order {
+		out.Items[k], out.Scores[k], out.From[k] = c.Items[j], pred[j], c.From[j]
+		low = pred[j]
+	}
+	for k := n; k < len(c.Items); k++ {
+		low--
+		out.Items[k], out.Scores[k], out.From[k] = c.Items[k], low, c.From[k]
+	}
+	return out
+}
+
+// withoutHistory returns c without the items of history.
+func withoutHistory(c Candidates, history []int32, m int) Candidates {
+	if len(history) == 0 {
+		return c
+	}
+	in := make(map[int32]bool, len(history))
+	for _, h := range history {
+		in[h] = true
+	}
+	out := Candidates{Items: c.Items[:0:0], Scores: c.Scores[:0:0], From: c.From[:0:0], Members: c.Members[:0:0]}
+	for j, i := range c.Items {
+		if in[i] {
+			continue
+		}
+		out.Items, out.Scores, out.From = append(out.Items, i), append(out.Scores, c.Scores[j]), append(out.From, c.From[j])
+		out.Members = append(out.Members, c.Members[j*m:(j+1)*m]...)
+	}
+	return out
+}
+
+// RerankScorer scores the catalog as serving ranks it with a Reranker:
+// the re-ranked candidates get decreasing scores and every other item
+// −Inf, so offline evaluation measures what is served.
+type RerankScorer struct {
+	Blend     *Blend
+	Reranker  *Reranker
+	PerMember int
+}
+
+// Score implements Scorer.
+func (s RerankScorer) Score(history []int32, scores []float32) {
+	inf := float32(math.Inf(-1))
+	for i := range scores {
+		scores[i] = inf
+	}
+	c := s.Reranker.Rank(s.Blend, history, s.PerMember)
+	for j, i := range c.Items {
+		scores[i] = c.Scores[j]
+	}
+}
