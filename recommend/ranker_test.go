@@ -49,19 +49,27 @@ func TestSecondStageRankerServes(t *testing.T) {
 		}
 		var want, blend []string
 		for _, i := range p.set.Ranker.Rank(p.fused, history, p.candidates()).Items {
-			if id := p.meta.Items[i]; !bought[id] && len(want) < len(recs) {
+			if id := p.meta.Items[i]; !bought[id] {
 				want = append(want, id)
 			}
 		}
 		for _, i := range p.fused.Rank(history, p.candidates()).Items {
-			if id := p.meta.Items[i]; !bought[id] && !slices.Contains(history, i) && len(blend) < len(recs) {
+			if id := p.meta.Items[i]; !bought[id] && !slices.Contains(history, i) && len(blend) < 10 {
 				blend = append(blend, id)
 			}
 		}
-		if got := ids(recs); !slices.Equal(got, want) {
-			t.Errorf("shopper %s gets %v, the ranker's order is %v", user, got, want)
+		// The engine may leave items out (variants of a purchase, say),
+		// never reorder them.
+		at := -1
+		for _, id := range ids(recs) {
+			k := slices.Index(want, id)
+			if k <= at {
+				t.Errorf("shopper %s gets %v, not in the ranker's order %v", user, ids(recs), want[:min(15, len(want))])
+				break
+			}
+			at = k
 		}
-		if !slices.Equal(want, blend) {
+		if !slices.Equal(want[:len(blend)], blend) {
 			differs++
 		}
 	}

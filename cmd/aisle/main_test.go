@@ -86,8 +86,9 @@ func TestImportTrainServe(t *testing.T) {
 		t.Errorf("second train exit %d, stdout:\n%s", code, stdout)
 	}
 	checkServedRecommendations(t, dir)
-	checkServedCart(t, dir)  // cart_test.go
-	checkServedRules(t, dir) // rules_test.go; last: it creates API keys
+	checkServedCart(t, dir)      // cart_test.go
+	checkServedDiversity(t, dir) // diversity_test.go
+	checkServedRules(t, dir)     // rules_test.go; last: it creates API keys
 }
 
 // startServer serves db on cfg's address in this process until the test

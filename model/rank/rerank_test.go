@@ -183,3 +183,24 @@ func FuzzRerankerUnmarshal(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkRank compares one shopper's ranking by the blend alone with
+// the blend and the second stage, on Office's test histories.
+func BenchmarkRank(b *testing.B) {
+	r, _, blend, sp := trainOffice(b)
+	for _, stage := range []string{"blend", "ranker"} {
+		b.Run(stage, func(b *testing.B) {
+			b.ReportAllocs()
+			k := 0
+			for b.Loop() {
+				c := sp.Test[k%len(sp.Test)]
+				k++
+				if stage == "blend" {
+					blend.Rank(c.History, 100)
+				} else {
+					r.Rank(blend, c.History, 100)
+				}
+			}
+		})
+	}
+}
