@@ -137,16 +137,31 @@ const historyWindow = 10
 // It never reads which item is the target.
 func (s *Side) Features(history []int32, c Candidates, m, n int, vectors func(int32) []float32, out []float32) {
 	F := NumFeatures(m)
-	recent := history[max(0, len(history)-historyWindow):]
-	lastLeaf, lastBrand := int32(-1), int32(-1)
-	if len(history) > 0 {
-		lastLeaf, lastBrand = s.at(s.Leaf, history[len(history)-1]), s.at(s.Brand, history[len(history)-1])
-	}
-	median := s.medianPrice(recent)
+	memberRanks(c, m, n, F, out)
+	h := s.historyFacts(history, vectors)
 	top := float32(0)
 	if n > 0 {
 		top = c.Scores[0]
 	}
+	for j := range n {
+		row := out[j*F : (j+1)*F]
+		copy(row[:m], c.Members[j*m:(j+1)*m])
+		f := row[2*m:]
+		f[featBlendScore] = c.Scores[j]
+		f[featBlendPos] = float32(math.Log2(float64(j) + 2))
+		f[featBlendRel] = 0
+		if top > 0 {
+			f[featBlendRel] = c.Scores[j] / top
+		}
+		f[featProposers] = float32(bits.OnesCount64(c.From[j]))
+		s.itemFeatures(c.Items[j], &h, vectors, f)
+	}
+}
+
+// memberRanks writes, for each of the m members, each of the first n
+// candidates' rank by that member's score (log2(2+rank)) into column
+// m+member of its row of out.
+func memberRanks(c Candidates, m, n, F int, out []float32) {
 	rank := make([]int32, n)
 	for mm := range m {
 		for j := range rank {
@@ -157,58 +172,68 @@ func (s *Side) Features(history []int32, c Candidates, m, n int, vectors func(in
 			out[int(j)*F+m+mm] = float32(math.Log2(float64(pos) + 2))
 		}
 	}
-	hl := float32(math.Log1p(float64(len(history))))
-	var histPop float32
-	for _, h := range recent {
-		histPop += s.at32(s.Popularity, h)
+}
+
+// history is what the features read of a shopper's history: its length,
+// the last item's leaf category and brand, and of the last historyWindow
+// items their leaves, brands, median price, mean popularity and vectors.
+type history struct {
+	length              float32
+	lastLeaf, lastBrand int32
+	leaves, brands      []int32
+	median, popularity  float32
+	vectors             [][]float32
+}
+
+// historyFacts gathers what the features read of history.
+func (s *Side) historyFacts(h []int32, vectors func(int32) []float32) history {
+	recent := h[max(0, len(h)-historyWindow):]
+	out := history{length: float32(math.Log1p(float64(len(h)))), lastLeaf: -1, lastBrand: -1, median: s.medianPrice(recent)}
+	if len(h) > 0 {
+		out.lastLeaf, out.lastBrand = s.at(s.Leaf, h[len(h)-1]), s.at(s.Brand, h[len(h)-1])
 	}
-	histPop /= float32(max(1, len(recent)))
-	var recentVecs [][]float32
-	if vectors != nil {
-		for _, h := range recent {
-			recentVecs = append(recentVecs, vectors(h))
+	for _, i := range recent {
+		out.leaves, out.brands = append(out.leaves, s.at(s.Leaf, i)), append(out.brands, s.at(s.Brand, i))
+		out.popularity += s.at32(s.Popularity, i)
+		if vectors != nil {
+			out.vectors = append(out.vectors, vectors(i))
 		}
 	}
-	for j := range n {
-		row := out[j*F : (j+1)*F]
-		copy(row[:m], c.Members[j*m:(j+1)*m])
-		f := row[2*m:]
-		i := c.Items[j]
-		f[featBlendScore] = c.Scores[j]
-		f[featBlendPos] = float32(math.Log2(float64(j) + 2))
-		if top > 0 {
-			f[featBlendRel] = c.Scores[j] / top
-		}
-		f[featProposers] = float32(bits.OnesCount64(c.From[j]))
-		pop, rec := s.at32(s.Popularity, i), s.at32(s.Recent, i)
-		f[featPopularity] = float32(math.Log1p(float64(pop)))
-		f[featRecent] = float32(math.Log1p(float64(rec)))
-		f[featTrend] = rec / (pop + 1)
-		f[featHistory] = hl
-		leaf, brand := s.at(s.Leaf, i), s.at(s.Brand, i)
-		f[featLeafLast] = same(leaf, lastLeaf)
-		f[featBrandLast] = same(brand, lastBrand)
-		f[featLeafShare], f[featBrandShare] = 0, 0
-		for _, h := range recent {
-			f[featLeafShare] += same(leaf, s.at(s.Leaf, h))
-			f[featBrandShare] += same(brand, s.at(s.Brand, h))
-		}
-		if len(recent) > 0 {
-			f[featLeafShare] /= float32(len(recent))
-			f[featBrandShare] /= float32(len(recent))
-		}
-		f[featPriceRatio], f[featPriceKnown] = 0, 0
-		if p := s.at32(s.Price, i); p > 0 && median > 0 {
-			f[featPriceRatio] = float32(math.Log(float64(p / median)))
-			f[featPriceKnown] = 1
-		}
-		f[featAge] = float32(math.Log1p(float64(s.at32(s.Age, i))))
-		f[featIdle] = float32(math.Log1p(float64(s.at32(s.Idle, i))))
-		f[featPopVsHistory] = float32(math.Log(float64((1 + pop) / (1 + histPop))))
-		f[featSimLast], f[featSimMax] = 0, 0
-		if len(recentVecs) > 0 {
-			f[featSimLast], f[featSimMax] = similarities(vectors(i), recentVecs)
-		}
+	out.popularity /= float32(max(1, len(recent)))
+	return out
+}
+
+// itemFeatures writes item i's features from featPopularity on into f
+// (the features of one row from 2M on).
+func (s *Side) itemFeatures(i int32, h *history, vectors func(int32) []float32, f []float32) {
+	pop, rec := s.at32(s.Popularity, i), s.at32(s.Recent, i)
+	f[featPopularity] = float32(math.Log1p(float64(pop)))
+	f[featRecent] = float32(math.Log1p(float64(rec)))
+	f[featTrend] = rec / (pop + 1)
+	f[featHistory] = h.length
+	leaf, brand := s.at(s.Leaf, i), s.at(s.Brand, i)
+	f[featLeafLast] = same(leaf, h.lastLeaf)
+	f[featBrandLast] = same(brand, h.lastBrand)
+	f[featLeafShare], f[featBrandShare] = 0, 0
+	for k := range h.leaves {
+		f[featLeafShare] += same(leaf, h.leaves[k])
+		f[featBrandShare] += same(brand, h.brands[k])
+	}
+	if len(h.leaves) > 0 {
+		f[featLeafShare] /= float32(len(h.leaves))
+		f[featBrandShare] /= float32(len(h.leaves))
+	}
+	f[featPriceRatio], f[featPriceKnown] = 0, 0
+	if p := s.at32(s.Price, i); p > 0 && h.median > 0 {
+		f[featPriceRatio] = float32(math.Log(float64(p / h.median)))
+		f[featPriceKnown] = 1
+	}
+	f[featAge] = float32(math.Log1p(float64(s.at32(s.Age, i))))
+	f[featIdle] = float32(math.Log1p(float64(s.at32(s.Idle, i))))
+	f[featPopVsHistory] = float32(math.Log(float64((1 + pop) / (1 + h.popularity))))
+	f[featSimLast], f[featSimMax] = 0, 0
+	if len(h.vectors) > 0 {
+		f[featSimLast], f[featSimMax] = similarities(vectors(i), h.vectors)
 	}
 }
 

@@ -117,6 +117,33 @@ func TrainReranker(ctx context.Context, blend *Blend, names []string, side Side,
 		cases = sample
 	}
 	r := &Reranker{Side: side, Members: slices.Clone(names), Depth: opts.Depth}
+	groups, err := r.groups(ctx, blend, cases, opts)
+	if err != nil {
+		return nil, RerankReport{}, err
+	}
+	F := NumFeatures(m)
+	train, stop, n := splitGroups(groups, F)
+	rep := RerankReport{Cases: len(cases), TrainGroups: n}
+	if rep.TrainGroups == 0 || stop.Rows() == 0 {
+		return nil, rep, fmt.Errorf("rerank: no case has its target among the candidates")
+	}
+	if opts.BaseScale > 0 {
+		opts.GBDT.Base = gbdt.Base{Feature: 2*m + featBlendScore, Scale: opts.BaseScale}
+	}
+	model, gr, err := gbdt.Train(ctx, train, stop, opts.GBDT)
+	if err != nil {
+		return nil, rep, fmt.Errorf("rerank: %w", err)
+	}
+	r.Model, rep.Trees = model, gr.Trees
+	rep.Ranker, rep.Blend, rep.SelectionCases = r.selection(groups, F)
+	rep.Better = rep.Ranker > rep.Blend
+	rep.Seconds = time.Since(start).Seconds()
+	return r, rep, nil
+}
+
+// groups builds every case's features, the cases shared among
+// opts.Workers goroutines.
+func (r *Reranker) groups(ctx context.Context, blend *Blend, cases []dataset.Case, opts RerankOptions) ([]rerankGroup, error) {
 	groups := make([]rerankGroup, len(cases))
 	var wg sync.WaitGroup
 	errc := make(chan error, opts.Workers)
@@ -134,11 +161,17 @@ func TrainReranker(ctx context.Context, blend *Blend, names []string, side Side,
 	wg.Wait()
 	close(errc)
 	if err := <-errc; err != nil {
-		return nil, RerankReport{}, err
+		return nil, err
 	}
-	F := NumFeatures(m)
-	train, stop := &gbdt.Data{F: F, Groups: []int{0}}, &gbdt.Data{F: F, Groups: []int{0}}
-	rep := RerankReport{Cases: len(cases)}
+	return groups, nil
+}
+
+// splitGroups returns the groups that fit the trees and those that stop
+// the boosting (k%10 = 0), each labelled 1 for its target, and how many
+// fit; groups without their target and the selection groups (k%10 = 5)
+// are left out.
+func splitGroups(groups []rerankGroup, F int) (train, stop *gbdt.Data, fit int) {
+	train, stop = &gbdt.Data{F: F, Groups: []int{0}}, &gbdt.Data{F: F, Groups: []int{0}}
 	for k, g := range groups {
 		if g.target < 0 || k%10 == 5 {
 			continue
@@ -147,7 +180,7 @@ func TrainReranker(ctx context.Context, blend *Blend, names []string, side Side,
 		if k%10 == 0 {
 			d = stop
 		} else {
-			rep.TrainGroups++
+			fit++
 		}
 		d.X = append(d.X, g.feats...)
 		for j := range len(g.feats) / F {
@@ -155,35 +188,27 @@ func TrainReranker(ctx context.Context, blend *Blend, names []string, side Side,
 		}
 		d.Groups = append(d.Groups, len(d.Label))
 	}
-	if rep.TrainGroups == 0 || stop.Rows() == 0 {
-		return nil, rep, fmt.Errorf("rerank: no case has its target among the candidates")
-	}
-	if opts.BaseScale > 0 {
-		opts.GBDT.Base = gbdt.Base{Feature: 2*m + featBlendScore, Scale: opts.BaseScale}
-	}
-	model, gr, err := gbdt.Train(ctx, train, stop, opts.GBDT)
-	if err != nil {
-		return nil, rep, fmt.Errorf("rerank: %w", err)
-	}
-	r.Model, rep.Trees = model, gr.Trees
+	return train, stop, fit
+}
+
+// selection returns the mean NDCG@10 of the ranker's and the blend's
+// order over the selection groups (k%10 = 5), and how many there are.
+func (r *Reranker) selection(groups []rerankGroup, F int) (ranker, blend float64, n int) {
 	for k, g := range groups {
 		if k%10 != 5 {
 			continue
 		}
-		rep.SelectionCases++
+		n++
 		if g.target < 0 {
 			continue
 		}
-		rep.Blend += ndcgAt(g.target, 10)
-		rep.Ranker += ndcgAt(r.position(g.feats, g.target, F), 10)
+		blend += ndcgAt(g.target, 10)
+		ranker += ndcgAt(r.position(g.feats, g.target, F), 10)
 	}
-	if rep.SelectionCases > 0 {
-		rep.Blend /= float64(rep.SelectionCases)
-		rep.Ranker /= float64(rep.SelectionCases)
+	if n > 0 {
+		ranker, blend = ranker/float64(n), blend/float64(n)
 	}
-	rep.Better = rep.Ranker > rep.Blend
-	rep.Seconds = time.Since(start).Seconds()
-	return r, rep, nil
+	return ranker, blend, n
 }
 
 // rerankGroup is one case's re-ranked candidates: their features, and the
