@@ -23,15 +23,6 @@ type Item struct {
 	Price             *float64
 }
 
-// ItemOf returns the facts of it that rules match on.
-func ItemOf(it *aisle.Item) Item {
-	f := Item{ID: it.ID, Brand: it.Brand, Categories: it.Categories, Attributes: it.Attributes, Colors: it.Colors(), Price: it.Price}
-	if it.Extracted != nil {
-		f.Materials = it.Extracted.Materials
-	}
-	return f
-}
-
 // setMapAbove is the list size above which a string set is a map.
 const setMapAbove = 8
 

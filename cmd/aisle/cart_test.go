@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -18,17 +17,7 @@ import (
 // server (checkServedCart). TestImportTrainServe runs the same checks on
 // the trained models.
 func TestServedCartOffice(t *testing.T) {
-	if testing.Short() {
-		t.Skip("imports a real dataset")
-	}
-	src := "../../../shared/data/amazon-office"
-	if _, err := os.Stat(src); err != nil {
-		t.Skip("shared data not present")
-	}
-	dir := t.TempDir()
-	if code, _, stderr := runCLI(t, "import", "-data-dir", dir, "-format", "lcrec", "-sync", "NORMAL", src); code != 0 {
-		t.Fatalf("import exit %d: %s", code, stderr)
-	}
+	dir := importOffice(t, "imports a real dataset")
 	checkServedCart(t, dir)
 }
 

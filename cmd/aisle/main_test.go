@@ -91,6 +91,25 @@ func TestImportTrainServe(t *testing.T) {
 	checkServedRules(t, dir)     // rules_test.go; last: it creates API keys
 }
 
+// importOffice imports the real Office dataset with the CLI into a fresh
+// data directory and returns it. It skips under -short (saying why) and
+// when the data is absent.
+func importOffice(t *testing.T, why string) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip(why)
+	}
+	src := "../../../shared/data/amazon-office"
+	if _, err := os.Stat(src); err != nil {
+		t.Skip("shared data not present")
+	}
+	dir := t.TempDir()
+	if code, _, stderr := runCLI(t, "import", "-data-dir", dir, "-format", "lcrec", "-sync", "NORMAL", src); code != 0 {
+		t.Fatalf("import exit %d: %s", code, stderr)
+	}
+	return dir
+}
+
 // startServer serves db on cfg's address in this process until the test
 // ends, and returns its base URL. The server stops before db closes when
 // db's Close was registered with t.Cleanup first.

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -83,17 +82,7 @@ func (p *probe) item(id string) aisle.Item {
 // Office catalog and its 53,258 purchases: each finding, tried as an
 // attacker on the same network would, must now fail.
 func TestSecurityProbe(t *testing.T) {
-	if testing.Short() {
-		t.Skip("imports the Office dataset")
-	}
-	src := "../../../shared/data/amazon-office"
-	if _, err := os.Stat(src); err != nil {
-		t.Skip("shared data not present")
-	}
-	dir := t.TempDir()
-	if code, _, stderr := runCLI(t, "import", "-data-dir", dir, "-format", "lcrec", "-sync", "NORMAL", src); code != 0 {
-		t.Fatalf("import: exit %d: %s", code, stderr)
-	}
+	dir := importOffice(t, "imports the Office dataset")
 	cfg := DefaultConfig()
 	cfg.DataDir = dir
 	cfg.HTTP.Addr = "127.0.0.1:0"

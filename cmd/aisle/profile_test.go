@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -48,17 +47,7 @@ func (p *servedProfile) tag(id string) *profile.TagView {
 // key may neither read nor change the profile; erasing the shopper erases
 // it.
 func TestProfileServed(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains every model on real data")
-	}
-	src := "../../../shared/data/amazon-office"
-	if _, err := os.Stat(src); err != nil {
-		t.Skip("shared data not present")
-	}
-	dir := t.TempDir()
-	if code, _, stderr := runCLI(t, "import", "-data-dir", dir, "-format", "lcrec", "-sync", "NORMAL", src); code != 0 {
-		t.Fatalf("import: exit %d: %s", code, stderr)
-	}
+	dir := importOffice(t, "trains every model on real data")
 	if code, _, stderr := runCLI(t, "train", "-data-dir", dir, "-log-level", "warn", "-background=false", "-content-vectors", "text"); code != 0 {
 		t.Fatalf("train: exit %d: %s", code, stderr)
 	}
