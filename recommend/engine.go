@@ -540,17 +540,7 @@ func (e *Engine) Recommend(ctx context.Context, user string, req aisle.Recommend
 		}
 		return e.diversify(recs, req.Diversity, req.N), nil
 	}
-	skip := make(map[string]bool, len(req.Exclude))
-	for _, id := range req.Exclude {
-		skip[id] = true
-	}
-	if !req.IncludeBought {
-		e.memMu.RLock()
-		for id := range e.mem.bought[user] {
-			skip[id] = true
-		}
-		e.memMu.RUnlock()
-	}
+	skip := e.skipped(user, req)
 	f := newFilter(req)
 	if f.category != "" && !e.hasCategory(f.category) {
 		return nil, aisle.FieldErrorf(aisle.EINVALID, "category", "no item in the catalog has category %q", req.Category)
@@ -577,6 +567,23 @@ func (e *Engine) Recommend(ctx context.Context, user string, req aisle.Recommend
 		skip[id] = true
 	}
 	return append(recs, e.recommendPopular(skip, f, req.N-len(recs))...), nil
+}
+
+// skipped returns the items a request for user must not return:
+// req.Exclude and, unless req.IncludeBought, what user bought.
+func (e *Engine) skipped(user string, req aisle.RecommendRequest) map[string]bool {
+	skip := make(map[string]bool, len(req.Exclude))
+	for _, id := range req.Exclude {
+		skip[id] = true
+	}
+	if !req.IncludeBought {
+		e.memMu.RLock()
+		for id := range e.mem.bought[user] {
+			skip[id] = true
+		}
+		e.memMu.RUnlock()
+	}
+	return skip
 }
 
 // coldStart returns up to n items for a shopper the models cannot place:

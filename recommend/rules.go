@@ -34,17 +34,7 @@ func (e *Engine) recommendWithRules(ctx context.Context, user string, req aisle.
 	if !e.rulesActive(ctx, req.N) {
 		return nil, false, nil
 	}
-	skip := make(map[string]bool, len(req.Exclude))
-	for _, id := range req.Exclude {
-		skip[id] = true
-	}
-	if !req.IncludeBought {
-		e.memMu.RLock()
-		for id := range e.mem.bought[user] {
-			skip[id] = true
-		}
-		e.memMu.RUnlock()
-	}
+	skip := e.skipped(user, req)
 	f := newFilter(req)
 	recs, err = e.withPool(ctx, req.N, func(ctx context.Context, k int) ([]aisle.Recommendation, error) {
 		pool := req

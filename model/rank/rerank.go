@@ -183,6 +183,7 @@ type history struct {
 	leaves, brands      []int32
 	median, popularity  float32
 	vectors             [][]float32
+	norms               []float32 // each vector's squared norm
 }
 
 // historyFacts gathers what the features read of history.
@@ -196,7 +197,8 @@ func (s *Side) historyFacts(h []int32, vectors func(int32) []float32) history {
 		out.leaves, out.brands = append(out.leaves, s.at(s.Leaf, i)), append(out.brands, s.at(s.Brand, i))
 		out.popularity += s.at32(s.Popularity, i)
 		if vectors != nil {
-			out.vectors = append(out.vectors, vectors(i))
+			v := vectors(i)
+			out.vectors, out.norms = append(out.vectors, v), append(out.norms, squaredNorm(v))
 		}
 	}
 	out.popularity /= float32(max(1, len(recent)))
@@ -233,41 +235,51 @@ func (s *Side) itemFeatures(i int32, h *history, vectors func(int32) []float32, 
 	f[featPopVsHistory] = float32(math.Log(float64((1 + pop) / (1 + h.popularity))))
 	f[featSimLast], f[featSimMax] = 0, 0
 	if len(h.vectors) > 0 {
-		f[featSimLast], f[featSimMax] = similarities(vectors(i), h.vectors)
+		f[featSimLast], f[featSimMax] = similarities(vectors(i), h)
 	}
 }
 
-// similarities returns v's cosine with the last of recent and the
-// largest with any of them (0 for missing vectors).
-func similarities(v []float32, recent [][]float32) (last, best float32) {
+// similarities returns v's cosine with h's last vector and the largest
+// with any of them (0 for missing vectors). Each vector's norm is
+// computed once, h's by historyFacts.
+func similarities(v []float32, h *history) (last, best float32) {
 	if v == nil {
 		return 0, 0
 	}
-	for k, u := range recent {
+	vv := squaredNorm(v)
+	for k, u := range h.vectors {
 		if len(u) != len(v) {
 			continue
 		}
-		c := cosine(u, v)
+		c := cosine(u, v, h.norms[k], vv)
 		best = max(best, c)
-		if k == len(recent)-1 {
+		if k == len(h.vectors)-1 {
 			last = c
 		}
 	}
 	return last, best
 }
 
-// cosine is the cosine of a and b (0 when either is zero).
-func cosine(a, b []float32) float32 {
-	var ab, aa, bb float32
-	for k := range a {
-		ab += a[k] * b[k]
-		aa += a[k] * a[k]
-		bb += b[k] * b[k]
-	}
+// cosine is the cosine of a and b given their squared norms (0 when
+// either is zero).
+func cosine(a, b []float32, aa, bb float32) float32 {
 	if aa == 0 || bb == 0 {
 		return 0
 	}
+	var ab float32
+	for k := range a {
+		ab += a[k] * b[k]
+	}
 	return ab / float32(math.Sqrt(float64(aa)*float64(bb)))
+}
+
+// squaredNorm is Σ v[k]², summed in order.
+func squaredNorm(v []float32) float32 {
+	var s float32
+	for _, x := range v {
+		s += x * x
+	}
+	return s
 }
 
 // VectorsOf returns the item vectors of b's first member that has them
