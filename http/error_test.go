@@ -233,6 +233,8 @@ func badRequests() []badRequest {
 		{name: "get profile: unknown user", method: "GET", path: "/v1/users/nobody/profile", status: nf, code: miss, msg: `"nobody" not found`},
 		{name: "remove interest: no kind", method: "DELETE", path: "/v1/users/u1/profile/interests/Brother", status: bad, code: inv, field: "tag", msg: "want kind:value"},
 		{name: "remove interest: unknown kind", method: "DELETE", path: "/v1/users/u1/profile/interests/size%3AXL", status: bad, code: inv, field: "tag", msg: `unknown kind "size"`},
+		{name: "remove interest: tag over limit", method: "DELETE", path: "/v1/users/u1/profile/interests/brand%3A" + strings.Repeat("a", aisle.MaxInterestBytes), status: bad, code: inv, field: "tag", msg: "512"},
+		{name: "cart: body over limit", method: "POST", path: "/v1/cart/recommend", body: huge(`{"items":["`), status: big, code: aisle.ETOOLARGE, msg: "8388608 bytes"},
 		{name: "remove interest: control character", method: "DELETE", path: "/v1/users/u1/profile/interests/brand%3Aa%07b", status: bad, code: inv, field: "tag", msg: "control"},
 		{name: "delete user: bad id", method: "DELETE", path: "/v1/users/%09u", status: bad, code: inv, field: "id"},
 
@@ -291,6 +293,8 @@ func badRequests() []badRequest {
 		{name: "rule: negative price", method: "PUT", path: "/v1/rules/r1", body: `{"action":"block","match":{"max_price":-1}}`, status: bad, code: inv, field: "match.max_price"},
 		{name: "rule: bad item id", method: "PUT", path: "/v1/rules/r1", body: `{"action":"block","match":{"items":["pen-1"," x"]}}`, status: bad, code: inv, field: "match.items[1]", msg: "white space"},
 		{name: "rule: name with white space", method: "PUT", path: "/v1/rules/%20r1", body: `{"action":"block","match":{"brands":["Acme"]}}`, status: bad, code: inv, field: "name", msg: "white space"},
+		{name: "rule: body over limit", method: "PUT", path: "/v1/rules/r1", body: huge(`{"action":"block","match":{"brands":["`), status: big, code: aisle.ETOOLARGE, msg: "8388608 bytes"},
+		{name: "rule: brand not UTF-8", method: "PUT", path: "/v1/rules/r1", body: "{\"action\":\"block\",\"match\":{\"brands\":[\"\xff\xfe\"]}}", status: bad, code: inv, msg: "UTF-8"},
 		{name: "rule: get unknown", method: "GET", path: "/v1/rules/nope", status: nf, code: miss, msg: "not found"},
 		{name: "rule: delete unknown", method: "DELETE", path: "/v1/rules/nope", status: nf, code: miss, msg: "not found"},
 
