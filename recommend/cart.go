@@ -278,7 +278,7 @@ func (e *Engine) pickCart(sources []CartSource[string], ranked []CartPick[string
 	cands := make([]scored, len(ranked))
 	byID := make(map[string]CartPick[string], len(ranked))
 	for i, p := range ranked {
-		cands[i] = scored{p.Item, p.Score}
+		cands[i] = scored{id: p.Item, score: p.Score}
 		byID[p.Item] = p
 	}
 	return e.pick(cands, skip, f, n, func(c scored) aisle.Recommendation {

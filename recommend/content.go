@@ -152,7 +152,7 @@ func (e *Engine) contentCandidates(recent []string, cfg candidate.ContentConfig,
 	out := make([]scored, 0, len(hits))
 	for _, h := range hits {
 		if h.Score >= minCos && h.Score > 0 {
-			out = append(out, scored{h.ID, float64(h.Score)})
+			out = append(out, scored{id: h.ID, score: float64(h.Score)})
 		}
 	}
 	return out
@@ -204,7 +204,7 @@ func (e *Engine) similarBy(cat *embedding.Catalog, what, item string, n int, mod
 	hits := cat.Nearest(v, n+16, func(id string) bool { return id != item })
 	cands := make([]scored, len(hits))
 	for j, h := range hits {
-		cands[j] = scored{h.ID, float64(h.Score)}
+		cands[j] = scored{id: h.ID, score: float64(h.Score)}
 	}
 	why := fmt.Sprintf(reason, cmp.Or(b.title, item))
 	return e.pick(cands, map[string]bool{item: true}, nil, n, func(c scored) aisle.Recommendation {
@@ -231,7 +231,7 @@ func (e *Engine) Affinity(ctx context.Context, user string, items []string) ([]f
 	if p := e.model.Load(); p != nil {
 		cfg = p.contentConfig()
 		if h := p.indices(recent); len(h) > 0 {
-			cands, _ := p.rank(h, p.candidates())
+			cands := p.rank(h, p.candidates())
 			if len(cands) > 0 && cands[0].score > 0 {
 				for _, c := range cands {
 					fused[c.id] = c.score / cands[0].score

@@ -58,7 +58,7 @@ func (c *CoOccurrence) neighbors(item string) []scored {
 		if _, ok := c.hidden[pairKey(i, j)]; ok {
 			continue
 		}
-		out = append(out, scored{c.d.Items[j], float64(weights[k])})
+		out = append(out, scored{id: c.d.Items[j], score: float64(weights[k])})
 	}
 	return out
 }

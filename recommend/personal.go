@@ -85,32 +85,29 @@ func (p *personal) candidates() int {
 }
 
 // rank returns the fused candidates for history (item indices), as ids
-// with scores, and which members proposed each.
-func (p *personal) rank(history []int32, perMember int) ([]scored, map[string]uint64) {
+// with scores and which members proposed each.
+func (p *personal) rank(history []int32, perMember int) []scored {
 	return p.scored(p.fused.Rank(history, perMember))
 }
 
 // rankShopper is rank for a shopper's history: with the version's
 // second-stage ranker, when validation chose it, the best candidates
 // re-ordered by it (history items left out).
-func (p *personal) rankShopper(history []int32, perMember int) ([]scored, map[string]uint64) {
+func (p *personal) rankShopper(history []int32, perMember int) []scored {
 	if p.set.Ranker == nil {
 		return p.rank(history, perMember)
 	}
 	return p.scored(p.set.Ranker.Rank(p.fused, history, perMember))
 }
 
-// scored returns c's items as ids with scores, and which members
+// scored returns c's items as ids with scores and which members
 // proposed each.
-func (p *personal) scored(c rank.Candidates) ([]scored, map[string]uint64) {
+func (p *personal) scored(c rank.Candidates) []scored {
 	out := make([]scored, len(c.Items))
-	from := make(map[string]uint64, len(c.Items))
 	for j, i := range c.Items {
-		id := p.meta.Items[i]
-		out[j] = scored{id, float64(c.Scores[j])}
-		from[id] = c.From[j]
+		out[j] = scored{p.meta.Items[i], float64(c.Scores[j]), c.From[j]}
 	}
-	return out, from
+	return out
 }
 
 // recommendPersonal ranks items for a user with history recent (oldest
@@ -147,8 +144,7 @@ func (e *Engine) recommendPersonal(recent []string, skip map[string]bool, f *fil
 	}
 	var main []aisle.Recommendation
 	if len(history) > 0 {
-		cands, from := p.rankShopper(history, per)
-		main = e.pick(cands, skipped, f, n, e.explainer(p, history, from))
+		main = e.pick(p.rankShopper(history, per), skipped, f, n, e.explainer(p, history))
 	}
 	if len(main) == 0 && len(cold) == 0 {
 		return nil
@@ -169,14 +165,14 @@ func (e *Engine) similarTrained(item string, n int) []aisle.Recommendation {
 		return nil
 	}
 	history := []int32{i}
-	cands, from := p.rank(history, p.candidates())
+	cands := p.rank(history, p.candidates())
 	skip := map[string]bool{item: true}
-	for id, bits := range from {
-		if !p.proposedByItemModel(bits) {
-			skip[id] = true // popular, not similar
+	for _, c := range cands {
+		if !p.proposedByItemModel(c.from) {
+			skip[c.id] = true // popular, not similar
 		}
 	}
-	return e.pick(cands, skip, nil, n, e.explainer(p, history, from))
+	return e.pick(cands, skip, nil, n, e.explainer(p, history))
 }
 
 // isCold reports whether no shopper had touched item id when the models
@@ -219,11 +215,10 @@ var reasonOrder = []struct {
 	{saved.ModelItemCF, "often bought together with %q"},
 }
 
-// explainer returns pick's explain for candidates of history proposed as
-// from says.
-func (e *Engine) explainer(p *personal, history []int32, from map[string]uint64) func(scored) aisle.Recommendation {
+// explainer returns pick's explain for candidates of history.
+func (e *Engine) explainer(p *personal, history []int32) func(scored) aisle.Recommendation {
 	return func(c scored) aisle.Recommendation {
-		models, reason := e.explain(p, history, p.index[c.id], from[c.id])
+		models, reason := e.explain(p, history, p.index[c.id], c.from)
 		return aisle.Recommendation{Item: c.id, Score: c.score, Models: models, Reasons: []string{reason}}
 	}
 }

@@ -288,7 +288,7 @@ func (p *Popularity) top(k int) []scored {
 	}
 	out := make([]scored, len(order))
 	for j, i := range order {
-		out[j] = scored{p.ids[i], p.scores[i]}
+		out[j] = scored{id: p.ids[i], score: p.scores[i]}
 	}
 	// Relative to the first item, so comparable across rebases.
 	if len(out) > 0 && out[0].score > 0 {
@@ -331,6 +331,9 @@ func (p *Popularity) value(id string) float64 {
 type scored struct {
 	id    string
 	score float64
+	// from has bit m set when member m of the loaded models proposed the
+	// item (personal rankings only).
+	from uint64
 }
 
 // Popularity returns, in the order of items, a number that orders them as

@@ -108,6 +108,11 @@ type MF struct {
 	gram []float64
 	// ginv is gram's inverse, or nil if gram is numerically singular.
 	ginv []float64
+	// proj holds G⁻¹·y_i for every item i (proj[i*k:(i+1)*k]), the
+	// per-item term of the Woodbury fold-in, computed once at load
+	// instead of h·k² work per request; nil when ginv is, or when the
+	// catalog is too large for it (maxProjected).
+	proj []float64
 	// work pools *mfFoldWork scratch for Score.
 	work *sync.Pool
 }
@@ -125,9 +130,35 @@ func newMF(k, n int, reg, alpha float64, items []float32) *MF {
 			e[j] = 1
 			mfCholSubst(l, e, m.ginv[j*k:(j+1)*k], k)
 		}
+		m.proj = m.project()
 	}
 	m.work = &sync.Pool{New: func() any { return &mfFoldWork{} }}
 	return m
+}
+
+// maxProjected caps MF.proj at 32M values (256 MB): larger models fold
+// users in with the h·k² product per request instead.
+const maxProjected = 1 << 25
+
+// project returns G⁻¹·y_i for every item, computed with the fold-in's
+// own kernel (so the values are bit for bit those a request would
+// compute), or nil past maxProjected.
+func (m *MF) project() []float64 {
+	k := m.k
+	if m.n*k > maxProjected {
+		return nil
+	}
+	proj := make([]float64, m.n*k)
+	const chunk = 64
+	rows := make([]float64, chunk*k)
+	for i := 0; i < m.n; i += chunk {
+		h := min(chunk, m.n-i)
+		for l, v := range m.items[i*k : (i+h)*k] {
+			rows[l] = float64(v)
+		}
+		mfRowDots(proj[i*k:(i+h)*k], k, rows, h, m.ginv, k, k, false)
+	}
+	return proj
 }
 
 // Factors returns the vector dimension k.
@@ -233,7 +264,13 @@ func (m *MF) foldInWoodbury(w *mfFoldWork) bool {
 			row[l] = float64(v)
 		}
 	}
-	mfRowDots(w.z, k, w.yh, h, m.ginv, k, k, false)
+	if m.proj != nil {
+		for i, it := range w.idx {
+			copy(w.z[i*k:(i+1)*k], m.proj[int(it)*k:(int(it)+1)*k])
+		}
+	} else {
+		mfRowDots(w.z, k, w.yh, h, m.ginv, k, k, false)
+	}
 	mfRowDots(w.s, h, w.z, h, w.yh, h, k, false)
 	for i := range h {
 		w.t[i] = mfDotSeq(w.s[i*h:(i+1)*h], w.conf)

@@ -46,6 +46,32 @@ func TestMFWoodburyMatchesCholesky(t *testing.T) {
 	}
 }
 
+// TestMFProjectionIsExact checks that folding in with the per-item
+// projections computed at load gives, bit for bit, the user vectors of
+// computing G⁻¹·y_h per request: served scores do not move.
+func TestMFProjectionIsExact(t *testing.T) {
+	const k, n = 24, 150 // n not a multiple of project's chunk
+	rng := rand.New(rand.NewPCG(3, 4))
+	items := make([]float32, k*n)
+	for i := range items {
+		items[i] = float32(rng.NormFloat64() * 0.3)
+	}
+	m := newMF(k, n, 0.5, 20, items)
+	if m.proj == nil {
+		t.Fatal("no projections")
+	}
+	plain := *m
+	plain.proj = nil
+	for _, h := range [][]int32{{0}, {149, 3, 3}, {5, 70, 130, 64, 65, 66, 127, 128, 9, 10, 11}} {
+		a, b := m.FoldIn(h, nil), plain.FoldIn(h, nil)
+		for i := range a {
+			if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+				t.Fatalf("history %v: u[%d] = %v with projections, %v without", h, i, a[i], b[i])
+			}
+		}
+	}
+}
+
 func TestMFRowDotsMatchesNaive(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, sz := range [][3]int{{1, 1, 1}, {2, 4, 3}, {5, 7, 9}, {9, 9, 16}, {33, 17, 5}} {

@@ -187,7 +187,9 @@ func Tune(ctx context.Context, members []Scorer, cases []dataset.Case, n int, op
 func buildPool(members []Scorer, c dataset.Case, per int) pool {
 	M := len(members)
 	all := func(int) bool { return true }
-	g := gather(members, all, all, c.History, per, c.Target)
+	w := getWork()
+	defer w.release()
+	g := w.gather(members, all, all, c.History, per, c.Target)
 	p := pool{feats: make([]float32, 0, len(g.feats))}
 	for j, i := range g.items {
 		if j > 0 && slices.Contains(c.History, i) {

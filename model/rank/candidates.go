@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 )
 
 // ItemScorer scores chosen items for one history. Every member of a Blend
@@ -62,16 +63,19 @@ func (f *Blend) rank(history []int32, perMember int, members bool) Candidates {
 	if members {
 		scoring = func(int) bool { return true }
 	}
-	g := gather(f.Members, weighted, scoring, history, perMember, -1)
+	w := getWork()
+	defer w.release()
+	g := w.gather(f.Members, weighted, scoring, history, perMember, -1)
 	M := len(f.Members)
-	order := make([]int, len(g.items))
-	scores := make([]float32, len(g.items))
-	for j := range order {
-		order[j] = j
-		for m, w := range f.Weights {
-			scores[j] += float32(w) * g.feats[j*M+m]
+	order, scores := w.order[:0], w.scores[:0]
+	for j := range g.items {
+		var s float32
+		for m, wt := range f.Weights {
+			s += float32(wt) * g.feats[j*M+m]
 		}
+		order, scores = append(order, j), append(scores, s)
 	}
+	w.order, w.scores = order, scores
 	slices.SortFunc(order, func(a, b int) int {
 		if scores[a] != scores[b] {
 			return cmp.Compare(scores[b], scores[a])
@@ -100,23 +104,53 @@ type gathered struct {
 	feats []float32
 }
 
+// work is the scratch of one ranking: the gathered candidates and the
+// buffers that order them, reused through workPool so that serving a
+// request allocates little besides its answer (every allocation is work
+// for the collector, whose cycles are what a steady request rate's slow
+// tail is made of; docs/BENCHMARKS.md, serving latency).
+type work struct {
+	at     map[int32]int32 // candidate → its index in g.items
+	g      gathered
+	buf    []float32
+	scales []float32
+	order  []int
+	scores []float32
+}
+
+// workPool holds work values between rankings; it keeps no state a caller
+// can observe.
+var workPool = sync.Pool{New: func() any { return &work{at: map[int32]int32{}} }}
+
+// getWork returns empty scratch from workPool.
+func getWork() *work { return workPool.Get().(*work) }
+
+// release empties w and returns it to workPool; nothing gathered with it
+// may be used after.
+func (w *work) release() {
+	clear(w.at)
+	workPool.Put(w)
+}
+
 // gather collects the candidates that the proposing members for which
 // propose is true propose for history, perMember each, and scores them
-// with every member for which score is true, scaled as Rank documents. When extra ≥ 0 it is candidate 0 even
-// if nobody proposed it (tuning's target); it is scored but does not count
-// toward any member's scale.
-func gather(members []Scorer, propose, score func(m int) bool, history []int32, perMember int, extra int32) gathered {
+// with every member for which score is true, scaled as Rank documents.
+// When extra ≥ 0 it is candidate 0 even if nobody proposed it (tuning's
+// target); it is scored but does not count toward any member's scale. The
+// result lives in w's buffers, valid until w is released.
+func (w *work) gather(members []Scorer, propose, score func(m int) bool, history []int32, perMember int, extra int32) gathered {
 	M := len(members)
 	if M > 64 {
 		panic("rank: at most 64 blend members")
 	}
-	var g gathered
-	at := map[int32]int{}
+	g := gathered{items: w.g.items[:0], from: w.g.from[:0]}
+	at := w.at
 	if extra >= 0 {
 		at[extra] = 0
 		g.items, g.from = append(g.items, extra), append(g.from, 0)
 	}
-	scales := make([]float32, M)
+	scales := grow(w.scales, M)
+	clear(scales)
 	for m, s := range members {
 		p, ok := s.(Proposer)
 		if !propose(m) || !ok {
@@ -127,15 +161,17 @@ func gather(members []Scorer, propose, score func(m int) bool, history []int32, 
 		for _, i := range items {
 			j, seen := at[i]
 			if !seen {
-				j = len(g.items)
+				j = int32(len(g.items))
 				at[i] = j
 				g.items, g.from = append(g.items, i), append(g.from, 0)
 			}
 			g.from[j] |= 1 << m
 		}
 	}
-	g.feats = make([]float32, len(g.items)*M)
-	buf := make([]float32, len(g.items))
+	g.feats = grow(w.g.feats, len(g.items)*M)
+	clear(g.feats)
+	buf := grow(w.buf, len(g.items))
+	w.g, w.buf, w.scales = g, buf, scales
 	proposed := buf
 	if extra >= 0 && len(g.from) > 0 && g.from[0] == 0 {
 		proposed = buf[1:] // the extra item does not set a scale
@@ -158,6 +194,15 @@ func gather(members []Scorer, propose, score func(m int) bool, history []int32, 
 		}
 	}
 	return g
+}
+
+// grow returns s resliced to length n, reallocated when its capacity is
+// short; the values are not cleared.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }
 
 // CandidateScorer scores the catalog the way serving ranks it: the

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"sync"
 
 	"github.com/aislehq/aisle/model/dataset"
 	"github.com/aislehq/aisle/model/gbdt"
@@ -363,45 +364,73 @@ func (r *Reranker) Rank(b *Blend, history []int32, perMember int) Candidates {
 	c := withoutHistory(b.RankWithMembers(history, perMember), history, m)
 	n := min(r.depth(), len(c.Items))
 	F := NumFeatures(m)
-	feats := make([]float32, n*F)
+	w := rerankPool.Get().(*rerankWork)
+	defer rerankPool.Put(w)
+	feats := grow(w.feats, n*F)
+	w.feats = feats
 	r.Side.Features(history, c, m, n, VectorsOf(b), feats)
-	pred := make([]float32, n)
-	order := make([]int, n)
+	pred, order := grow(w.pred, n), grow(w.order, n)
+	w.pred, w.order = pred, order
 	for j := range n {
 		pred[j], order[j] = r.Model.Predict(feats[j*F:(j+1)*F]), j
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(pred[b], pred[a]) })
-	out := Candidates{Items: make([]int32, len(c.Items)), Scores: make([]float32, len(c.Items)), From: make([]uint64, len(c.Items))}
+	// Re-order the first n in place from a copy of them; the rest keep
+	// their places and get scores falling below the last re-ranked one.
+	items, from := append(w.items[:0], c.Items[:n]...), append(w.from[:0], c.From[:n]...)
+	members := append(w.members[:0], c.Members[:n*m]...)
+	w.items, w.from, w.members = items, from, members
 	low := float32(0)
 	for k, j := range order {
-		out.Items[k], out.Scores[k], out.From[k] = c.Items[j], pred[j], c.From[j]
+		c.Items[k], c.Scores[k], c.From[k] = items[j], pred[j], from[j]
+		copy(c.Members[k*m:(k+1)*m], members[j*m:(j+1)*m])
 		low = pred[j]
 	}
 	for k := n; k < len(c.Items); k++ {
 		low--
-		out.Items[k], out.Scores[k], out.From[k] = c.Items[k], low, c.From[k]
+		c.Scores[k] = low
 	}
-	return out
+	return c
 }
 
-// withoutHistory returns c without the items of history.
+// rerankWork is Rank's scratch, reused through rerankPool.
+type rerankWork struct {
+	feats, pred []float32
+	order       []int
+	items       []int32
+	from        []uint64
+	members     []float32
+}
+
+// rerankPool holds rerankWork values between calls to Rank; it keeps no
+// state a caller can observe.
+var rerankPool = sync.Pool{New: func() any { return new(rerankWork) }}
+
+// withoutHistory returns c without the items of history, filtering c's
+// own slices in place.
 func withoutHistory(c Candidates, history []int32, m int) Candidates {
 	if len(history) == 0 {
 		return c
 	}
-	in := make(map[int32]bool, len(history))
-	for _, h := range history {
-		in[h] = true
+	in := func(i int32) bool { return slices.Contains(history, i) }
+	if len(history) > 64 { // a long history (offline evaluation) is looked up
+		set := make(map[int32]bool, len(history))
+		for _, h := range history {
+			set[h] = true
+		}
+		in = func(i int32) bool { return set[i] }
 	}
-	out := Candidates{Items: c.Items[:0:0], Scores: c.Scores[:0:0], From: c.From[:0:0], Members: c.Members[:0:0]}
+	k := 0
 	for j, i := range c.Items {
-		if in[i] {
+		if in(i) {
 			continue
 		}
-		out.Items, out.Scores, out.From = append(out.Items, i), append(out.Scores, c.Scores[j]), append(out.From, c.From[j])
-		out.Members = append(out.Members, c.Members[j*m:(j+1)*m]...)
+		c.Items[k], c.Scores[k], c.From[k] = i, c.Scores[j], c.From[j]
+		copy(c.Members[k*m:(k+1)*m], c.Members[j*m:(j+1)*m])
+		k++
 	}
-	return out
+	c.Items, c.Scores, c.From, c.Members = c.Items[:k], c.Scores[:k], c.From[:k], c.Members[:k*m]
+	return c
 }
 
 // RerankScorer scores the catalog as serving ranks it with a Reranker:
