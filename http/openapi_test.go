@@ -82,6 +82,12 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"GET", "/v1/items/nope/questions", "", 404},
 		{"GET", "/v1/items/pen-1/similar?n=2", "", 200},
 		{"GET", "/v1/items/nope/similar", "", 404},
+		{"POST", "/v1/items/pen-1/copy", `{"user":"u1","lang":"zh","style":"bullet","max_words":50}`, 200},
+		{"POST", "/v1/items/pen-1/copy", `{"style":"long"}`, 400},
+		{"POST", "/v1/items/pen-1/ask", `{"question":"What brand is it?","lang":"en"}`, 200},
+		{"POST", "/v1/items/pen-1/ask", `{"question":""}`, 400},
+		{"GET", "/v1/items/pen-1/caption", "", 422},
+		{"GET", "/v1/items/nope/caption", "", 404},
 		{"GET", "/v1/users/u1", "", 200},
 		{"GET", "/v1/users/nobody", "", 404},
 		{"PUT", "/v1/users/u9", `{"attributes":{"a":"b"}}`, 201},
@@ -127,6 +133,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	it := decodeJSON[aisle.Item](t, e.expect(http.StatusOK, "PUT", "/v1/items/pen-1/image", red, "Content-Type", "image/png").body)
 	e.expect(http.StatusBadRequest, "PUT", "/v1/items/pen-1/image", "not a photo", "Content-Type", "image/png")
 	e.expect(http.StatusOK, "GET", "/v1/items/pen-1/image", nil)
+	e.expect(http.StatusOK, "GET", "/v1/items/pen-1/caption?lang=zh", nil)
 	e.expect(http.StatusNotFound, "GET", "/v1/items/nope/image", nil)
 	e.expect(http.StatusOK, "GET", "/v1/images/"+it.Visual.Image, nil)
 	e.expect(http.StatusBadRequest, "GET", "/v1/images/not-a-hash", nil)

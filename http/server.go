@@ -254,6 +254,10 @@ type Server struct {
 	photoEncoder atomic.Pointer[photoEncoderBox]
 	// rules serves the rule routes; see SetRules.
 	rules atomic.Pointer[rulesBox]
+	// copywriter serves POST /v1/items/{id}/copy; see SetCopywriter.
+	copywriter atomic.Pointer[copywriterBox]
+	// asker serves the Q&A and caption routes; see SetAsker.
+	asker atomic.Pointer[askerBox]
 
 	keys         *apikey.Verifier
 	limits       *limits
@@ -358,6 +362,8 @@ func (s *Server) routes() []route {
 		s.keyRoutes(),
 		s.auditRoutes(),
 		s.ruleRoutes(),
+		s.copyRoutes(),
+		s.askRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

@@ -20,6 +20,9 @@ const (
 	DefaultBackoff = 500 * time.Millisecond
 	// DefaultMaxResponseBytes is the default limit on a response body (64 MiB).
 	DefaultMaxResponseBytes = 64 << 20
+	// DefaultIdleTimeout is the default limit on the wait for the next
+	// chunk of a streamed reply.
+	DefaultIdleTimeout = 30 * time.Second
 
 	// maxBackoff caps the doubling backoff between retries.
 	maxBackoff = 10 * time.Second
@@ -54,8 +57,13 @@ type Config struct {
 	// Dimensions, when > 0, is sent as "dimensions" to ask the model for
 	// shorter vectors, and every returned vector must have that length.
 	Dimensions int
-	// MaxResponseBytes limits the size of a response body (default 64 MiB).
+	// MaxResponseBytes limits the size of a response body (default 64 MiB),
+	// a streamed one included.
 	MaxResponseBytes int64
+	// IdleTimeout limits the wait for each line of a streamed reply
+	// (default 30s): a stream that stalls longer fails with ErrStreamIdle.
+	// For a stream, Timeout limits the wait for the response headers.
+	IdleTimeout time.Duration
 }
 
 // withDefaults validates c and returns it with defaults filled in and
@@ -89,6 +97,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("openai: Config.Dimensions %d is negative", c.Dimensions)
 	case c.MaxResponseBytes < 0:
 		return c, fmt.Errorf("openai: Config.MaxResponseBytes %d is negative", c.MaxResponseBytes)
+	case c.IdleTimeout < 0:
+		return c, fmt.Errorf("openai: Config.IdleTimeout %v is negative", c.IdleTimeout)
 	}
 	if c.BatchSize == 0 {
 		c.BatchSize = DefaultBatchSize
@@ -107,6 +117,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxResponseBytes == 0 {
 		c.MaxResponseBytes = DefaultMaxResponseBytes
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = DefaultIdleTimeout
 	}
 	return c, nil
 }

@@ -26,6 +26,7 @@ func TestNewClientValidation(t *testing.T) {
 		{"negative backoff", func(c *Config) { c.Backoff = -time.Second }, "Backoff"},
 		{"negative dimensions", func(c *Config) { c.Dimensions = -3 }, "Dimensions"},
 		{"negative max response", func(c *Config) { c.MaxResponseBytes = -1 }, "MaxResponseBytes"},
+		{"negative idle timeout", func(c *Config) { c.IdleTimeout = -time.Second }, "IdleTimeout"},
 		{"negative retries disables", func(c *Config) { c.MaxRetries = -1 }, ""},
 	}
 	for _, tt := range tests {
@@ -59,14 +60,14 @@ func TestNewClientDefaults(t *testing.T) {
 			name: "zero values take defaults",
 			in:   Config{BaseURL: "http://h/v1/", Model: "m"},
 			want: Config{BaseURL: "http://h/v1", Model: "m", BatchSize: 64, Timeout: 30 * time.Second,
-				MaxRetries: 3, Backoff: 500 * time.Millisecond, MaxResponseBytes: 64 << 20},
+				MaxRetries: 3, Backoff: 500 * time.Millisecond, MaxResponseBytes: 64 << 20, IdleTimeout: 30 * time.Second},
 		},
 		{
 			name: "explicit values kept, negative retries means none",
 			in: Config{BaseURL: "http://h/v1", Model: "m", APIKey: "k", BatchSize: 8, Timeout: time.Second,
-				MaxRetries: -1, Backoff: time.Millisecond, Dimensions: 256, MaxResponseBytes: 1024},
+				MaxRetries: -1, Backoff: time.Millisecond, Dimensions: 256, MaxResponseBytes: 1024, IdleTimeout: time.Second},
 			want: Config{BaseURL: "http://h/v1", Model: "m", APIKey: "k", BatchSize: 8, Timeout: time.Second,
-				MaxRetries: 0, Backoff: time.Millisecond, Dimensions: 256, MaxResponseBytes: 1024},
+				MaxRetries: 0, Backoff: time.Millisecond, Dimensions: 256, MaxResponseBytes: 1024, IdleTimeout: time.Second},
 		},
 	}
 	for _, tt := range tests {

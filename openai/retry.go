@@ -64,14 +64,9 @@ func (c *Client) post(ctx context.Context, path string, payload []byte) ([]byte,
 func (c *Client) attempt(ctx context.Context, url string, payload []byte) (attemptResult, error) {
 	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(actx, http.MethodPost, url, bytes.NewReader(payload))
+	req, err := c.newRequest(actx, url, payload, "application/json")
 	if err != nil {
-		return attemptResult{}, fmt.Errorf("build request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	if c.cfg.APIKey != "" {
-		req.Header.Set("Authorization", "Bearer "+c.cfg.APIKey)
+		return attemptResult{}, err
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -89,6 +84,26 @@ func (c *Client) attempt(ctx context.Context, url string, payload []byte) (attem
 		}
 		return attemptResult{body: body, status: resp.StatusCode}, nil
 	}
+	return errorResult(resp), nil
+}
+
+// newRequest builds a POST of payload to url accepting accept.
+func (c *Client) newRequest(ctx context.Context, url string, payload []byte, accept string) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(payload))
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", accept)
+	if c.cfg.APIKey != "" {
+		req.Header.Set("Authorization", "Bearer "+c.cfg.APIKey)
+	}
+	return req, nil
+}
+
+// errorResult reads a non-2xx response into a result: the server's
+// message, its Retry-After, and whether to retry (429 and 5xx).
+func errorResult(resp *http.Response) attemptResult {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyBytes))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBodyBytes)) // let the connection be reused
 	msg := errorMessage(body)
@@ -100,7 +115,7 @@ func (c *Client) attempt(ctx context.Context, url string, payload []byte) (attem
 		message:    msg,
 		retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
 		retryable:  resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500,
-	}, nil
+	}
 }
 
 // networkFailure describes an attempt that got no usable response.

@@ -34,6 +34,7 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	keep := fs.String("data-dir", "", "keep the benchmark store in this `directory` (default: a temporary one, removed)")
 	fs.StringVar(&cfg.Store.Synchronous, "sync", cfg.Store.Synchronous, "SQLite durability of the benchmark store: FULL or NORMAL")
 	cfg.LogLevel = "error"
+	bindGC(fs, &cfg)
 	bindLog(fs, &cfg)
 	logger, err := parseFlags(e, fs, &cfg, "aisle bench [-data DIR] [-duration D] [-concurrency N] [-runs N] [-json]", args)
 	if err != nil {

@@ -13,7 +13,9 @@ import (
 	aislehttp "github.com/aislehq/aisle/http"
 	"github.com/aislehq/aisle/image/photo"
 	"github.com/aislehq/aisle/internal/cli"
+	"github.com/aislehq/aisle/internal/collector"
 	"github.com/aislehq/aisle/internal/flagvalue"
+	"github.com/aislehq/aisle/openai"
 	"github.com/aislehq/aisle/recommend"
 	"github.com/aislehq/aisle/search"
 	"github.com/aislehq/aisle/store/sqlite"
@@ -25,13 +27,17 @@ import (
 // copy them into components.
 type Config struct {
 	// DataDir holds the store (aisle.db) and, later, model artifacts.
-	DataDir   string
-	Store     sqlite.Options
-	HTTP      aislehttp.Config
-	Engine    recommend.Config
-	Text      embedding.TextConfig
-	Photos    PhotoConfig
-	Search    search.LiveConfig
+	DataDir string
+	Store   sqlite.Options
+	HTTP    aislehttp.Config
+	Engine  recommend.Config
+	Text    embedding.TextConfig
+	Photos  PhotoConfig
+	Search  search.LiveConfig
+	// LLM is the language model, when one is configured.
+	LLM LLMConfig
+	// GC tunes the collector of a serving process (serve, demo, bench).
+	GC        collector.Config
 	LogLevel  string // debug, info, warn, error
 	LogFormat string // text or json
 }
@@ -46,9 +52,16 @@ func DefaultConfig() Config {
 		Text:      embedding.TextConfig{Encoder: embedding.TextBuiltin, OpenAIKeyEnv: "OPENAI_API_KEY"},
 		Photos:    PhotoConfig{Model: defaultImageModel, Timeout: photo.DefaultFetchTimeout, Memory: photo.DefaultBudget, MaxPixels: photo.DefaultMaxPixels},
 		Search:    search.LiveConfig{Refresh: 5 * time.Minute},
+		LLM:       LLMConfig{KeyEnv: "OPENAI_API_KEY", Timeout: 10 * time.Second},
+		GC:        collector.Config{Percent: collector.DefaultPercent},
 		LogLevel:  "info",
 		LogFormat: "text",
 	}
+}
+
+func bindGC(fs *flag.FlagSet, c *Config) {
+	fs.IntVar(&c.GC.Percent, "gc-percent", c.GC.Percent, "heap growth in `percent` over the live heap that starts a garbage collection, as GOGC (which wins when set); fewer collections keep a steady load's slowest requests fast")
+	fs.Int64Var(&c.GC.MemoryLimit, "memory-limit", c.GC.MemoryLimit, "soft limit of the heap in `bytes`, as GOMEMLIMIT (which wins when set): near it the collector runs as often as it must (default: half the machine's or the cgroup's memory)")
 }
 
 func bindStore(fs *flag.FlagSet, c *Config) {
@@ -85,6 +98,66 @@ func bindSearch(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.Search.Query.SynonymFile, "synonyms", c.Search.Query.SynonymFile, "synonym `file` for search (Solr format: \"a, b, c\" and \"a => b\" lines)")
 	fs.StringVar(&c.Search.Query.CEDICT, "cedict", c.Search.Query.CEDICT, "CC-CEDICT `file` that translates Chinese queries (default: the one make deps installs)")
 	fs.DurationVar(&c.Search.Refresh, "search-refresh", c.Search.Refresh, "how often the search index is rebuilt when the catalog or the item vectors changed")
+}
+
+// LLMConfig names an OpenAI-compatible chat server and its models.
+type LLMConfig struct {
+	// URL is the API root ("http://localhost:11434/v1"); "" for none,
+	// which leaves every language feature built in.
+	URL string
+	// Model writes copy; VisionModel, when set, reads product photos.
+	Model, VisionModel string
+	// KeyEnv names the environment variable holding the API key.
+	KeyEnv string
+	// Timeout bounds one model call; past it the built-in answer is used.
+	Timeout time.Duration
+}
+
+func bindLLM(fs *flag.FlagSet, c *Config) {
+	l := &c.LLM
+	fs.StringVar(&l.URL, "llm-url", l.URL, "OpenAI-compatible chat API root `URL` (Ollama, vLLM, llama.cpp server, OpenAI), e.g. http://localhost:11434/v1; unset: built-in copy and answers only")
+	fs.StringVar(&l.Model, "llm-model", l.Model, "chat model `name` on -llm-url that writes product copy")
+	fs.StringVar(&l.VisionModel, "vlm-model", l.VisionModel, "vision model `name` on -llm-url asked about product photos (optional)")
+	fs.StringVar(&l.KeyEnv, "llm-key-env", l.KeyEnv, "environment `variable` holding the API key for -llm-url (unset or empty: no key)")
+	fs.DurationVar(&l.Timeout, "llm-timeout", l.Timeout, "time limit for one model call, and for each chunk of a streamed reply; past it the built-in answer is served")
+}
+
+// openLLM returns prompters for the configured chat and vision models;
+// nil ones when none is configured. It does no I/O.
+func (c *Config) openLLM(getenv func(string) string) (chat, vision *openai.Prompter, err error) {
+	l := c.LLM
+	switch {
+	case l.URL == "" && (l.Model != "" || l.VisionModel != ""):
+		return nil, nil, usageError{"-llm-model and -vlm-model need -llm-url"}
+	case l.URL == "":
+		return nil, nil, nil
+	case l.Model == "":
+		return nil, nil, usageError{"-llm-url needs -llm-model"}
+	case l.Timeout <= 0:
+		return nil, nil, usageError{fmt.Sprintf("-llm-timeout %v: must be positive", l.Timeout)}
+	}
+	key := ""
+	if l.KeyEnv != "" {
+		key = getenv(l.KeyEnv)
+	}
+	client := func(model string) (*openai.Prompter, error) {
+		// No retries: a shopper waits, and the built-in answer is there
+		// at once when the model fails.
+		cl, err := openai.NewClient(openai.Config{BaseURL: l.URL, APIKey: key, Model: model, Timeout: l.Timeout, IdleTimeout: l.Timeout, MaxRetries: -1}, nil, nil)
+		if err != nil {
+			return nil, usageError{fmt.Sprintf("-llm-url: %v", err)}
+		}
+		return &openai.Prompter{Client: cl}, nil
+	}
+	if chat, err = client(l.Model); err != nil {
+		return nil, nil, err
+	}
+	if l.VisionModel != "" {
+		if vision, err = client(l.VisionModel); err != nil {
+			return nil, nil, err
+		}
+	}
+	return chat, vision, nil
 }
 
 func bindLog(fs *flag.FlagSet, c *Config) {

@@ -22,6 +22,7 @@ func runDemo(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	bindHTTP(fs, &cfg)
 	bindEngine(fs, &cfg)
 	bindPhotos(fs, &cfg)
+	bindGC(fs, &cfg)
 	bindLog(fs, &cfg)
 	logger, err := parseFlags(e, fs, &cfg, "aisle demo [-addr HOST:PORT] [-data DIR] [-data-dir DIR]", args)
 	if err != nil {

@@ -27,22 +27,30 @@ func runEval(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	cold := fs.Bool("cold", true, "when items have texts, also run the cold-start experiment (a tenth of the items' interactions held out)")
 	seed := fs.Uint64("seed", 1, "random seed (model initialisation, sampled negatives)")
 	skip := fs.String("skip", "", "comma-separated models not to train (popular, transition, ease, slist, mf)")
-	task := fs.String("task", "recommend", "recommend (next-item recommendation), search (the search benchmark on the catalog's categories), image (photo categories and visual search on a photo folder), or fusion (the content generator over text, behaviour and fused item vectors)")
+	task := fs.String("task", "recommend", "recommend (next-item recommendation), search (the search benchmark on the catalog's categories), image (photo categories and visual search on a photo folder), fusion (the content generator over text, behaviour and fused item vectors), qa (product Q&A: yes/no accuracy and answer retrieval on held-out questions), or copy (built-in product copy: claim precision, fact coverage, distinct-2, ROUGE-L and BLEU against the descriptions)")
 	imageModel := fs.String("image-model", filepath.Join("..", "shared", "models", "mobilenet-v1-0.75-224"), "image model `dir` for -task image (model.onnx, labels.txt)")
 	cfg.LogLevel = "warn"
 	bindLog(fs, &cfg)
-	logger, err := parseFlags(e, fs, &cfg, "aisle eval -data PATH [-format s3rec|lcrec|aisle] [-task recommend|search|image|fusion] [-protocol full|sampled100] [-json]", args)
+	logger, err := parseFlags(e, fs, &cfg, "aisle eval -data PATH [-format s3rec|lcrec|aisle] [-task recommend|search|image|fusion|qa|copy] [-protocol full|sampled100] [-json]", args)
 	if err != nil {
 		return err
 	}
 	if *data == "" {
 		return usageError{"-data is required"}
 	}
-	if *task != "recommend" && *task != "search" && *task != "image" && *task != "fusion" {
-		return usageError{fmt.Sprintf("-task %q: want recommend, search, image or fusion", *task)}
+	if *task != "recommend" && *task != "search" && *task != "image" && *task != "fusion" && *task != eval.TaskQA && *task != eval.TaskCopy {
+		return usageError{fmt.Sprintf("-task %q: want recommend, search, image, fusion, qa or copy", *task)}
 	}
 	if *protocol != string(metric.Full) && *protocol != string(metric.Sampled100) {
 		return usageError{fmt.Sprintf("-protocol %q: want full or sampled100", *protocol)}
+	}
+	if *task == eval.TaskCopy {
+		// The catalog only, read into memory: no store needed.
+		return eval.RunCopy(ctx, eval.CopyOptions{Path: *data, Format: *format, JSON: *asJSON}, e.stdout)
+	}
+	if *task == eval.TaskQA {
+		// Questions only, read into memory: no store needed.
+		return eval.RunQA(ctx, eval.QAOptions{Path: *data, Format: *format, Seed: *seed, JSON: *asJSON}, e.stdout)
 	}
 	dir, err := os.MkdirTemp("", "aisle-eval-")
 	if err != nil {

@@ -81,7 +81,7 @@ func TestEvalImage(t *testing.T) {
 
 func TestEvalImageUsage(t *testing.T) {
 	code, _, stderr := runCLI(t, "eval", "-task", "bogus", "-data", "x")
-	if code != 2 || !strings.Contains(stderr, "want recommend, search, image or fusion") {
+	if code != 2 || !strings.Contains(stderr, "want recommend, search, image, fusion") {
 		t.Errorf("exit %d, stderr %q; want 2 and the tasks listed", code, stderr)
 	}
 }

@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 
 	aislehttp "github.com/aislehq/aisle/http"
+	"github.com/aislehq/aisle/internal/collector"
 	aisleserve "github.com/aislehq/aisle/internal/serve"
 	"github.com/aislehq/aisle/store/sqlite"
 )
@@ -20,6 +22,8 @@ func runServe(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	bindText(fs, &cfg)
 	bindPhotos(fs, &cfg)
 	bindSearch(fs, &cfg)
+	bindLLM(fs, &cfg)
+	bindGC(fs, &cfg)
 	bindLog(fs, &cfg)
 	logger, err := parseFlags(e, fs, &cfg, "aisle serve [-data-dir DIR] [-addr HOST:PORT] [flags]", args)
 	if err != nil {
@@ -36,10 +40,19 @@ func runServe(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 // serve builds the models over db, serves the API until ctx ends, then
 // shuts down gracefully. started, if not nil, runs once the server listens.
 func serve(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logger *slog.Logger, started func(url string)) error {
+	gc, restore := collector.Apply(cfg.GC, os.Getenv)
+	defer restore()
+	if logger != nil {
+		gc.Log(logger)
+	}
 	cfg.HTTP.AllowImageFiles = cfg.Photos.Files
 	// Refuse a bad or exposed configuration before the slow start.
 	if err := cfg.HTTP.Validate(); err != nil {
 		return usageError{err.Error()}
+	}
+	llm, vlm, err := cfg.openLLM(os.Getenv)
+	if err != nil {
+		return err
 	}
 	if err := aislehttp.CheckExposure(ctx, db, cfg.HTTP); err != nil {
 		return err
@@ -57,7 +70,13 @@ func serve(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logger *slog.
 		return err
 	}
 	defer ph.Close()
-	parts := aisleserve.Parts{Store: db, Text: enc, TextName: encName, Photos: ph.Opened, Originals: ph.originals}
+	parts := aisleserve.Parts{Store: db, Text: enc, TextName: encName, Photos: ph.Opened, Originals: ph.originals, LLMTimeout: cfg.LLM.Timeout}
+	if llm != nil {
+		parts.LLM = llm
+	}
+	if vlm != nil {
+		parts.Vision = vlm
+	}
 	return aisleserve.Run(ctx, parts, aisleserve.Config{HTTP: cfg.HTTP, Engine: cfg.Engine, Search: cfg.Search}, logger, func(url string) {
 		fmt.Fprintf(e.stdout, "aisle: serving %s (data in %s)\n", url, cfg.DataDir)
 		if started != nil {

@@ -17,8 +17,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/copywriter"
 	aislehttp "github.com/aislehq/aisle/http"
 	"github.com/aislehq/aisle/image/visual"
+	"github.com/aislehq/aisle/qa"
 	"github.com/aislehq/aisle/recommend"
 	"github.com/aislehq/aisle/rules"
 	"github.com/aislehq/aisle/search"
@@ -49,6 +51,12 @@ type Parts struct {
 	// colours only); Originals keeps their original bytes.
 	Photos    *visual.Opened
 	Originals *imagestore.Store
+	// LLM, when not nil, writes product copy (checked against the facts,
+	// built-in copy when it fails or is slower than LLMTimeout); Vision,
+	// when not nil, is asked about product photos, as long.
+	LLM        copywriter.Chat
+	Vision     qa.Vision
+	LLMTimeout time.Duration
 }
 
 // Run builds the models over p.Store, serves the API until ctx ends, then
@@ -138,6 +146,13 @@ func serveAPI(ctx context.Context, p Parts, cfg aislehttp.Config, eng *recommend
 	}
 	srv.SetPhotos(p.Photos.Reader, p.Originals)
 	srv.SetRules(p.Store, eng.Rules())
+	// Product Q&A over the store's questions and the engine's similar
+	// items, asking the vision model about photos when one is configured;
+	// product copy by the language model when one is configured.
+	srv.SetAsker(qa.New(p.Store, obs, qa.Options{Vision: p.Vision, VisionTimeout: p.LLMTimeout}))
+	if p.LLM != nil {
+		srv.SetCopywriter(copywriter.New(copywriter.Options{LLM: p.LLM, Timeout: p.LLMTimeout}))
+	}
 	if p.Photos.HasModel() {
 		srv.SetPhotoEncoder(p.Photos.Reader)
 	}
