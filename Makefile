@@ -23,8 +23,9 @@ demo: build
 
 # Debian packages the build needs (OpenBLAS and LAPACKE for package openblas;
 # python3-jieba for jieba's Chinese dictionary, read by package analyze;
-# hunspell-en-us for the English word list package query's speller keeps).
-DEBS     := libopenblas-dev liblapacke-dev python3-jieba hunspell-en-us
+# hunspell-en-us for the English word list package query's speller keeps;
+# ffmpeg, whose ffmpeg and ffprobe package video runs on product videos).
+DEBS     := libopenblas-dev liblapacke-dev python3-jieba hunspell-en-us ffmpeg
 
 # deps installs what the build and tests need and the machine lacks.
 # Idempotent: it installs nothing when everything is there.

@@ -86,6 +86,10 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"POST", "/v1/items/pen-1/copy", `{"style":"long"}`, 400},
 		{"POST", "/v1/items/pen-1/ask", `{"question":"What brand is it?","lang":"en"}`, 200},
 		{"POST", "/v1/items/pen-1/ask", `{"question":""}`, 400},
+		{"POST", "/v1/chat", `{"message":"I need a pen","user":"u1"}`, 200},
+		{"POST", "/v1/chat", `{"message":""}`, 400},
+		{"GET", "/v1/chat/nope", "", 404},
+		{"DELETE", "/v1/chat/nope", "", 404},
 		{"GET", "/v1/items/pen-1/caption", "", 422},
 		{"GET", "/v1/items/nope/caption", "", 404},
 		{"GET", "/v1/users/u1", "", 200},
@@ -128,6 +132,9 @@ func TestOpenAPIResponses(t *testing.T) {
 		}
 		e.expect(r.status, r.method, r.path, body)
 	}
+	chat := decodeJSON[struct{ Session string }](t, e.expect(http.StatusOK, "POST", "/v1/chat", `{"message":"a mug please"}`).body)
+	e.expect(http.StatusOK, "GET", "/v1/chat/"+chat.Session, nil)
+	e.expect(http.StatusNoContent, "DELETE", "/v1/chat/"+chat.Session, nil)
 	e.enablePhotos()
 	red := pngOf(t, color.RGBA{200, 0, 0, 255})
 	it := decodeJSON[aisle.Item](t, e.expect(http.StatusOK, "PUT", "/v1/items/pen-1/image", red, "Content-Type", "image/png").body)
@@ -137,6 +144,9 @@ func TestOpenAPIResponses(t *testing.T) {
 	e.expect(http.StatusNotFound, "GET", "/v1/items/nope/image", nil)
 	e.expect(http.StatusOK, "GET", "/v1/images/"+it.Visual.Image, nil)
 	e.expect(http.StatusBadRequest, "GET", "/v1/images/not-a-hash", nil)
+	e.srv.SetVideos(pngVideos{e.photoReader()})
+	e.expect(http.StatusOK, "PUT", "/v1/items/pen-2/video", red, "Content-Type", "video/mp4")
+	e.expect(http.StatusUnsupportedMediaType, "PUT", "/v1/items/pen-2/video", "not a video", "Content-Type", "video/mp4")
 	e.srv.SetPhotoEncoder(photoVectors)
 	e.expect(http.StatusOK, "POST", "/v1/search/image?q=pen", []byte("pen-1"), "Content-Type", "image/jpeg")
 	e.expect(http.StatusBadRequest, "POST", "/v1/search/image", []byte("corrupt"), "Content-Type", "image/jpeg")

@@ -250,6 +250,8 @@ type Server struct {
 	searcher atomic.Pointer[searcherBox]
 	// photos serves the photo routes; see SetPhotos.
 	photos atomic.Pointer[photoBox]
+	// videos serves PUT /v1/items/{id}/video; see SetVideos.
+	videos atomic.Pointer[videoBox]
 	// photoEncoder serves POST /v1/search/image; see SetPhotoEncoder.
 	photoEncoder atomic.Pointer[photoEncoderBox]
 	// rules serves the rule routes; see SetRules.
@@ -258,6 +260,8 @@ type Server struct {
 	copywriter atomic.Pointer[copywriterBox]
 	// asker serves the Q&A and caption routes; see SetAsker.
 	asker atomic.Pointer[askerBox]
+	// chat serves the /v1/chat routes; see SetAssistant.
+	chat atomic.Pointer[assistantBox]
 
 	keys         *apikey.Verifier
 	limits       *limits
@@ -356,6 +360,7 @@ func (s *Server) routes() []route {
 		s.cartRoutes(),
 		s.searchRoutes(),
 		s.photoRoutes(),
+		s.videoRoutes(),
 		s.healthRoutes(),
 		s.metricsRoutes(),
 		s.openAPIRoutes(),
@@ -364,6 +369,7 @@ func (s *Server) routes() []route {
 		s.ruleRoutes(),
 		s.copyRoutes(),
 		s.askRoutes(),
+		s.chatRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

@@ -92,6 +92,7 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	if delErr != nil && aisle.ErrorCode(delErr) != aisle.ENOTFOUND {
 		return delErr
 	}
+	s.forgetChats(id)
 	if co := s.catalogObserver(); co != nil {
 		// The erasure is stored: finish it even if the client has gone,
 		// within the request's time. A recommender whose slow part

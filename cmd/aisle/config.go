@@ -12,6 +12,7 @@ import (
 	"github.com/aislehq/aisle/embedding"
 	aislehttp "github.com/aislehq/aisle/http"
 	"github.com/aislehq/aisle/image/photo"
+	"github.com/aislehq/aisle/image/video"
 	"github.com/aislehq/aisle/internal/cli"
 	"github.com/aislehq/aisle/internal/collector"
 	"github.com/aislehq/aisle/internal/flagvalue"
@@ -34,8 +35,12 @@ type Config struct {
 	Text    embedding.TextConfig
 	Photos  PhotoConfig
 	Search  search.LiveConfig
+	// Video bounds the product videos uploaded and names ffmpeg.
+	Video video.Config
 	// LLM is the language model, when one is configured.
 	LLM LLMConfig
+	// Chat configures the shopping assistant (POST /v1/chat).
+	Chat ChatConfig
 	// GC tunes the collector of a serving process (serve, demo, bench).
 	GC        collector.Config
 	LogLevel  string // debug, info, warn, error
@@ -52,7 +57,9 @@ func DefaultConfig() Config {
 		Text:      embedding.TextConfig{Encoder: embedding.TextBuiltin, OpenAIKeyEnv: "OPENAI_API_KEY"},
 		Photos:    PhotoConfig{Model: defaultImageModel, Timeout: photo.DefaultFetchTimeout, Memory: photo.DefaultBudget, MaxPixels: photo.DefaultMaxPixels},
 		Search:    search.LiveConfig{Refresh: 5 * time.Minute},
+		Video:     video.Config{FFmpeg: "ffmpeg", MaxBytes: video.DefaultMaxBytes, MaxDuration: video.DefaultMaxDuration, MaxFrames: video.DefaultMaxFrames},
 		LLM:       LLMConfig{KeyEnv: "OPENAI_API_KEY", Timeout: 10 * time.Second},
+		Chat:      ChatConfig{Idle: 30 * time.Minute, MaxSessions: 10000},
 		GC:        collector.Config{Percent: collector.DefaultPercent},
 		LogLevel:  "info",
 		LogFormat: "text",
@@ -92,6 +99,14 @@ func bindEngine(fs *flag.FlagSet, c *Config) {
 	fs.IntVar(&c.Engine.MinShoppers, "popular-min-shoppers", c.Engine.MinShoppers, "distinct shoppers an item needs to rank among the popular items by score; items with fewer follow, by shopper count")
 	fs.DurationVar(&c.Engine.Refresh, "refresh", c.Engine.Refresh, "how often models are rebuilt when new events arrived")
 	fs.DurationVar(&c.Engine.Profile.HalfLife, "profile-half-life", c.Engine.Profile.HalfLife, "shopper profiles' recency decay: an event's weight in a profile halves every `duration` of event time (0: 14 days)")
+}
+
+func bindVideo(fs *flag.FlagSet, c *Config) {
+	v := &c.Video
+	fs.StringVar(&v.FFmpeg, "ffmpeg", v.FFmpeg, "ffmpeg `program` that extracts product videos' keyframes (ffprobe is looked up beside it; Debian package ffmpeg, make deps); when missing, video uploads answer 503")
+	fs.Var((*flagvalue.ByteSize)(&v.MaxBytes), "video-max-bytes", "largest product video in `bytes` (KiB, MiB, GiB suffixes allowed; PUT /v1/items/{id}/video; larger: 413)")
+	fs.DurationVar(&v.MaxDuration, "video-max-duration", v.MaxDuration, "longest product video (longer: 422); -request-timeout bounds the upload and extraction too")
+	fs.IntVar(&v.MaxFrames, "video-frames", v.MaxFrames, "evenly spaced keyframes read from a product video (at most 32)")
 }
 
 func bindSearch(fs *flag.FlagSet, c *Config) {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	aislehttp "github.com/aislehq/aisle/http"
+	"github.com/aislehq/aisle/image/video"
 	"github.com/aislehq/aisle/internal/collector"
 	aisleserve "github.com/aislehq/aisle/internal/serve"
 	"github.com/aislehq/aisle/store/sqlite"
@@ -21,8 +22,10 @@ func runServe(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	bindEngine(fs, &cfg)
 	bindText(fs, &cfg)
 	bindPhotos(fs, &cfg)
+	bindVideo(fs, &cfg)
 	bindSearch(fs, &cfg)
 	bindLLM(fs, &cfg)
+	bindChat(fs, &cfg)
 	bindGC(fs, &cfg)
 	bindLog(fs, &cfg)
 	logger, err := parseFlags(e, fs, &cfg, "aisle serve [-data-dir DIR] [-addr HOST:PORT] [flags]", args)
@@ -70,12 +73,15 @@ func serve(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logger *slog.
 		return err
 	}
 	defer ph.Close()
-	parts := aisleserve.Parts{Store: db, Text: enc, TextName: encName, Photos: ph.Opened, Originals: ph.originals, LLMTimeout: cfg.LLM.Timeout}
+	parts := aisleserve.Parts{Store: db, Text: enc, TextName: encName, Photos: ph.Opened, Originals: ph.originals, LLMTimeout: cfg.LLM.Timeout, Video: video.New(cfg.Video)}
 	if llm != nil {
 		parts.LLM = llm
 	}
 	if vlm != nil {
 		parts.Vision = vlm
+	}
+	if parts.Chat, err = cfg.Chat.options(); err != nil {
+		return err
 	}
 	return aisleserve.Run(ctx, parts, aisleserve.Config{HTTP: cfg.HTTP, Engine: cfg.Engine, Search: cfg.Search}, logger, func(url string) {
 		fmt.Fprintf(e.stdout, "aisle: serving %s (data in %s)\n", url, cfg.DataDir)

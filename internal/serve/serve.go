@@ -17,8 +17,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/assistant"
 	"github.com/aislehq/aisle/copywriter"
 	aislehttp "github.com/aislehq/aisle/http"
+	"github.com/aislehq/aisle/image/video"
 	"github.com/aislehq/aisle/image/visual"
 	"github.com/aislehq/aisle/qa"
 	"github.com/aislehq/aisle/recommend"
@@ -51,12 +53,19 @@ type Parts struct {
 	// colours only); Originals keeps their original bytes.
 	Photos    *visual.Opened
 	Originals *imagestore.Store
+	// Video extracts product videos' keyframes, read by Photos; nil
+	// leaves video uploads answering 503.
+	Video *video.Extractor
 	// LLM, when not nil, writes product copy (checked against the facts,
 	// built-in copy when it fails or is slower than LLMTimeout); Vision,
 	// when not nil, is asked about product photos, as long.
 	LLM        copywriter.Chat
 	Vision     qa.Vision
 	LLMTimeout time.Duration
+	// Chat configures the built-in shopping assistant (POST /v1/chat):
+	// the store's policies, session expiry and caps; sessions are kept
+	// in Store unless Chat.Store names another SessionStore.
+	Chat assistant.Options
 }
 
 // Run builds the models over p.Store, serves the API until ctx ends, then
@@ -145,11 +154,21 @@ func serveAPI(ctx context.Context, p Parts, cfg aislehttp.Config, eng *recommend
 		srv.SetSearcher(live)
 	}
 	srv.SetPhotos(p.Photos.Reader, p.Originals)
+	if p.Video != nil {
+		srv.SetVideos(video.NewUploader(p.Video, p.Photos.Reader))
+	}
 	srv.SetRules(p.Store, eng.Rules())
 	// Product Q&A over the store's questions and the engine's similar
 	// items, asking the vision model about photos when one is configured;
 	// product copy by the language model when one is configured.
 	srv.SetAsker(qa.New(p.Store, obs, qa.Options{Vision: p.Vision, VisionTimeout: p.LLMTimeout}))
+	// The shopping assistant over the same search, engine, store and Q&A,
+	// quoting the store's policies.
+	chat := p.Chat
+	if chat.Store == nil {
+		chat.Store = p.Store // sessions persist
+	}
+	srv.SetChatOptions(chat)
 	if p.LLM != nil {
 		srv.SetCopywriter(copywriter.New(copywriter.Options{LLM: p.LLM, Timeout: p.LLMTimeout}))
 	}

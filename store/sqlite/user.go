@@ -108,6 +108,11 @@ func (db *DB) DeleteUser(ctx context.Context, id string) (int, error) {
 		if err != nil {
 			return err
 		}
+		// The shopper's conversations with the assistant go too; they do
+		// not decide whether the user existed.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM chat_sessions WHERE user_id = ?`, id); err != nil {
+			return err
+		}
 		n1, _ := r1.RowsAffected()
 		events, _ = r2.RowsAffected()
 		n3, _ := r3.RowsAffected()

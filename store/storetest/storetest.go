@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("UserEventsPaging", func(t *testing.T) { testUserEventsPaging(t, open) })
 	t.Run("Interests", func(t *testing.T) { testInterests(t, open) })
 	t.Run("Rules", func(t *testing.T) { testRules(t, open) })
+	t.Run("ChatSessions", func(t *testing.T) { testChatSessions(t, open) })
 }
 
 var ignoreTimes = cmpopts.IgnoreFields(aisle.Item{}, "CreatedAt", "UpdatedAt")
