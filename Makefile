@@ -11,7 +11,7 @@ BIN      := bin/aisle
 DATA     ?= ../shared/data
 ADDR     ?= 127.0.0.1:8080
 
-.PHONY: all build demo test deps onnxruntime cedict clipvocab vet vulncheck bench clean
+.PHONY: all build demo test deps onnxruntime llamacpp cedict clipvocab openaijs vet vulncheck bench clean
 
 all: build
 
@@ -38,8 +38,10 @@ deps:
 	fi
 	$(GO) mod download
 	@$(MAKE) --no-print-directory onnxruntime
+	@$(MAKE) --no-print-directory llamacpp
 	@$(MAKE) --no-print-directory cedict
 	@$(MAKE) --no-print-directory clipvocab
+	@$(MAKE) --no-print-directory openaijs
 
 # ONNX Runtime's CPU library for package onnx, from the npm package that
 # ships it (MIT), through npm or, without npm, straight from the registry.
@@ -66,6 +68,44 @@ onnxruntime:
 		mkdir -p $(ORT_DIR) && \
 		mv "$$tmp"/package/bin/napi-v6/linux/x64/libonnxruntime.so.1 $(ORT_LIB).part && \
 		mv $(ORT_LIB).part $(ORT_LIB) || { echo "onnxruntime: fetch or checksum failed" >&2; exit 1; }; \
+	fi
+
+# llama.cpp's CPU libraries (MIT) for package llamacpp, from the npm
+# package node-llama-cpp ships them in, through npm or, without npm,
+# straight from the registry: 3.22.1 bundles llama.cpp release v0.5.0, the
+# one yzma v1.28.0 (go.mod) binds (llamacpp/doc.go says why those two).
+# Every libggml*.so is kept (llama.cpp picks the CPU variant that suits
+# the machine); libllama.so and libggml.so, the names yzma opens, link to
+# the versioned files. Idempotent: nothing is fetched when the libraries
+# are there with the checksums recorded when the tarball with the
+# expected checksum was unpacked. Package llamacpp finds them in
+# $(LLAMA_DIR) (or in $$AISLE_LLAMACPP_LIB).
+LLAMA_NPM     := 3.22.1
+LLAMA_RELEASE := v0.5.0
+LLAMA_DIR     := lib/llamacpp
+LLAMA_TGZ     := node-llama-cpp-linux-x64-$(LLAMA_NPM).tgz
+LLAMA_SHA256  := 0d953e1503d5ab4608d8ed5b739132308c81ac05ffeb760d2a7f30e08a9f90e0
+LLAMA_BINS    := package/bins/linux-x64
+
+llamacpp:
+	@if ! { [ "$$(cat $(LLAMA_DIR)/TARBALL.sha256 2>/dev/null)" = "$(LLAMA_SHA256)" ] && \
+		(cd $(LLAMA_DIR) && sha256sum -c --status SHA256SUMS) 2>/dev/null; }; then \
+		echo "fetching llama.cpp $(LLAMA_RELEASE) from npm @node-llama-cpp/linux-x64@$(LLAMA_NPM)"; \
+		tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+		if command -v npm >/dev/null; then \
+			(cd "$$tmp" && npm pack --silent @node-llama-cpp/linux-x64@$(LLAMA_NPM) >/dev/null); \
+		else \
+			curl -fsSL -o "$$tmp"/$(LLAMA_TGZ) \
+				https://registry.npmjs.org/@node-llama-cpp/linux-x64/-/linux-x64-$(LLAMA_NPM).tgz; \
+		fi && \
+		echo "$(LLAMA_SHA256)  $$tmp/$(LLAMA_TGZ)" | sha256sum -c --status && \
+		tar -xzf "$$tmp"/$(LLAMA_TGZ) -C "$$tmp" --wildcards '$(LLAMA_BINS)/libggml*.so' '$(LLAMA_BINS)/libllama.$(LLAMA_RELEASE).so' && \
+		(cd "$$tmp"/$(LLAMA_BINS) && \
+			ln -s libllama.$(LLAMA_RELEASE).so libllama.so && ln -s libggml.$(LLAMA_RELEASE).so libggml.so && \
+			sha256sum *.so >SHA256SUMS && echo $(LLAMA_SHA256) >TARBALL.sha256) && \
+		rm -rf $(LLAMA_DIR).part && mkdir -p $(dir $(LLAMA_DIR)) && \
+		mv "$$tmp"/$(LLAMA_BINS) $(LLAMA_DIR).part && \
+		rm -rf $(LLAMA_DIR) && mv $(LLAMA_DIR).part $(LLAMA_DIR) || { echo "llamacpp: fetch or checksum failed" >&2; exit 1; }; \
 	fi
 
 # CC-CEDICT (CC BY-SA 4.0), the Chinese-English dictionary package query
@@ -110,6 +150,27 @@ clipvocab:
 		mkdir -p $(dir $(CLIP_VOCAB)) && \
 		mv "$$tmp"/vocab.txt $(CLIP_VOCAB).part && \
 		mv $(CLIP_VOCAB).part $(CLIP_VOCAB) || { echo "clipvocab: fetch or checksum failed" >&2; exit 1; }; \
+	fi
+
+# OpenAI's official JavaScript client (npm openai, Apache-2.0, no
+# dependencies), which TestOpenAIClient runs with node against POST
+# /v1/chat/completions. It declares node >= 22 but runs on 20. Idempotent:
+# nothing is fetched when the package is there with the expected
+# package.json.
+OPENAI_JS_VERSION    := 7.60.0
+OPENAI_JS_DIR        := lib/npm/node_modules/openai
+OPENAI_JS_SHA256     := 7506885e23fe43b71e3f818b8e650a63d7b9ea738719a81c7133a4ff415385ac
+OPENAI_JS_PKG_SHA256 := 6a15a583e241cd95e9f032760e37feabc794bc75d33c913d03483fce1da572ce
+
+openaijs:
+	@if ! echo "$(OPENAI_JS_PKG_SHA256)  $(OPENAI_JS_DIR)/package.json" | sha256sum -c --status 2>/dev/null; then \
+		echo "fetching OpenAI's JavaScript client from npm openai@$(OPENAI_JS_VERSION)"; \
+		tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+		(cd "$$tmp" && npm pack --silent openai@$(OPENAI_JS_VERSION) >/dev/null) && \
+		echo "$(OPENAI_JS_SHA256)  $$tmp/openai-$(OPENAI_JS_VERSION).tgz" | sha256sum -c --status && \
+		rm -rf $(OPENAI_JS_DIR).part && mkdir -p $(OPENAI_JS_DIR).part && \
+		tar -xzf "$$tmp"/openai-$(OPENAI_JS_VERSION).tgz -C $(OPENAI_JS_DIR).part --strip-components=1 && \
+		rm -rf $(OPENAI_JS_DIR) && mv $(OPENAI_JS_DIR).part $(OPENAI_JS_DIR) || { echo "openaijs: fetch or checksum failed" >&2; exit 1; }; \
 	fi
 
 vet:

@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/grounding"
+	"github.com/aislehq/aisle/openai"
 )
 
 // Limits of a request.
@@ -99,6 +101,8 @@ type Reply struct {
 	Citations []Citation  `json:"citations"`
 	Table     *Table      `json:"table,omitempty"`
 	State     Constraints `json:"state"`
+	// Mode says who wrote the reply: ModeBuiltin or ModeLLM.
+	Mode string `json:"mode,omitempty"`
 }
 
 // Turn is one exchange of a session.
@@ -150,6 +154,19 @@ type Options struct {
 	// sessions outlive the process and the memory cap: a session not in
 	// memory is read back from it (unless idle for longer than Idle).
 	Store SessionStore
+	// Model, when set, answers turns (mode "llm"): it is shown the
+	// conversation and calls the same tools the built-in manager uses,
+	// and its text keeps only the claims the tools' results support. A
+	// turn it fails (an error, a broken stream, too many tool rounds, an
+	// empty reply) or does not finish within ModelTimeout gets the
+	// built-in answer. Nil: every reply is built in.
+	Model Model
+	// ModelTimeout bounds a model turn, all its rounds and tools
+	// together (default 10s).
+	ModelTimeout time.Duration
+	// Checker checks the model's claims (see grounding.Checker); nil
+	// means one that knows only each item's own brand.
+	Checker *grounding.Checker
 }
 
 // SessionStore keeps the assistant's sessions; *sqlite.DB is one.
@@ -219,11 +236,24 @@ func (a *Assistant) load(ctx context.Context, id string, now time.Time) (*sessio
 		shown: saved.Shown, focus: saved.Focus, cart: saved.Cart, turns: saved.Turns}, nil
 }
 
-// Assistant is the built-in dialogue manager: it keeps each session's
-// state and answers turns with Tools. It is safe for concurrent use.
+// Assistant is the shopping assistant: it keeps each session's state and
+// answers turns with Tools, by the built-in dialogue manager or, with
+// Options.Model, by the model calling the same tools. It is safe for
+// concurrent use.
 type Assistant struct {
-	tools Tools
-	opts  Options
+	tools      Tools
+	opts       Options
+	checker    *grounding.Checker
+	modelTools []openai.Tool
+
+	// policyPrepared are the store policies' sections as fact sheets
+	// for the claim checker, made once (policyOnce).
+	policyOnce     sync.Once
+	policyPrepared []*grounding.Prepared
+
+	// sheets caches listed items' prepared fact sheets (prepare).
+	sheetMu sync.Mutex
+	sheets  map[string]*grounding.Prepared
 
 	mu       sync.Mutex
 	sessions map[string]*session
@@ -261,7 +291,17 @@ func New(tools Tools, opts Options) *Assistant {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Assistant{tools: tools, opts: opts, sessions: make(map[string]*session)}
+	if opts.ModelTimeout <= 0 {
+		opts.ModelTimeout = 10 * time.Second
+	}
+	a := &Assistant{tools: tools, opts: opts, checker: opts.Checker, sessions: make(map[string]*session), sheets: make(map[string]*grounding.Prepared)}
+	if a.checker == nil {
+		a.checker = grounding.NewChecker(nil)
+	}
+	if opts.Model != nil {
+		a.modelTools = modelTools()
+	}
+	return a
 }
 
 // CheckRequest validates req: an error naming the field for an empty or
@@ -296,7 +336,7 @@ func (a *Assistant) Chat(ctx context.Context, req Request) (Reply, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rep, err := a.respond(ctx, s, req)
+	rep, err := a.answer(ctx, s, req)
 	if err != nil {
 		return Reply{}, err
 	}

@@ -17,6 +17,9 @@ type turn struct {
 	lang     string
 	user     string
 	s        *session
+	// hold keeps the turn's events in held instead of logging them.
+	hold bool
+	held []aisle.Event
 }
 
 var spaces = regexp.MustCompile(`\s+`)
@@ -26,18 +29,7 @@ var spaces = regexp.MustCompile(`\s+`)
 // greetings, the cart, comparisons, similar items, questions and details
 // about an item referred to, recommendations, refinements and searches.
 func (a *Assistant) respond(ctx context.Context, s *session, req Request) (Reply, error) {
-	t := &turn{raw: req.Message, user: s.user, s: s}
-	if t.user == "" {
-		t.user = req.User
-	}
-	t.msg = strings.TrimSpace(spaces.ReplaceAllString(strings.ToLower(normalisePunct(req.Message)), " "))
-	t.lang = req.Lang
-	if t.lang == "" {
-		t.lang = "en"
-		if isHan(t.msg) {
-			t.lang = "zh"
-		}
-	}
+	t := newTurn(s, req)
 	m := t.msg
 	refs, hasRef := a.references(t)
 	switch {
@@ -47,7 +39,7 @@ func (a *Assistant) respond(ctx context.Context, s *session, req Request) (Reply
 	case containsAny(m, humanWords) || containsAny(m, complaintWords):
 		return a.handoff(ctx, t, "requested"), nil
 	case asksPolicy(m) && !containsAny(m, policyProducts):
-		return a.policy(ctx, t), nil
+		return a.policy(ctx, t, t.raw), nil
 	case containsAny(m, offTopicWords):
 		return t.say(ActRefuse, "I'm the store's shopping assistant, so I can't help with that. Are you looking for any office supplies today?",
 			"我是本店的购物助手，这个问题我帮不上忙。今天想找些什么办公用品吗？"), nil
@@ -59,13 +51,25 @@ func (a *Assistant) respond(ctx context.Context, s *session, req Request) (Reply
 	case containsAny(m, cartAddWords):
 		return a.addToCart(ctx, t, refs, hasRef), nil
 	case containsAny(m, cartWords):
-		return a.completeCart(ctx, t, refs, hasRef)
+		basket := t.s.cart
+		if len(basket) == 0 {
+			switch {
+			case hasRef:
+				basket = refs
+			case len(t.s.focus) > 0:
+				basket = t.s.focus
+			}
+		}
+		return a.completeCart(ctx, t, basket)
 	case containsAny(m, compareWords):
 		return a.compare(ctx, t, refs, hasRef)
 	case containsAny(m, similarWords) && (hasRef || len(s.focus) > 0):
-		return a.similar(ctx, t, refs, hasRef)
+		if !hasRef {
+			refs = s.focus
+		}
+		return a.similar(ctx, t, refs[0])
 	case hasRef && isQuestion(m) && !hasConstraint(m):
-		return a.ask(ctx, t, refs)
+		return a.ask(ctx, t, refs[0], t.raw)
 	case containsAny(m, detailWords) && (hasRef || len(s.focus) > 0 && len(topicWords(m, "")) == 0):
 		if !hasRef {
 			refs = s.focus[:1]
@@ -77,6 +81,29 @@ func (a *Assistant) respond(ctx context.Context, s *session, req Request) (Reply
 		return a.recommend(ctx, t)
 	}
 	return a.search(ctx, t)
+}
+
+// newTurn reads req in s.
+func newTurn(s *session, req Request) *turn {
+	t := &turn{raw: req.Message, user: s.user, s: s}
+	if t.user == "" {
+		t.user = req.User
+	}
+	t.msg = normalise(req.Message)
+	t.lang = req.Lang
+	if t.lang == "" {
+		t.lang = "en"
+		if isHan(t.msg) {
+			t.lang = "zh"
+		}
+	}
+	return t
+}
+
+// normalise is msg in lower case, its punctuation ASCII, its spaces
+// single.
+func normalise(msg string) string {
+	return strings.TrimSpace(spaces.ReplaceAllString(strings.ToLower(normalisePunct(msg)), " "))
 }
 
 // normalisePunct maps full-width punctuation and digits to ASCII.
@@ -196,7 +223,9 @@ func (a *Assistant) handoff(ctx context.Context, t *turn, reason string) Reply {
 	return r
 }
 
-// log records an event of the turn's shopper, when known.
+// log records an event of the turn's shopper, when known; while the
+// turn holds its events (a model turn, which may yet fall back), they
+// wait in t.held.
 func (a *Assistant) log(ctx context.Context, t *turn, evs ...aisle.Event) {
 	if a.opts.Events == nil || t.user == "" {
 		return
@@ -204,16 +233,20 @@ func (a *Assistant) log(ctx context.Context, t *turn, evs ...aisle.Event) {
 	for i := range evs {
 		evs[i].User, evs[i].Session = t.user, t.s.id
 	}
+	if t.hold {
+		t.held = append(t.held, evs...)
+		return
+	}
 	a.opts.Events.Log(ctx, evs)
 }
 
-// policy quotes the store's policy sections a question is about.
-func (a *Assistant) policy(ctx context.Context, t *turn) Reply {
-	secs := a.opts.Policies.Lookup(t.msg)
+// policy quotes the store's policy sections question is about.
+func (a *Assistant) policy(ctx context.Context, t *turn, question string) Reply {
+	secs := a.opts.Policies.Lookup(normalise(question))
 	if len(secs) == 0 {
 		r := t.say(ActHandoff, "I don't know the answer to that: I have no store policy about it. Would you like me to connect you with a person who can help?",
 			"抱歉，我不知道：我没有这方面的店铺政策。需要我为您转接人工客服吗？")
-		r.Actions = []Action{{Tool: "policy", Arguments: map[string]any{"question": t.raw}},
+		r.Actions = []Action{{Tool: "policy", Arguments: map[string]any{"question": question}},
 			{Tool: "handoff", Arguments: map[string]any{"session": t.s.id, "reason": "no policy", "message": t.raw, "offer": true}}}
 		a.log(ctx, t, aisle.Event{Type: aisle.EventCustom, Name: "handoff", Context: map[string]string{"reason": "no policy"}})
 		return r
@@ -227,7 +260,7 @@ func (a *Assistant) policy(ctx context.Context, t *turn) Reply {
 	} else {
 		b.WriteString("From our store policy:")
 	}
-	r := Reply{Act: ActPolicy, Lang: t.lang, Actions: []Action{{Tool: "policy", Arguments: map[string]any{"question": t.raw}}}}
+	r := Reply{Act: ActPolicy, Lang: t.lang, Actions: []Action{{Tool: "policy", Arguments: map[string]any{"question": question}}}}
 	for _, s := range secs {
 		fmt.Fprintf(&b, "\n\n%s: \"%s\"", s.Title, s.Text)
 		r.Citations = append(r.Citations, Citation{Kind: "policy", Title: s.Title, Text: s.Text})
@@ -307,20 +340,20 @@ func sortedKeys(m map[string]string) []string {
 	return ks
 }
 
-// ask answers a question about the first item referred to with product
-// Q&A; a question nothing answers is offered a hand-off.
-func (a *Assistant) ask(ctx context.Context, t *turn, refs []string) (Reply, error) {
-	items, full, err := a.items(ctx, refs[:1])
+// ask answers question about item id with product Q&A; a question
+// nothing answers is offered a hand-off.
+func (a *Assistant) ask(ctx context.Context, t *turn, id, question string) (Reply, error) {
+	items, full, err := a.items(ctx, []string{id})
 	if err != nil {
 		return Reply{}, err
 	}
-	ans, err := a.tools.Ask(ctx, &full[0], t.raw, t.lang)
+	ans, err := a.tools.Ask(ctx, &full[0], question, t.lang)
 	if err != nil {
 		return Reply{}, fmt.Errorf("ask: %w", err)
 	}
-	t.s.focus = refs[:1]
+	t.s.focus = []string{id}
 	r := Reply{Act: ActAnswer, Lang: t.lang, Items: items, Reply: ans.Answer,
-		Actions: []Action{{Tool: "qa", Arguments: map[string]any{"item": refs[0], "question": t.raw, "answer_type": ans.Type}}}}
+		Actions: []Action{{Tool: "qa", Arguments: map[string]any{"item": id, "question": question, "answer_type": ans.Type}}}}
 	for _, src := range ans.Sources {
 		c := Citation{Kind: src.Kind, ID: src.ID, Title: src.Field}
 		if src.Item != "" && c.ID == "" {
@@ -335,7 +368,7 @@ func (a *Assistant) ask(ctx context.Context, t *turn, refs []string) (Reply, err
 			r.Reply = strings.TrimSpace(ans.Answer + " Would you like me to connect you with a person who can check?")
 		}
 		r.Actions = append(r.Actions, Action{Tool: "handoff", Arguments: map[string]any{"session": t.s.id, "reason": "unanswered question", "message": t.raw, "offer": true}})
-		a.log(ctx, t, aisle.Event{Type: aisle.EventCustom, Name: "handoff", Item: refs[0], Context: map[string]string{"reason": "unanswered question"}})
+		a.log(ctx, t, aisle.Event{Type: aisle.EventCustom, Name: "handoff", Item: id, Context: map[string]string{"reason": "unanswered question"}})
 	}
 	return r, nil
 }
@@ -421,14 +454,8 @@ func (a *Assistant) compare(ctx context.Context, t *turn, refs []string, hasRef 
 		Actions: []Action{{Tool: "compare", Arguments: map[string]any{"items": ids}}}}, nil
 }
 
-// similar lists items like the one referred to.
-func (a *Assistant) similar(ctx context.Context, t *turn, refs []string, hasRef bool) (Reply, error) {
-	id := ""
-	if hasRef {
-		id = refs[0]
-	} else {
-		id = t.s.focus[0]
-	}
+// similar lists items like item id.
+func (a *Assistant) similar(ctx context.Context, t *turn, id string) (Reply, error) {
 	items, err := a.tools.Similar(ctx, id, a.opts.N)
 	if err != nil {
 		return Reply{}, err
@@ -480,18 +507,9 @@ func (a *Assistant) addToCart(ctx context.Context, t *turn, refs []string, hasRe
 	return r
 }
 
-// completeCart lists items that go with the cart (or the items referred
-// to when the cart is empty).
-func (a *Assistant) completeCart(ctx context.Context, t *turn, refs []string, hasRef bool) (Reply, error) {
-	basket := t.s.cart
-	if len(basket) == 0 {
-		switch {
-		case hasRef:
-			basket = refs
-		case len(t.s.focus) > 0:
-			basket = t.s.focus
-		}
-	}
+// completeCart lists items that go with basket: the cart, or the items
+// referred to when the cart is empty.
+func (a *Assistant) completeCart(ctx context.Context, t *turn, basket []string) (Reply, error) {
 	if len(basket) == 0 {
 		return t.say(ActClarify, "What is in your cart? Add an item first (e.g. \"add the first one to my cart\").",
 			"您的购物车里有什么？请先加入商品（例如“把第一个加入购物车”）。"), nil

@@ -18,6 +18,26 @@
 // The tools are the Tools interface; Backend implements it over the search
 // index, the recommendation engine, the store and product Q&A. Sessions
 // live in memory (idle expiry, caps on sessions and turns) and, with a
-// SessionStore, in the store after every turn. There is no language-model
-// mode yet: every reply is built in.
+// SessionStore, in the store after every turn.
+//
+// With Options.Model (any Model: openai.Streamer over an OpenAI-compatible
+// server, or an in-process model with the same method) a turn runs in
+// model mode ("llm"): the model gets a system prompt (its role, the
+// grounding rules, the answer language, the store's policies), the
+// session's earlier turns, the ids of the items shown and the message,
+// and may call the tools search, recommend, similar, item_details,
+// compare, ask, complete_cart, policy and handoff. Each runs the very
+// code the built-in manager uses for it, so the session's constraints,
+// items shown ("the second one" in the next turn, in either mode), focus,
+// cart and logged events are the same. Tool results go back as "tool"
+// messages of JSON: catalog text reaches the model only as data. The
+// arguments are untrusted: bad JSON, an unknown tool or item is told to
+// the model as a tool error. After at most three rounds of tool calls the
+// model's text keeps only the sentences whose claims one tool result (an
+// item as listed, a reply about items, a policy) supports, checked by
+// grounding.Checker; the reply's items, actions and citations are the
+// tools'. A model error, a broken stream, a turn past ModelTimeout, too
+// many tool rounds or calls, or a reply with nothing left gets the
+// built-in answer instead (Reply.Mode says which), with the session's
+// state as it was before the model's tools ran.
 package assistant

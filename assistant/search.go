@@ -189,6 +189,13 @@ func (a *Assistant) search(ctx context.Context, t *turn) (Reply, error) {
 		t.s.state = st
 		return a.clarify(t), nil
 	}
+	return a.find(ctx, t, st, cheaper)
+}
+
+// find searches for st, which becomes the session's constraints, and
+// lists what it found: the search tool of both modes. cheaper says the
+// shopper asked for cheaper items.
+func (a *Assistant) find(ctx context.Context, t *turn, st Constraints, cheaper bool) (Reply, error) {
 	t.s.state = st
 	// The colour goes in the query: search matches it against the
 	// colours items' photos show and, for items without, their titles.

@@ -7,7 +7,9 @@
 // fused item vectors; SearchBenchmark scores search on a catalog's
 // categories; RunImage (ImageExperiment over EmbedPhotos) scores the photo
 // classifier and search by photo, on a photo dataset's own train,
-// validation and test splits when it has them. WriteTable and PublishedFor report results beside published
+// validation and test splits when it has them; RunPhotoQA asks generated
+// category, sleeve and colour questions of test photos with no text through
+// the real photo pipeline and Q&A answerer. WriteTable and PublishedFor report results beside published
 // ones, and Import and Run are the aisle eval command's library: import a
 // dataset, run a task, write its text or JSON report.
 //

@@ -127,10 +127,39 @@ func Filter(text string, f *Facts) (string, Report) { return NewChecker(nil).Fil
 // The text is data: nothing in it is interpreted beyond these patterns.
 // Check never fails; odd input gives no claims.
 func (c *Checker) Check(text string, f *Facts) Report {
+	return c.CheckPrepared(text, c.Prepare(f))
+}
+
+// Prepared is a fact sheet indexed for checking: reading the facts with
+// the claim patterns is most of a check's work, so a caller checking
+// several texts against the same facts prepares them once.
+type Prepared struct {
+	f   *Facts
+	sup *support
+}
+
+// Prepare indexes f (nil: no facts) for CheckPrepared. The Facts must not
+// change while the Prepared is used.
+func (c *Checker) Prepare(f *Facts) *Prepared {
 	if f == nil {
 		f = &Facts{}
 	}
-	sup := c.support(f)
+	return &Prepared{f: f, sup: c.support(f)}
+}
+
+// Supports reports whether p's facts support cl, a claim found by a
+// Check whose facts had p's brand, or had none when p's brand is not
+// mentioned in the claim's segment (the only way facts change what a
+// text claims is the item's own brand, read as a brand and kept out of
+// model numbers where the text names it).
+func (p *Prepared) Supports(cl Claim) bool { return p.sup.supports(cl, p.f) }
+
+// Brand returns the brand of p's facts.
+func (p *Prepared) Brand() string { return p.f.Brand }
+
+// CheckPrepared is Check against facts prepared by this Checker.
+func (c *Checker) CheckPrepared(text string, p *Prepared) Report {
+	f, sup := p.f, p.sup
 	var r Report
 	for i, seg := range Segments(text) {
 		for _, cl := range c.claims(seg.Text, f) {

@@ -76,7 +76,8 @@ func clientError(err error) errorDetail {
 }
 
 // writeError writes err as the JSON error body with its status, and
-// records it for the access log.
+// records it for the access log. On POST /v1/chat/completions the body
+// is OpenAI's error shape instead (see writeOpenAIError).
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if info := infoFrom(r.Context()); info != nil {
 		info.err = err
@@ -90,6 +91,10 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		setRetryAfter(w.Header(), limited)
 	case isBearerChallenge(err):
 		w.Header().Set("WWW-Authenticate", bearerChallenge)
+	}
+	if isCompletionsRoute(r) {
+		writeOpenAIError(w, statusOf(d.Code), d)
+		return
 	}
 	writeJSON(w, statusOf(d.Code), errorBody{Error: d}) // cannot fail: strings only
 }

@@ -88,6 +88,9 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"POST", "/v1/items/pen-1/ask", `{"question":""}`, 400},
 		{"POST", "/v1/chat", `{"message":"I need a pen","user":"u1"}`, 200},
 		{"POST", "/v1/chat", `{"message":""}`, 400},
+		{"POST", "/v1/chat/completions", `{"model":"aisle-assistant","messages":[{"role":"user","content":"I need a pen"}],"user":"u1"}`, 200},
+		{"POST", "/v1/chat/completions", `{"model":"gpt-4o","messages":[{"role":"user","content":"pens"}]}`, 404},
+		{"GET", "/v1/models", "", 200},
 		{"GET", "/v1/chat/nope", "", 404},
 		{"DELETE", "/v1/chat/nope", "", 404},
 		{"GET", "/v1/items/pen-1/caption", "", 422},
@@ -155,6 +158,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	auth := []string{"Authorization", "Bearer " + created.Secret}
 	e.expect(http.StatusUnauthorized, "GET", "/v1/keys", nil)
 	e.expect(http.StatusUnauthorized, "GET", "/v1/rules", nil)
+	e.expect(http.StatusUnauthorized, "GET", "/v1/models", nil)
 	e.expect(http.StatusUnauthorized, "GET", "/v1/openapi.json", nil)
 	e.expect(http.StatusOK, "GET", "/v1/openapi.json", nil, auth...)
 	e.expect(http.StatusUnauthorized, "GET", "/metrics", nil)

@@ -262,6 +262,9 @@ type Server struct {
 	asker atomic.Pointer[askerBox]
 	// chat serves the /v1/chat routes; see SetAssistant.
 	chat atomic.Pointer[assistantBox]
+	// convos maps OpenAI-style conversations to chat sessions (POST
+	// /v1/chat/completions).
+	convos conversations
 
 	keys         *apikey.Verifier
 	limits       *limits
@@ -370,6 +373,7 @@ func (s *Server) routes() []route {
 		s.copyRoutes(),
 		s.askRoutes(),
 		s.chatRoutes(),
+		s.completionRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

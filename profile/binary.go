@@ -224,7 +224,7 @@ func (b *Builder) decode(data []byte) (map[string]*shopper, error) {
 			continue
 		}
 		u := d.String(aisle.MaxIDBytes)
-		s := &shopper{last: d.Int64(), events: d.Int64(), tags: make(map[Tag]*tagState), items: make(map[string]*decayed)}
+		s := &shopper{last: d.Int64(), events: d.Int64(), items: make(map[string]decayed)}
 		if _, dup := shoppers[u]; dup && d.Err() == nil {
 			d.Errorf("shopper %q twice", u)
 		}
@@ -245,7 +245,7 @@ func (b *Builder) decode(data []byte) (map[string]*shopper, error) {
 				break
 			}
 			t := tag()
-			ts := &tagState{weight: weight("tag")}
+			ts := tagState{weight: weight("tag")}
 			switch d.Uint8() {
 			case 0:
 			case 1:
@@ -281,6 +281,9 @@ func (b *Builder) decode(data []byte) (map[string]*shopper, error) {
 			if _, dup := s.tags[t]; dup && d.Err() == nil {
 				d.Errorf("tag %q twice", t.String())
 			}
+			if s.tags == nil {
+				s.tags = make(map[Tag]tagState)
+			}
 			s.tags[t] = ts
 		}
 		for range count() {
@@ -299,7 +302,7 @@ func (b *Builder) decode(data []byte) (map[string]*shopper, error) {
 			}
 			id := d.String(aisle.MaxIDBytes)
 			w := weight("item")
-			s.items[id] = &w
+			s.items[id] = w
 		}
 		np, next := count(), count()
 		if np > maxPrices || next >= max(np, 1) {

@@ -97,11 +97,11 @@ type shopper struct {
 	// the number observed.
 	last   int64
 	events int64
-	tags   map[Tag]*tagState
+	tags   map[Tag]tagState // nil until the first tag
 	// excluded are the tags the shopper removed.
 	excluded map[Tag]struct{}
 	// items are the items the shopper touched, by weight.
-	items map[string]*decayed
+	items map[string]decayed
 	// prices is a ring of the latest priced interactions; nextPrice is
 	// where the next one goes once it is full.
 	prices    []priceSample
@@ -233,7 +233,7 @@ func (b *Builder) observeLocked(ob *observation) {
 	e := ob.ev
 	s := b.shoppers[e.User]
 	if s == nil {
-		s = &shopper{tags: make(map[Tag]*tagState), items: make(map[string]*decayed)}
+		s = &shopper{items: make(map[string]decayed)}
 		b.shoppers[e.User] = s
 	}
 	at := s.last
@@ -248,18 +248,25 @@ func (b *Builder) observeLocked(ob *observation) {
 	if len(id) > aisle.MaxIDBytes {
 		id = ""
 	}
-	sup := evref{id: id, item: e.Item, seq: e.Seq, at: at, typ: typeIndex(e.Type)}
+	item := e.Item
+	if ob.found && ob.item.ID == item {
+		// The catalog's copy of the id: one string for every shopper
+		// and event that names the item, not one per event.
+		item = ob.item.ID
+	}
+	sup := evref{id: id, item: item, seq: e.Seq, at: at, typ: typeIndex(e.Type)}
 	for _, wt := range ob.tags {
 		if _, ok := s.excluded[wt.tag]; ok {
 			continue
 		}
-		ts := s.tags[wt.tag]
-		if ts == nil {
+		ts, ok := s.tags[wt.tag]
+		if !ok {
+			if s.tags == nil {
+				s.tags = make(map[Tag]tagState)
+			}
 			if len(s.tags) >= b.cfg.MaxTags {
 				b.evictTagLocked(s, at)
 			}
-			ts = &tagState{}
-			s.tags[wt.tag] = ts
 		}
 		ts.weight.add(ob.weight*wt.share, at, b.halfLife)
 		ts.leaf = ts.leaf || wt.leaf
@@ -267,19 +274,17 @@ func (b *Builder) observeLocked(ob *observation) {
 		if wt.leaf && wt.tag.Kind == KindCategory && e.Type == aisle.EventPurchase {
 			ts.purchases = addTime(ts.purchases, at)
 		}
+		s.tags[wt.tag] = ts
 	}
 	if !ob.found {
 		return
 	}
-	d := s.items[e.Item]
-	if d == nil {
-		if len(s.items) >= b.cfg.MaxItems {
-			evictLightest(s.items, at, b.halfLife)
-		}
-		d = &decayed{}
-		s.items[e.Item] = d
+	d, ok := s.items[item]
+	if !ok && len(s.items) >= b.cfg.MaxItems {
+		evictLightest(s.items, at, b.halfLife)
 	}
 	d.add(ob.weight, at, b.halfLife)
+	s.items[item] = d
 	if p := ob.item.Price; p != nil && !math.IsNaN(*p) && !math.IsInf(*p, 0) && *p >= 0 {
 		ps := priceSample{price: *p, weight: decayed{w: ob.weight, at: at}}
 		if len(s.prices) < maxPrices {
@@ -308,7 +313,7 @@ func (b *Builder) evictTagLocked(s *shopper, at int64) {
 }
 
 // evictLightest drops the lightest item of m as of at.
-func evictLightest(m map[string]*decayed, at int64, halfLife float64) {
+func evictLightest(m map[string]decayed, at int64, halfLife float64) {
 	var worst string
 	min := math.Inf(1)
 	for id, d := range m {
@@ -370,7 +375,7 @@ func (b *Builder) Exclude(user, tag string) error {
 	defer b.mu.Unlock()
 	s := b.shoppers[user]
 	if s == nil {
-		s = &shopper{tags: make(map[Tag]*tagState), items: make(map[string]*decayed)}
+		s = &shopper{items: make(map[string]decayed)}
 		b.shoppers[user] = s
 	}
 	if s.excluded == nil {

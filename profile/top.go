@@ -29,7 +29,7 @@ func (b *Builder) Top(user string, n int, keep func(t Tag, leaf bool) bool) []Ta
 	type cand struct {
 		tag Tag
 		w   float64
-		ts  *tagState
+		ts  tagState
 	}
 	b.mu.RLock()
 	defer b.mu.RUnlock()

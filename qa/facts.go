@@ -59,7 +59,10 @@ func itemMaterials(it *aisle.Item) []valued {
 
 // kinds are what the item is: its category path's leaf, its photo's
 // predicted category, the photo's likely labels (probability ≥
-// minLabelProb) and the things its title names.
+// minLabelProb) and the things its title names. The image model's labels
+// are left out when the category or the predicted category already names
+// a known thing: the store's own classifier, trained on its photos, knows
+// better than a generic model's guess ("jersey, T-shirt" of a shirt).
 func kinds(it *aisle.Item) []valued {
 	var out []valued
 	if n := len(it.Categories); n > 0 {
@@ -69,7 +72,11 @@ func kinds(it *aisle.Item) []valued {
 		if n := len(v.Category); n > 0 {
 			out = append(out, valued{v.Category[n-1], Source{Kind: SourcePhoto, Field: "visual.category"}})
 		}
+		known := slices.ContainsFunc(out, func(k valued) bool { return thingOf(k.value) != "" })
 		for _, l := range v.Labels {
+			if known {
+				break
+			}
 			if l.Prob >= minLabelProb {
 				out = append(out, valued{l.Name, Source{Kind: SourcePhoto, Field: "visual.labels"}})
 			}
@@ -424,7 +431,7 @@ func sleeveAnswer(it *aisle.Item, in intent, lang string) (Answer, bool) {
 		}
 	}
 	if have == "" {
-		return Answer{}, false
+		return noSleevesAnswer(it, in, lang)
 	}
 	en := map[string]string{"long": "long sleeves", "short": "short sleeves", "none": "no sleeves"}
 	zh := map[string]string{"long": "长袖", "short": "短袖", "none": "无袖"}
@@ -448,6 +455,39 @@ func sleeveAnswer(it *aisle.Item, in intent, lang string) (Answer, bool) {
 		text = fmt.Sprintf("不是，是%s的。", zh[have])
 	}
 	return Answer{text, TypeNo, conf - 0.1, []Source{src}}, true
+}
+
+// noSleevesAnswer answers a question about sleeves of a thing that has
+// none (pants, shoes, a hat): no to long or short sleeves, and what it is
+// to an open question. ok is false when the item is not known to be such
+// a thing, and for "is it sleeveless?", which asks about garments with
+// armholes, not about pants.
+func noSleevesAnswer(it *aisle.Item, in intent, lang string) (Answer, bool) {
+	var k valued
+	for _, x := range kinds(it) {
+		if thingOf(x.value) != "" {
+			k = x
+			break
+		}
+	}
+	thing := thingOf(k.value)
+	if !slices.Contains(sleeveless, thing) || (in.yesNo && in.value == "none") {
+		return Answer{}, false
+	}
+	name := strings.ToLower(k.value)
+	conf := confidenceOf([]valued{k})
+	if in.yesNo && in.value != "" {
+		text := fmt.Sprintf("No, it is %s, with no sleeves.", withArticle(name))
+		if lang == "zh" {
+			text = fmt.Sprintf("不是，这是%s，没有袖子。", zhThing(k.value))
+		}
+		return Answer{text, TypeNo, conf - 0.1, []Source{k.src}}, true
+	}
+	text := fmt.Sprintf("It is %s, with no sleeves.", withArticle(name))
+	if lang == "zh" {
+		text = fmt.Sprintf("这是%s，没有袖子。", zhThing(k.value))
+	}
+	return Answer{text, TypeOpen, conf, []Source{k.src}}, true
 }
 
 // nounsIn reports whether every word of phrase occurs in text, plurals

@@ -54,7 +54,10 @@ var cues = []cue{
 	{attrModel, []string{"model number", "part number", "model no", "型号"}},
 	{attrPack, []string{"how many", "pack of", "count", "quantity", "几个", "多少个", "几支", "几件", "几只", "数量", "一包"}},
 	{attrSize, []string{"size", "sizes", "dimension", "dimensions", "how big", "how large", "how tall", "how wide", "尺寸", "尺码", "大小", "多大", "多长", "多宽"}},
-	{attrCategory, []string{"what is this", "what is it", "what's this", "what's it", "what kind", "what type", "what sort", "这是什么", "是什么东西", "什么东西", "什么类型", "哪一类", "什么类"}},
+	{attrCategory, []string{"what is this", "what is it", "what's this", "what's it", "what kind", "what type", "what sort",
+		"what is shown", "what's shown", "what is pictured", "what's pictured", "what is in the photo", "what's in the photo", "what is in the picture", "what's in the picture",
+		"what garment", "what piece of clothing", "what item of clothing",
+		"这是什么", "是什么东西", "什么东西", "什么类型", "哪一类", "什么类", "什么衣服", "图片里是什么", "照片里是什么", "图里是什么", "图中是什么"}},
 }
 
 // photoPhrases mark a question about the photo itself.

@@ -175,15 +175,18 @@ type thing struct {
 var things = []thing{
 	{[]string{"dress", "dresses", "gown"}, []string{"连衣裙", "裙装"}},
 	{[]string{"hat", "hats", "cap", "caps"}, []string{"帽子", "帽"}},
-	{[]string{"longsleeve", "long sleeve", "long-sleeve top", "sweater", "sweatshirt"}, []string{"长袖上衣", "长袖"}},
-	{[]string{"outwear", "outerwear", "jacket", "jackets", "coat", "coats"}, []string{"外套", "夹克"}},
-	{[]string{"pants", "trousers", "jeans"}, []string{"裤子", "长裤"}},
+	{[]string{"longsleeve", "long sleeve", "long-sleeve top", "long-sleeved top", "sweater", "sweatshirt", "jumper", "pullover"}, []string{"长袖上衣", "长袖", "毛衣", "卫衣"}},
+	{[]string{"outwear", "outerwear", "jacket", "jackets", "coat", "coats"}, []string{"外套", "夹克", "大衣"}},
+	{[]string{"pants", "trousers", "jeans", "leggings"}, []string{"裤子", "长裤", "牛仔裤"}},
 	{[]string{"t-shirt", "t-shirts", "tshirt", "tee", "t shirt"}, []string{"T恤", "t恤"}},
 	{[]string{"shirt", "shirts", "blouse"}, []string{"衬衫"}},
-	{[]string{"shoes", "shoe", "sneakers", "boots"}, []string{"鞋子", "鞋"}},
+	{[]string{"shoes", "shoe", "footwear", "sneakers", "trainers", "boots", "sandals", "slippers", "loafers"}, []string{"鞋子", "鞋"}},
 	{[]string{"shorts"}, []string{"短裤"}},
 	{[]string{"skirt", "skirts"}, []string{"半身裙", "裙子"}},
 }
+
+// sleeveless are the things that have no sleeves to ask about.
+var sleeveless = []string{"hat", "pants", "shoes", "shorts", "skirt"}
 
 // thingOf returns the canonical thing a category, label or question
 // names, or "".

@@ -258,7 +258,7 @@ func (e *Engine) cartBasket(req aisle.CartRequest) ([]string, map[string]bool, e
 		skip[id] = true
 	}
 	if req.User != "" {
-		for id := range e.mem.bought[req.User] {
+		for _, id := range e.mem.bought[req.User] {
 			skip[id] = true
 		}
 	}

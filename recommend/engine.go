@@ -578,7 +578,7 @@ func (e *Engine) skipped(user string, req aisle.RecommendRequest) map[string]boo
 	}
 	if !req.IncludeBought {
 		e.memMu.RLock()
-		for id := range e.mem.bought[user] {
+		for _, id := range e.mem.bought[user] {
 			skip[id] = true
 		}
 		e.memMu.RUnlock()

@@ -14,6 +14,7 @@ import (
 
 // brief is what the engine needs to know of a catalog item.
 type brief struct {
+	id         string // the item's id: memory's one copy of it
 	title      string
 	buyable    bool
 	categories []string  // lower-cased category path
@@ -31,7 +32,7 @@ type brief struct {
 }
 
 func briefOf(it *aisle.Item) brief {
-	b := brief{title: it.Title, buyable: buyable(it.Availability), added: it.CreatedAt, brand: strings.ToLower(it.Brand), price: it.Price, item: profileItem(it)}
+	b := brief{id: it.ID, title: it.Title, buyable: buyable(it.Availability), added: it.CreatedAt, brand: strings.ToLower(it.Brand), price: it.Price, item: profileItem(it)}
 	for _, c := range it.Categories {
 		b.categories = append(b.categories, strings.ToLower(c))
 	}
@@ -62,8 +63,8 @@ func buyable(a aisle.Availability) bool {
 // and kept current by Observe, ObserveItems, ForgetItem and ForgetUser.
 type memory struct {
 	items  map[string]brief
-	bought map[string]map[string]bool // user → items bought
-	recent map[string][]string        // user → last maxRecent items interacted with, oldest first
+	bought map[string][]string // user → items bought, sorted
+	recent map[string][]string // user → last maxRecent items interacted with, oldest first
 	// newest are the maxNewest most recently added items, newest first.
 	newest []string
 	// categories counts the items having each (lower-cased) category.
@@ -121,26 +122,41 @@ func (m *memory) addNewest(id string, t time.Time) {
 const maxRecent = 50
 
 func newMemory() *memory {
-	return &memory{items: make(map[string]brief), bought: make(map[string]map[string]bool), recent: make(map[string][]string), categories: make(map[string]int), variants: make(map[string][]string)}
+	return &memory{items: make(map[string]brief), bought: make(map[string][]string), recent: make(map[string][]string), categories: make(map[string]int), variants: make(map[string][]string)}
 }
 
+// addEvent records e in the shoppers' recent and bought items. Both hold
+// memory's own copy of a catalog item's id (brief.id), not the event's, so
+// that the half a million ids of a large log are a catalog's worth of
+// strings for the garbage collector, not one per event; and both are
+// slices, not maps, for the same reason.
 func (m *memory) addEvent(e *aisle.Event) {
-	if e.Item != "" && isInteraction(e.Type) {
-		r := append(m.recent[e.User], e.Item)
-		if len(r) > maxRecent {
-			r = append(r[:0:0], r[len(r)-maxRecent:]...)
+	if e.Item == "" {
+		return
+	}
+	item := e.Item
+	if b, ok := m.items[item]; ok && b.id == item {
+		item = b.id
+	}
+	if isInteraction(e.Type) {
+		r := m.recent[e.User]
+		if len(r) >= maxRecent {
+			// Readers copy it under the lock, so it shifts in place.
+			r = r[len(r)-maxRecent:]
+			copy(r, r[1:])
+			r[len(r)-1] = item
+		} else {
+			r = append(r, item)
 		}
 		m.recent[e.User] = r
 	}
-	if e.Type != aisle.EventPurchase || e.Item == "" {
+	if e.Type != aisle.EventPurchase {
 		return
 	}
 	b := m.bought[e.User]
-	if b == nil {
-		b = make(map[string]bool)
-		m.bought[e.User] = b
+	if i, found := slices.BinarySearch(b, item); !found {
+		m.bought[e.User] = slices.Insert(b, i, item)
 	}
-	b[e.Item] = true
 }
 
 // loadItems reads the whole catalog into m.

@@ -49,12 +49,12 @@ func TestSecondStageRankerServes(t *testing.T) {
 		}
 		var want, blend []string
 		for _, i := range p.set.Ranker.Rank(p.fused, history, p.candidates()).Items {
-			if id := p.meta.Items[i]; !bought[id] {
+			if id := p.meta.Items[i]; !slices.Contains(bought, id) {
 				want = append(want, id)
 			}
 		}
 		for _, i := range p.fused.Rank(history, p.candidates()).Items {
-			if id := p.meta.Items[i]; !bought[id] && !slices.Contains(history, i) && len(blend) < 10 {
+			if id := p.meta.Items[i]; !slices.Contains(bought, id) && !slices.Contains(history, i) && len(blend) < 10 {
 				blend = append(blend, id)
 			}
 		}

@@ -198,7 +198,7 @@ func (e *Engine) variantsFor(user string, includeBought bool) *variantSet {
 	}
 	e.memMu.RLock()
 	defer e.memMu.RUnlock()
-	for id := range e.mem.bought[user] {
+	for _, id := range e.mem.bought[user] {
 		if k := e.mem.items[id].variant; k != "" {
 			v.bought[k] = true
 		}

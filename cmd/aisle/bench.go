@@ -27,10 +27,12 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	fs.BoolVar(&bc.Train, "train", bc.Train, "train and save the model set first, so recommendations come from the fused models; then measure serving while `aisle train` runs again")
 	fs.Float64Var(&bc.TrainRate, "train-rate", bc.TrainRate, "recommend requests per second while `aisle train` runs (with -train)")
 	fs.StringVar(&bc.CPUProfile, "cpuprofile", bc.CPUProfile, "write a CPU profile of the load phases to `file`")
+	fs.StringVar(&bc.MemProfile, "memprofile", bc.MemProfile, "write a heap profile of what the server keeps live after the load phases to `file`")
 	fs.StringVar(&bc.Trace, "trace", bc.Trace, "with -train, write execution traces of the steady-rate phase with the highest recommend p99, idle and during training, to `prefix`-idle.trace and prefix-train.trace")
 	fs.IntVar(&bc.SyntheticItems, "synthetic-items", bc.SyntheticItems, "instead of Beauty, ingest a synthetic catalog of `N` items (package synth), train and serve it: the scale test")
 	fs.IntVar(&bc.SyntheticEvents, "synthetic-events", bc.SyntheticEvents, "events of the synthetic log")
 	fs.BoolVar(&bc.Search, "search", bc.Search, "instead of Beauty, import and train Amazon Office and measure GET /v1/search (the search benchmark's queries)")
+	fs.BoolVar(&bc.Reuse, "reuse", bc.Reuse, "measure the store in -data-dir as an earlier run left it (imported, and trained with -train): skip both")
 	keep := fs.String("data-dir", "", "keep the benchmark store in this `directory` (default: a temporary one, removed)")
 	fs.StringVar(&cfg.Store.Synchronous, "sync", cfg.Store.Synchronous, "SQLite durability of the benchmark store: FULL or NORMAL")
 	cfg.LogLevel = "error"
@@ -41,6 +43,9 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 		return err
 	}
 	cfg.DataDir = *keep
+	if bc.Reuse && *keep == "" {
+		return usageError{"-reuse needs -data-dir"}
+	}
 	if *keep == "" {
 		if cfg.DataDir, err = os.MkdirTemp("", "aisle-bench-"); err != nil {
 			return err

@@ -126,15 +126,25 @@ type LLMConfig struct {
 	KeyEnv string
 	// Timeout bounds one model call; past it the built-in answer is used.
 	Timeout time.Duration
+	// GGUF, when set, is a GGUF model file run in process by llama.cpp
+	// (package llamacpp) in place of a server at URL. GGUFLib is the
+	// directory of llama.cpp's libraries ("": lib/llamacpp/, where make
+	// deps puts them); GGUFThreads its CPU threads (0: half of
+	// GOMAXPROCS, 1 to 8).
+	GGUF, GGUFLib string
+	GGUFThreads   int
 }
 
 func bindLLM(fs *flag.FlagSet, c *Config) {
 	l := &c.LLM
 	fs.StringVar(&l.URL, "llm-url", l.URL, "OpenAI-compatible chat API root `URL` (Ollama, vLLM, llama.cpp server, OpenAI), e.g. http://localhost:11434/v1; unset: built-in copy and answers only")
-	fs.StringVar(&l.Model, "llm-model", l.Model, "chat model `name` on -llm-url that writes product copy")
+	fs.StringVar(&l.Model, "llm-model", l.Model, "chat model `name` on -llm-url that writes product copy and answers the shopping assistant's turns (POST /v1/chat)")
 	fs.StringVar(&l.VisionModel, "vlm-model", l.VisionModel, "vision model `name` on -llm-url asked about product photos (optional)")
 	fs.StringVar(&l.KeyEnv, "llm-key-env", l.KeyEnv, "environment `variable` holding the API key for -llm-url (unset or empty: no key)")
-	fs.DurationVar(&l.Timeout, "llm-timeout", l.Timeout, "time limit for one model call, and for each chunk of a streamed reply; past it the built-in answer is served")
+	fs.StringVar(&l.GGUF, "llm-gguf", l.GGUF, "GGUF model `file` run in process by llama.cpp, in place of -llm-url: it writes product copy and answers the shopping assistant's turns")
+	fs.StringVar(&l.GGUFLib, "llm-gguf-lib", l.GGUFLib, "`directory` of llama.cpp's shared libraries for -llm-gguf (default: $AISLE_LLAMACPP_LIB, else lib/llamacpp, where make deps installs them)")
+	fs.IntVar(&l.GGUFThreads, "llm-gguf-threads", l.GGUFThreads, "CPU `threads` that run -llm-gguf (0: half of GOMAXPROCS, 1 to 8; fewer are faster on a machine busy with other work)")
+	fs.DurationVar(&l.Timeout, "llm-timeout", l.Timeout, "time limit for one model call, for each chunk of a streamed reply, and for a whole shopping assistant turn; past it the built-in answer is served")
 }
 
 // openLLM returns prompters for the configured chat and vision models;
@@ -142,6 +152,8 @@ func bindLLM(fs *flag.FlagSet, c *Config) {
 func (c *Config) openLLM(getenv func(string) string) (chat, vision *openai.Prompter, err error) {
 	l := c.LLM
 	switch {
+	case l.GGUF != "" && l.URL != "":
+		return nil, nil, usageError{"-llm-gguf and -llm-url: give one model, not both"}
 	case l.URL == "" && (l.Model != "" || l.VisionModel != ""):
 		return nil, nil, usageError{"-llm-model and -vlm-model need -llm-url"}
 	case l.URL == "":

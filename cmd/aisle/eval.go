@@ -27,20 +27,21 @@ func runEval(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	cold := fs.Bool("cold", true, "when items have texts, also run the cold-start experiment (a tenth of the items' interactions held out)")
 	seed := fs.Uint64("seed", 1, "random seed (model initialisation, sampled negatives)")
 	skip := fs.String("skip", "", "comma-separated models not to train (popular, transition, ease, slist, mf)")
-	task := fs.String("task", "recommend", "recommend (next-item recommendation), search (the search benchmark on the catalog's categories), image (photo categories and visual search on a photo folder), fusion (the content generator over text, behaviour and fused item vectors), qa (product Q&A: yes/no accuracy and answer retrieval on held-out questions), copy (built-in product copy: claim precision, fact coverage, distinct-2, ROUGE-L and BLEU against the descriptions), or assistant (the built-in shopping assistant's turn and dialogue success on -dialogues, written for Office)")
+	task := fs.String("task", "recommend", "recommend (next-item recommendation), search (the search benchmark on the catalog's categories), image (photo categories and visual search on a photo folder), fusion (the content generator over text, behaviour and fused item vectors), qa (product Q&A: yes/no accuracy and answer retrieval on held-out questions), copy (built-in product copy: claim precision, fact coverage, distinct-2, ROUGE-L and BLEU against the descriptions), photoqa (questions about a clothing photo's category and colour answered from the photo alone, on a photo folder with train and test splits; colours from -colours), or assistant (the built-in shopping assistant's turn and dialogue success on -dialogues, written for Office)")
 	dialogues := fs.String("dialogues", filepath.Join("assistant", "testdata", "dialogues.json"), "dialogues `file` for -task assistant")
-	imageModel := fs.String("image-model", filepath.Join("..", "shared", "models", "mobilenet-v1-0.75-224"), "image model `dir` for -task image (model.onnx, labels.txt)")
+	imageModel := fs.String("image-model", filepath.Join("..", "shared", "models", "mobilenet-v1-0.75-224"), "image model `dir` for -task image and photoqa (model.onnx, labels.txt)")
+	colours := fs.String("colours", filepath.Join("eval", "testdata", "clothing-colours.csv"), "hand-annotated photo colours `file` for -task photoqa (path,colours,notes; \"\" for none)")
 	cfg.LogLevel = "warn"
 	bindLog(fs, &cfg)
-	logger, err := parseFlags(e, fs, &cfg, "aisle eval -data PATH [-format s3rec|lcrec|aisle] [-task recommend|search|image|fusion|qa|copy|assistant] [-protocol full|sampled100] [-json]", args)
+	logger, err := parseFlags(e, fs, &cfg, "aisle eval -data PATH [-format s3rec|lcrec|aisle] [-task recommend|search|image|fusion|qa|copy|photoqa|assistant] [-protocol full|sampled100] [-json]", args)
 	if err != nil {
 		return err
 	}
 	if *data == "" {
 		return usageError{"-data is required"}
 	}
-	if *task != "recommend" && *task != "search" && *task != "image" && *task != "fusion" && *task != eval.TaskQA && *task != eval.TaskCopy && *task != eval.TaskAssistant {
-		return usageError{fmt.Sprintf("-task %q: want recommend, search, image, fusion, qa, copy or assistant", *task)}
+	if *task != "recommend" && *task != "search" && *task != "image" && *task != "fusion" && *task != eval.TaskQA && *task != eval.TaskCopy && *task != eval.TaskPhotoQA && *task != eval.TaskAssistant {
+		return usageError{fmt.Sprintf("-task %q: want recommend, search, image, fusion, qa, copy, photoqa or assistant", *task)}
 	}
 	if *protocol != string(metric.Full) && *protocol != string(metric.Sampled100) {
 		return usageError{fmt.Sprintf("-protocol %q: want full or sampled100", *protocol)}
@@ -69,6 +70,9 @@ func runEval(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	}
 	if *task == eval.TaskAssistant {
 		return eval.RunAssistant(ctx, db, eval.AssistantOptions{Dialogues: *dialogues, Query: cfg.Search.Query, JSON: *asJSON}, e.stdout, logger)
+	}
+	if *task == eval.TaskPhotoQA {
+		return runPhotoQA(ctx, e, cfg, db, eval.PhotoQAOptions{Path: *data, Model: *imageModel, Colours: *colours, ModelDir: filepath.Join(dir, "models"), JSON: *asJSON}, logger) // eval_photoqa.go
 	}
 	if *task == "image" {
 		err := eval.RunImage(ctx, db, eval.ImageOptions{Path: *data, Model: *imageModel, Letterbox: true, JSON: *asJSON}, e.stdout, logger)

@@ -83,6 +83,20 @@ func serve(ctx context.Context, e *env, cfg Config, db *sqlite.DB, logger *slog.
 	if parts.Chat, err = cfg.Chat.options(); err != nil {
 		return err
 	}
+	if llm != nil {
+		// The chat model runs the shopping assistant too, each turn
+		// within -llm-timeout.
+		parts.Chat.Model, parts.Chat.ModelTimeout = llm.Streamer(), cfg.LLM.Timeout
+	}
+	gguf, err := cfg.openGGUF(ctx)
+	if err != nil {
+		return err
+	}
+	if gguf != nil {
+		defer gguf.Close()
+		// The in-process model writes copy and runs the assistant.
+		parts.LLM, parts.Chat.Model, parts.Chat.ModelTimeout = gguf, gguf, cfg.LLM.Timeout
+	}
 	return aisleserve.Run(ctx, parts, aisleserve.Config{HTTP: cfg.HTTP, Engine: cfg.Engine, Search: cfg.Search}, logger, func(url string) {
 		fmt.Fprintf(e.stdout, "aisle: serving %s (data in %s)\n", url, cfg.DataDir)
 		if started != nil {

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"time"
 
@@ -20,14 +21,16 @@ import (
 // and recommendation latency at a given concurrency beside GET /healthz
 // as a baseline; with cfg.Train, also serving while `aisle train` runs.
 func beauty(ctx context.Context, h Harness, cfg Config, res *results) error {
-	if err := importBeauty(ctx, h, cfg, res); err != nil {
-		return err
+	if !cfg.Reuse {
+		if err := importBeauty(ctx, h, cfg, res); err != nil {
+			return err
+		}
 	}
 	users, items, err := idsInStore(ctx, h.Store)
 	if err != nil {
 		return err
 	}
-	if cfg.Train {
+	if cfg.Train && !cfg.Reuse {
 		fmt.Fprintf(h.Log, "bench: training the model set\n")
 		t := time.Now()
 		if err := h.Train(ctx, nil); err != nil {
@@ -57,6 +60,11 @@ func beauty(ctx context.Context, h Harness, cfg Config, res *results) error {
 	for r := range cfg.Runs {
 		fmt.Fprintf(h.Log, "bench: run %d of %d\n", r+1, cfg.Runs)
 		if err := ph.run(ctx, c, cfg, r, users, items); err != nil {
+			return err
+		}
+	}
+	if cfg.MemProfile != "" {
+		if err := writeHeapProfile(cfg.MemProfile); err != nil {
 			return err
 		}
 	}
@@ -228,4 +236,19 @@ func recommendPaths(users []string) []string {
 		paths[i] = "/v1/recommend/" + u + "?n=10"
 	}
 	return paths
+}
+
+// writeHeapProfile collects garbage and writes the live heap's profile to
+// path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	return f.Close()
 }

@@ -50,6 +50,14 @@ type Config struct {
 	// CPUProfile, when set, is the file a CPU profile of the Beauty load
 	// phases is written to.
 	CPUProfile string
+	// Reuse measures the store as it is: it was imported (and trained,
+	// with Train) by an earlier run kept with a data directory, so both
+	// are skipped.
+	Reuse bool
+	// MemProfile, when set, is the file a heap profile is written to
+	// after the Beauty load phases, following a collection: what the
+	// serving process keeps live.
+	MemProfile string
 	// Trace, when set, is the prefix of two execution trace files (with
 	// Train): Trace-idle.trace and Trace-train.trace hold the steady-rate
 	// phase with the highest recommend p99, idle and during training.

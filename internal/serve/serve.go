@@ -62,9 +62,11 @@ type Parts struct {
 	LLM        copywriter.Chat
 	Vision     qa.Vision
 	LLMTimeout time.Duration
-	// Chat configures the built-in shopping assistant (POST /v1/chat):
-	// the store's policies, session expiry and caps; sessions are kept
-	// in Store unless Chat.Store names another SessionStore.
+	// Chat configures the shopping assistant (POST /v1/chat): the
+	// store's policies, session expiry and caps, and the language model
+	// that answers turns (Chat.Model; built in when nil, or when it fails
+	// or is slower than Chat.ModelTimeout, LLMTimeout when 0); sessions
+	// are kept in Store unless Chat.Store names another SessionStore.
 	Chat assistant.Options
 }
 
@@ -167,6 +169,9 @@ func serveAPI(ctx context.Context, p Parts, cfg aislehttp.Config, eng *recommend
 	chat := p.Chat
 	if chat.Store == nil {
 		chat.Store = p.Store // sessions persist
+	}
+	if chat.ModelTimeout <= 0 {
+		chat.ModelTimeout = p.LLMTimeout
 	}
 	srv.SetChatOptions(chat)
 	if p.LLM != nil {

@@ -35,7 +35,6 @@ package analyze
 
 import (
 	"strings"
-	"sync"
 	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
@@ -64,10 +63,9 @@ type Config struct {
 type Analyzer struct {
 	cfg  Config
 	dict atomic.Pointer[dictionary]
-	// stems caches the stems of Latin-script words (word → stem), at
-	// most maxCachedStems of them, counted by nstems.
-	stems  sync.Map
-	nstems atomic.Int64
+	// stems caches the stems of Latin-script words, at most
+	// maxCachedStems of them.
+	stems *stemCache
 }
 
 // New returns an Analyzer configured by cfg. It does no I/O: call Load to
@@ -77,7 +75,7 @@ func New(cfg Config) *Analyzer {
 	if cfg.JiebaDict == "" {
 		cfg.JiebaDict = DefaultJiebaDict
 	}
-	return &Analyzer{cfg: cfg}
+	return &Analyzer{cfg: cfg, stems: newStemCache(maxCachedStems)}
 }
 
 // Load reads the Chinese dictionary named by Config.JiebaDict. When it
@@ -172,15 +170,11 @@ const maxCachedStems = 1 << 17
 // stem returns the Porter2 stem of the Latin-script word w, remembering
 // it: stemming allocates on every suffix test, and text repeats its words.
 func (a *Analyzer) stem(w string) string {
-	if s, ok := a.stems.Load(w); ok {
-		return s.(string)
+	if s, ok := a.stems.get(w); ok {
+		return s
 	}
 	s := english.Stem(w, false)
-	if a.nstems.Load() < maxCachedStems {
-		if _, loaded := a.stems.LoadOrStore(strings.Clone(w), s); !loaded {
-			a.nstems.Add(1)
-		}
-	}
+	a.stems.put(w, s)
 	return s
 }
 
