@@ -32,6 +32,7 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	fs.IntVar(&bc.SyntheticItems, "synthetic-items", bc.SyntheticItems, "instead of Beauty, ingest a synthetic catalog of `N` items (package synth), train and serve it: the scale test")
 	fs.IntVar(&bc.SyntheticEvents, "synthetic-events", bc.SyntheticEvents, "events of the synthetic log")
 	fs.BoolVar(&bc.Search, "search", bc.Search, "instead of Beauty, import and train Amazon Office and measure GET /v1/search (the search benchmark's queries)")
+	whileTraining := fs.Bool("while-training", true, "with -train, measure the steady rate again while `aisle train` runs (false: idle only)")
 	fs.BoolVar(&bc.Reuse, "reuse", bc.Reuse, "measure the store in -data-dir as an earlier run left it (imported, and trained with -train): skip both")
 	keep := fs.String("data-dir", "", "keep the benchmark store in this `directory` (default: a temporary one, removed)")
 	fs.StringVar(&cfg.Store.Synchronous, "sync", cfg.Store.Synchronous, "SQLite durability of the benchmark store: FULL or NORMAL")
@@ -43,6 +44,7 @@ func runBench(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 		return err
 	}
 	cfg.DataDir = *keep
+	bc.SkipTrainPhase = !*whileTraining
 	if bc.Reuse && *keep == "" {
 		return usageError{"-reuse needs -data-dir"}
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"time"
 
@@ -68,6 +69,9 @@ func beauty(ctx context.Context, h Harness, cfg Config, res *results) error {
 			return err
 		}
 	}
+	live, scan := heapAfterGC()
+	res.add("Go heap live after the load phases", "MB", live)
+	res.add("of it, what each collection scans for pointers", "MB", scan)
 	if cfg.Train {
 		if err := whileServing(ctx, h, cfg, c, users, res); err != nil {
 			return err
@@ -205,6 +209,9 @@ func whileServing(ctx context.Context, h Harness, cfg Config, c *client, users [
 		}
 	}
 	record("")
+	if cfg.SkipTrainPhase {
+		return nil
+	}
 	fmt.Fprintf(h.Log, "bench: recommending at %.0f req/s while `aisle train` runs\n", cfg.TrainRate)
 	if tr, err = startWorstTrace(traceFile(cfg.Trace, "train"), cfg.Duration); err != nil {
 		return err
@@ -251,4 +258,19 @@ func writeHeapProfile(path string) error {
 		return fmt.Errorf("heap profile: %w", err)
 	}
 	return f.Close()
+}
+
+// heapAfterGC collects garbage and returns the live heap and the part of
+// it the collector scans for pointers (the rest holds none), in MB.
+func heapAfterGC() (live, scan float64) {
+	runtime.GC()
+	ms := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/scan/heap:bytes"}}
+	metrics.Read(ms)
+	mb := func(s metrics.Sample) float64 {
+		if s.Value.Kind() != metrics.KindUint64 {
+			return 0
+		}
+		return float64(s.Value.Uint64()) / (1 << 20)
+	}
+	return mb(ms[0]), mb(ms[1])
 }

@@ -50,6 +50,9 @@ type Config struct {
 	// CPUProfile, when set, is the file a CPU profile of the Beauty load
 	// phases is written to.
 	CPUProfile string
+	// SkipTrainPhase, with Train, measures the steady rate idle only,
+	// not again while `aisle train` runs.
+	SkipTrainPhase bool
 	// Reuse measures the store as it is: it was imported (and trained,
 	// with Train) by an earlier run kept with a data directory, so both
 	// are skipped.
