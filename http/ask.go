@@ -20,30 +20,17 @@ type Asker interface {
 	Caption(ctx context.Context, it *aisle.Item, lang string) (qa.Caption, error)
 }
 
-// askerBox holds an Asker in an atomic.Pointer.
-type askerBox struct{ a Asker }
-
 // SetAsker makes POST /v1/items/{id}/ask and GET /v1/items/{id}/caption
 // use a (one with a vision model, say). Until it is called, or after it
 // is called with nil, they use the built-in qa.Answerer over the store's
 // questions and the recommender's similar items.
-func (s *Server) SetAsker(a Asker) {
-	if a == nil {
-		s.asker.Store(nil)
-		return
-	}
-	s.asker.Store(&askerBox{a})
-}
+func (s *Server) SetAsker(a Asker) { s.asker.set(a) }
 
 // askerOf returns the Asker the routes use, installing the built-in one
 // on first use when none is set (it keeps tokenised questions between
 // requests, so it is made once).
 func (s *Server) askerOf() Asker {
-	if b := s.asker.Load(); b != nil {
-		return b.a
-	}
-	s.asker.CompareAndSwap(nil, &askerBox{qa.New(s.store, s.rec, qa.Options{})})
-	return s.asker.Load().a
+	return s.asker.getOr(func() Asker { return qa.New(s.store, s.rec, qa.Options{}) })
 }
 
 // askRoutes registers the product Q&A and photo caption routes, for read

@@ -26,19 +26,12 @@ type Assistant interface {
 	Delete(ctx context.Context, id string) error
 }
 
-// assistantBox holds an Assistant in an atomic.Pointer.
-type assistantBox struct{ a Assistant }
-
 // SetAssistant makes the /v1/chat routes use a. Until it is called, or
 // after it is called with nil, they use the built-in assistant over the
 // server's own search, recommender, store and product Q&A, with no store
 // policies (see SetChatOptions).
 func (s *Server) SetAssistant(a Assistant) {
-	if a == nil {
-		s.chat.Store(nil)
-		return
-	}
-	s.chat.Store(&assistantBox{a})
+	s.chat.set(a)
 }
 
 // SetChatOptions makes the /v1/chat routes use the built-in assistant
@@ -46,17 +39,13 @@ func (s *Server) SetAssistant(a Assistant) {
 // expiry and caps (opts.Events is the server's own). The sessions of the
 // assistant used before are forgotten.
 func (s *Server) SetChatOptions(opts assistant.Options) {
-	s.chat.Store(&assistantBox{s.builtinAssistant(opts)})
+	s.chat.set(s.builtinAssistant(opts))
 }
 
 // assistantOf returns the Assistant the routes use, installing the
 // built-in one on first use.
 func (s *Server) assistantOf() Assistant {
-	if b := s.chat.Load(); b != nil {
-		return b.a
-	}
-	s.chat.CompareAndSwap(nil, &assistantBox{s.builtinAssistant(assistant.Options{})})
-	return s.chat.Load().a
+	return s.chat.getOr(func() Assistant { return s.builtinAssistant(assistant.Options{}) })
 }
 
 // builtinAssistant returns the built-in assistant over the server's parts;
@@ -69,8 +58,8 @@ func (s *Server) builtinAssistant(opts assistant.Options) *assistant.Assistant {
 // forgetChats makes the assistant forget the conversations of an erased
 // user it holds in memory, when it can.
 func (s *Server) forgetChats(user string) {
-	if b := s.chat.Load(); b != nil {
-		if f, ok := b.a.(interface{ ForgetUser(user string) }); ok {
+	if a, ok := s.chat.get(); ok {
+		if f, ok := a.(interface{ ForgetUser(user string) }); ok {
 			f.ForgetUser(user)
 		}
 	}
@@ -80,11 +69,11 @@ func (s *Server) forgetChats(user string) {
 type chatSearcher struct{ s *Server }
 
 func (c chatSearcher) Search(ctx context.Context, req search.Request) (search.Result, error) {
-	box := c.s.searcher.Load()
-	if box == nil {
-		return search.Result{}, aisle.Errorf(aisle.EUNAVAILABLE, "search is not configured")
+	sr, err := c.s.searcher.need("search is not configured")
+	if err != nil {
+		return search.Result{}, err
 	}
-	return box.s.Search(ctx, req)
+	return sr.Search(ctx, req)
 }
 
 // chatRecommender is the server's recommender, with complete-the-cart

@@ -18,19 +18,10 @@ type Copywriter interface {
 	Write(ctx context.Context, f *grounding.Facts, r copywriter.Request) (copywriter.Copy, error)
 }
 
-// copywriterBox holds a Copywriter in an atomic.Pointer.
-type copywriterBox struct{ w Copywriter }
-
 // SetCopywriter makes POST /v1/items/{id}/copy write with w (one with a
 // language model, say). Until it is called, or after it is called with
 // nil, the route writes built-in copy (copywriter.Builtin).
-func (s *Server) SetCopywriter(w Copywriter) {
-	if w == nil {
-		s.copywriter.Store(nil)
-		return
-	}
-	s.copywriter.Store(&copywriterBox{w})
-}
+func (s *Server) SetCopywriter(w Copywriter) { s.copywriter.set(w) }
 
 // copyRoutes registers the product copy route, for read keys (a key bound
 // to a shopper may personalise for that shopper only).
@@ -97,9 +88,9 @@ func (s *Server) writeCopy(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	f := grounding.New(&it, qs, tags)
-	var cw Copywriter = copywriter.New(copywriter.Options{})
-	if b := s.copywriter.Load(); b != nil {
-		cw = b.w
+	cw, ok := s.copywriter.get()
+	if !ok {
+		cw = copywriter.New(copywriter.Options{})
 	}
 	c, err := cw.Write(ctx, f, creq)
 	if err != nil {

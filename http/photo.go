@@ -33,8 +33,8 @@ type Originals interface {
 	Open(hash string) (*os.File, error)
 }
 
-// photoBox holds the photo services in an atomic.Pointer.
-type photoBox struct {
+// photoParts are the photo services.
+type photoParts struct {
 	photos    Photos
 	originals Originals
 }
@@ -42,15 +42,12 @@ type photoBox struct {
 // SetPhotos makes the photo routes use p (uploads) and o (originals);
 // until it is called they reply 503. It may be called at any time.
 func (s *Server) SetPhotos(p Photos, o Originals) {
-	s.photos.Store(&photoBox{p, o})
+	s.photos.set(photoParts{p, o})
 }
 
-func (s *Server) photoBox() (*photoBox, error) {
-	b := s.photos.Load()
-	if b == nil {
-		return nil, aisle.Errorf(aisle.EUNAVAILABLE, "photos are not enabled on this server")
-	}
-	return b, nil
+// photoParts returns the photo services; EUNAVAILABLE before SetPhotos.
+func (s *Server) photoParts() (photoParts, error) {
+	return s.photos.need("photos are not enabled on this server")
 }
 
 // photoRoutes registers the photo routes.
@@ -159,7 +156,7 @@ func (s *Server) putImage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.photoBox()
+	b, err := s.photoParts()
 	if err != nil {
 		return err
 	}
@@ -192,7 +189,7 @@ func (s *Server) getItemImage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.photoBox()
+	b, err := s.photoParts()
 	if err != nil {
 		return err
 	}
@@ -209,7 +206,7 @@ func (s *Server) getItemImage(w http.ResponseWriter, r *http.Request) error {
 // getImage serves a photo's original bytes by content hash:
 // GET /v1/images/{hash}. They never change, so they may be cached forever.
 func (s *Server) getImage(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.photoBox()
+	b, err := s.photoParts()
 	if err != nil {
 		return err
 	}

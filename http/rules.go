@@ -10,8 +10,8 @@ import (
 	"github.com/aislehq/aisle/rules"
 )
 
-// rulesBox holds what the rule routes serve, in an atomic.Pointer.
-type rulesBox struct {
+// ruleParts are what the rule routes serve.
+type ruleParts struct {
 	store aisle.RuleStore
 	live  *rules.Live
 }
@@ -21,7 +21,7 @@ type rulesBox struct {
 // st after every change so that the next request sees it. Until it is
 // called the routes reply 503.
 func (s *Server) SetRules(st aisle.RuleStore, live *rules.Live) {
-	s.rules.Store(&rulesBox{store: st, live: live})
+	s.rules.set(ruleParts{store: st, live: live})
 }
 
 // ruleRoutes registers the merchandising rule routes, for admin keys.
@@ -64,12 +64,8 @@ func decodeMatch(raw json.RawMessage, m *aisle.RuleMatch) error {
 
 // ruleService returns what the rule routes serve; EUNAVAILABLE before
 // SetRules.
-func (s *Server) ruleService() (*rulesBox, error) {
-	box := s.rules.Load()
-	if box == nil {
-		return nil, aisle.Errorf(aisle.EUNAVAILABLE, "rules are not available on this server")
-	}
-	return box, nil
+func (s *Server) ruleService() (ruleParts, error) {
+	return s.rules.need("rules are not available on this server")
 }
 
 // putRule creates or replaces a rule: PUT /v1/rules/{name} with the rule
@@ -114,7 +110,7 @@ func (s *Server) putRule(w http.ResponseWriter, r *http.Request) error {
 // reloadRules reloads the live rules after a change; a failure (a
 // stored rule that cannot be read) is logged, and the rules read are
 // in force.
-func (s *Server) reloadRules(r *http.Request, box *rulesBox) {
+func (s *Server) reloadRules(r *http.Request, box ruleParts) {
 	if err := box.live.Load(r.Context(), box.store); err != nil {
 		s.logger.Error("reload rules", "err", err)
 	}

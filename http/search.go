@@ -22,19 +22,10 @@ type Searcher interface {
 
 var _ Searcher = (*search.Index)(nil)
 
-// searcherBox holds a Searcher in an atomic.Pointer.
-type searcherBox struct{ s Searcher }
-
 // SetSearcher makes GET /v1/search use sr; until it is called (or after
 // SetSearcher(nil)) the route replies 503. It may be called at any time,
 // also while serving, e.g. once an index built in the background is ready.
-func (s *Server) SetSearcher(sr Searcher) {
-	if sr == nil {
-		s.searcher.Store(nil)
-		return
-	}
-	s.searcher.Store(&searcherBox{sr})
-}
+func (s *Server) SetSearcher(sr Searcher) { s.searcher.set(sr) }
 
 // searchRoutes registers the search routes.
 func (s *Server) searchRoutes() []route {
@@ -141,11 +132,11 @@ func (s *Server) runSearch(w http.ResponseWriter, r *http.Request, req search.Re
 	if err := checkShopper(r.Context(), "user", req.User); err != nil {
 		return err
 	}
-	box := s.searcher.Load()
-	if box == nil {
-		return aisle.Errorf(aisle.EUNAVAILABLE, "search is not ready")
+	sr, err := s.searcher.need("search is not ready")
+	if err != nil {
+		return err
 	}
-	res, err := box.s.Search(r.Context(), req)
+	res, err := sr.Search(r.Context(), req)
 	if err != nil {
 		return err
 	}

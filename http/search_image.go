@@ -21,19 +21,10 @@ type PhotoEncoder interface {
 	EncodePhoto(ctx context.Context, data []byte) ([]float32, error)
 }
 
-// photoEncoderBox holds a PhotoEncoder in an atomic.Pointer.
-type photoEncoderBox struct{ pe PhotoEncoder }
-
 // SetPhotoEncoder makes POST /v1/search/image encode query photos with
 // pe; until it is called (or after SetPhotoEncoder(nil)) the route
 // replies 503. It may be called at any time, also while serving.
-func (s *Server) SetPhotoEncoder(pe PhotoEncoder) {
-	if pe == nil {
-		s.photoEncoder.Store(nil)
-		return
-	}
-	s.photoEncoder.Store(&photoEncoderBox{pe})
-}
+func (s *Server) SetPhotoEncoder(pe PhotoEncoder) { s.photoEncoder.set(pe) }
 
 // searchImage finds items like a photo: POST /v1/search/image, the photo
 // as the body (Content-Type image/*) with the search parameters in the
@@ -46,9 +37,9 @@ func (s *Server) SetPhotoEncoder(pe PhotoEncoder) {
 // bad parameters or unknown form fields 400 naming them; no
 // PhotoEncoder, or no search index yet, 503.
 func (s *Server) searchImage(w http.ResponseWriter, r *http.Request) error {
-	box := s.photoEncoder.Load()
-	if box == nil {
-		return aisle.Errorf(aisle.EUNAVAILABLE, "search by photo needs an image model")
+	pe, err := s.photoEncoder.need("search by photo needs an image model")
+	if err != nil {
+		return err
 	}
 	q, err := queryParams(r)
 	if err != nil {
@@ -68,7 +59,7 @@ func (s *Server) searchImage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	vec, err := box.pe.EncodePhoto(r.Context(), data)
+	vec, err := pe.EncodePhoto(r.Context(), data)
 	switch code := aisle.ErrorCode(err); {
 	case (code == aisle.EINVALID || code == aisle.ETOOLARGE) && aisle.ErrorField(err) == "":
 		return aisle.WithFieldPrefix(err, "image")

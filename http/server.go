@@ -19,7 +19,6 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/aislehq/aisle"
@@ -247,21 +246,21 @@ type Server struct {
 	mux     *http.ServeMux
 	handler http.Handler
 	// searcher serves GET /v1/search; see SetSearcher.
-	searcher atomic.Pointer[searcherBox]
+	searcher slot[Searcher]
 	// photos serves the photo routes; see SetPhotos.
-	photos atomic.Pointer[photoBox]
+	photos slot[photoParts]
 	// videos serves PUT /v1/items/{id}/video; see SetVideos.
-	videos atomic.Pointer[videoBox]
+	videos slot[Videos]
 	// photoEncoder serves POST /v1/search/image; see SetPhotoEncoder.
-	photoEncoder atomic.Pointer[photoEncoderBox]
+	photoEncoder slot[PhotoEncoder]
 	// rules serves the rule routes; see SetRules.
-	rules atomic.Pointer[rulesBox]
+	rules slot[ruleParts]
 	// copywriter serves POST /v1/items/{id}/copy; see SetCopywriter.
-	copywriter atomic.Pointer[copywriterBox]
+	copywriter slot[Copywriter]
 	// asker serves the Q&A and caption routes; see SetAsker.
-	asker atomic.Pointer[askerBox]
+	asker slot[Asker]
 	// chat serves the /v1/chat routes; see SetAssistant.
-	chat atomic.Pointer[assistantBox]
+	chat slot[Assistant]
 	// convos maps OpenAI-style conversations to chat sessions (POST
 	// /v1/chat/completions).
 	convos conversations

@@ -27,13 +27,10 @@ type Videos interface {
 	Available() error
 }
 
-// videoBox holds the video service in an atomic.Pointer.
-type videoBox struct{ videos Videos }
-
 // SetVideos makes PUT /v1/items/{id}/video use v; until it is called the
 // route replies 503. It may be called at any time.
 func (s *Server) SetVideos(v Videos) {
-	s.videos.Store(&videoBox{v})
+	s.videos.set(v)
 }
 
 // videoRoutes registers the video routes. An upload holds one of the
@@ -56,11 +53,11 @@ func (s *Server) putVideo(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b := s.videos.Load()
-	if b == nil {
-		return aisle.Errorf(aisle.EUNAVAILABLE, "videos are not enabled on this server")
+	videos, err := s.videos.need("videos are not enabled on this server")
+	if err != nil {
+		return err
 	}
-	if err := b.videos.Available(); err != nil {
+	if err := videos.Available(); err != nil {
 		return err
 	}
 	ct := r.Header.Get("Content-Type")
@@ -71,8 +68,8 @@ func (s *Server) putVideo(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.store.Item(r.Context(), id); err != nil {
 		return err
 	}
-	body := http.MaxBytesReader(w, r.Body, b.videos.MaxBytes()+1)
-	if _, err := b.videos.UploadVideo(r.Context(), id, body); err != nil {
+	body := http.MaxBytesReader(w, r.Body, videos.MaxBytes()+1)
+	if _, err := videos.UploadVideo(r.Context(), id, body); err != nil {
 		var tooLarge *http.MaxBytesError
 		var media interface{ UnsupportedMedia() bool }
 		switch {
