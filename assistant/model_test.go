@@ -35,11 +35,10 @@ const plantedID = "planted-1"
 // office is the Office catalog, with extracted attributes and one item
 // whose attribute and description carry a prompt injection, read once.
 var office = sync.OnceValues(func() ([]aisle.Item, error) {
-	var c collector
-	if _, err := importer.Run(context.Background(), &c, officeDir, importer.Options{Format: "lcrec", Kind: importer.KindItems}, importer.Deps{}, nil); err != nil {
+	items, err := importer.ReadItems(context.Background(), officeDir, "lcrec")
+	if err != nil {
 		return nil, err
 	}
-	items := c.items
 	ex := extract.New(extract.Learn(items))
 	for i := range items {
 		items[i].Extracted = ex.Extract(&items[i])
@@ -48,23 +47,6 @@ var office = sync.OnceValues(func() ([]aisle.Item, error) {
 		Categories: []string{"Office Products", "Staplers"}, Description: injection, Attributes: map[string]string{"note": injection}})
 	return items, nil
 })
-
-type collector struct{ items []aisle.Item }
-
-func (c *collector) UpsertItems(_ context.Context, items []aisle.Item) (aisle.UpsertStats, error) {
-	c.items = append(c.items, items...)
-	return aisle.UpsertStats{Inserted: len(items)}, nil
-}
-func (c *collector) UpsertUsers(context.Context, []aisle.User) (aisle.UpsertStats, error) {
-	return aisle.UpsertStats{}, nil
-}
-func (c *collector) AppendEvents(context.Context, []aisle.Event) (aisle.AppendStats, error) {
-	return aisle.AppendStats{}, nil
-}
-func (c *collector) UpsertQuestions(context.Context, []aisle.Question) (aisle.UpsertStats, error) {
-	return aisle.UpsertStats{}, nil
-}
-func (c *collector) Items(context.Context, []string) (map[string]aisle.Item, error) { return nil, nil }
 
 // officeTools are Tools over the Office catalog: search finds the items
 // whose title and brand hold every query word (the planted item first),

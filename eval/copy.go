@@ -10,6 +10,7 @@ import (
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/copywriter"
 	"github.com/aislehq/aisle/grounding"
+	"github.com/aislehq/aisle/importer"
 	"github.com/aislehq/aisle/text/extract"
 )
 
@@ -169,7 +170,7 @@ type CopyOptions struct {
 // writes the report to w. It fails when the catalog has no item with a
 // description.
 func RunCopy(ctx context.Context, opts CopyOptions, w io.Writer) error {
-	items, err := ReadItems(ctx, opts.Path, opts.Format)
+	items, err := importer.ReadItems(ctx, opts.Path, opts.Format)
 	if err != nil {
 		return err
 	}

@@ -19,29 +19,6 @@ import (
 // TaskQA is the product Q&A evaluation (RunQA).
 const TaskQA = "qa"
 
-// ReadQuestions reads the questions of the dataset at path (any format
-// package importer reads; format "" detects it) into memory, skipping bad
-// rows.
-func ReadQuestions(ctx context.Context, path, format string) ([]aisle.Question, error) {
-	var c questionCollector
-	if _, err := importer.Run(ctx, &c, path, importer.Options{Format: format, Kind: importer.KindQuestions}, importer.Deps{}, nil); err != nil {
-		return nil, fmt.Errorf("read questions: %w", err)
-	}
-	return c.qs, nil
-}
-
-// questionCollector is an importer.Store that keeps the questions it is
-// given and ignores the rest.
-type questionCollector struct {
-	itemCollector
-	qs []aisle.Question
-}
-
-func (c *questionCollector) UpsertQuestions(_ context.Context, qs []aisle.Question) (aisle.UpsertStats, error) {
-	c.qs = append(c.qs, qs...)
-	return aisle.UpsertStats{Inserted: len(qs)}, nil
-}
-
 // QASplit is the held-out split of the Q&A evaluation.
 type QASplit struct {
 	// Train are the questions the index is built from: every question
@@ -349,7 +326,7 @@ type QAOptions struct {
 // RunQA reads the questions at opts.Path, runs QAExperiment and writes its
 // report to w.
 func RunQA(ctx context.Context, opts QAOptions, w io.Writer) error {
-	qs, err := ReadQuestions(ctx, opts.Path, opts.Format)
+	qs, err := importer.ReadQuestions(ctx, opts.Path, opts.Format)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/importer"
 )
 
 func TestSplitQA(t *testing.T) {
@@ -47,7 +48,7 @@ func TestQAExperimentAppliances(t *testing.T) {
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("Appliances Q&A not found at %s (see shared/data/README.md): %v", dir, err)
 	}
-	qs, err := ReadQuestions(context.Background(), dir, "")
+	qs, err := importer.ReadQuestions(context.Background(), dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}

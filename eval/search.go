@@ -12,44 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/importer"
 	"github.com/aislehq/aisle/search"
 )
-
-// ReadItems reads the catalog of the dataset at path (any format package
-// importer reads; format "" detects it) into memory, skipping bad rows.
-func ReadItems(ctx context.Context, path, format string) ([]aisle.Item, error) {
-	var c itemCollector
-	if _, err := importer.Run(ctx, &c, path, importer.Options{Format: format, Kind: importer.KindItems}, importer.Deps{}, nil); err != nil {
-		return nil, fmt.Errorf("read items: %w", err)
-	}
-	return c.items, nil
-}
-
-// itemCollector is an importer.Store that keeps the items it is given
-// (importer.Run has normalised and validated them) and ignores the rest.
-type itemCollector struct{ items []aisle.Item }
-
-func (c *itemCollector) UpsertItems(_ context.Context, items []aisle.Item) (aisle.UpsertStats, error) {
-	c.items = append(c.items, items...)
-	return aisle.UpsertStats{Inserted: len(items)}, nil
-}
-
-func (c *itemCollector) UpsertUsers(context.Context, []aisle.User) (aisle.UpsertStats, error) {
-	return aisle.UpsertStats{}, nil
-}
-
-func (c *itemCollector) AppendEvents(context.Context, []aisle.Event) (aisle.AppendStats, error) {
-	return aisle.AppendStats{}, nil
-}
-
-func (c *itemCollector) UpsertQuestions(context.Context, []aisle.Question) (aisle.UpsertStats, error) {
-	return aisle.UpsertStats{}, nil
-}
-
-func (c *itemCollector) Items(context.Context, []string) (map[string]aisle.Item, error) {
-	return nil, nil
-}
 
 // SearchCase is one query of the search benchmark and the items relevant
 // to it.

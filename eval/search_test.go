@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/aislehq/aisle"
+	"github.com/aislehq/aisle/importer"
 	"github.com/aislehq/aisle/text/analyze"
 	"github.com/google/go-cmp/cmp"
 )
@@ -20,7 +21,7 @@ func officeItems(tb testing.TB) []aisle.Item {
 	if _, err := os.Stat(officeDir); err != nil {
 		tb.Skipf("Office data not found at %s (see shared/data/README.md): %v", officeDir, err)
 	}
-	items, err := ReadItems(context.Background(), officeDir, "lcrec")
+	items, err := importer.ReadItems(context.Background(), officeDir, "lcrec")
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/eval"
+	"github.com/aislehq/aisle/importer"
 	"github.com/aislehq/aisle/qa"
 	"github.com/aislehq/aisle/store/sqlite"
 	"github.com/aislehq/aisle/text/extract"
@@ -35,7 +35,7 @@ func newAskEnv(t *testing.T, configure func(*Config, *fakeRecommender)) *testEnv
 	if _, err := os.Stat(askOfficeDir); err != nil {
 		t.Skipf("data set not found at %s (see shared/data/README.md): %v", askOfficeDir, err)
 	}
-	items, err := eval.ReadItems(t.Context(), askOfficeDir, "")
+	items, err := importer.ReadItems(t.Context(), askOfficeDir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func (e *testEnv) seedAsk() {
 		}
 	}
 	ctx := e.t.Context()
-	items, err := eval.ReadItems(ctx, askOfficeDir, "")
+	items, err := importer.ReadItems(ctx, askOfficeDir, "")
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func (e *testEnv) seedAsk() {
 	if _, err := e.db.UpsertItems(ctx, keep); err != nil {
 		e.t.Fatal(err)
 	}
-	qs, err := eval.ReadQuestions(ctx, askQADir, "")
+	qs, err := importer.ReadQuestions(ctx, askQADir, "")
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -262,7 +262,7 @@ func BenchmarkAskRoute(b *testing.B) {
 		}
 	}
 	ctx := b.Context()
-	items, err := eval.ReadItems(ctx, askOfficeDir, "")
+	items, err := importer.ReadItems(ctx, askOfficeDir, "")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -275,7 +275,7 @@ func BenchmarkAskRoute(b *testing.B) {
 	if _, err := db.UpsertItems(ctx, items); err != nil {
 		b.Fatal(err)
 	}
-	qs, err := eval.ReadQuestions(ctx, askQADir, "")
+	qs, err := importer.ReadQuestions(ctx, askQADir, "")
 	if err != nil {
 		b.Fatal(err)
 	}

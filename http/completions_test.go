@@ -12,7 +12,7 @@ import (
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/assistant"
-	"github.com/aislehq/aisle/eval"
+	"github.com/aislehq/aisle/importer"
 	"github.com/aislehq/aisle/search"
 )
 
@@ -254,7 +254,7 @@ func seedOffice(t *testing.T) *testEnv {
 		t.Skip("imports the whole Office catalog")
 	}
 	e := newAskEnv(t, nil)
-	items, err := eval.ReadItems(t.Context(), askOfficeDir, "")
+	items, err := importer.ReadItems(t.Context(), askOfficeDir, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,26 +46,6 @@ func (c copyRecommender) Profile(_ context.Context, user, lang string) (profile.
 	return v, profile.Summary(v, lang), nil
 }
 
-// itemCollector keeps the items an import gives it.
-type itemCollector struct{ items []aisle.Item }
-
-func (c *itemCollector) UpsertItems(_ context.Context, items []aisle.Item) (aisle.UpsertStats, error) {
-	c.items = append(c.items, items...)
-	return aisle.UpsertStats{Inserted: len(items)}, nil
-}
-func (c *itemCollector) UpsertUsers(context.Context, []aisle.User) (aisle.UpsertStats, error) {
-	return aisle.UpsertStats{}, nil
-}
-func (c *itemCollector) AppendEvents(context.Context, []aisle.Event) (aisle.AppendStats, error) {
-	return aisle.AppendStats{}, nil
-}
-func (c *itemCollector) UpsertQuestions(context.Context, []aisle.Question) (aisle.UpsertStats, error) {
-	return aisle.UpsertStats{}, nil
-}
-func (c *itemCollector) Items(context.Context, []string) (map[string]aisle.Item, error) {
-	return nil, nil
-}
-
 // newCopyEnv serves a few Office items (with their attributes extracted
 // as aisle serve does) and a shopper "fan" whose profile likes the brand
 // of the first and the colour black.
@@ -85,14 +65,14 @@ func newCopyServer(t testing.TB) (*Server, *sqlite.DB, *fakeRecommender, []aisle
 	if _, err := os.Stat(copyOfficeDir); err != nil {
 		t.Skipf("Office data not found at %s: %v", copyOfficeDir, err)
 	}
-	var c itemCollector
-	if _, err := importer.Run(t.Context(), &c, copyOfficeDir, importer.Options{Format: "lcrec", Kind: importer.KindItems}, importer.Deps{}, nil); err != nil {
+	all, err := importer.ReadItems(t.Context(), copyOfficeDir, "lcrec")
+	if err != nil {
 		t.Fatal(err)
 	}
-	ex := extract.New(extract.Learn(c.items))
+	ex := extract.New(extract.Learn(all))
 	var items, brands []string
 	var picked []aisle.Item
-	for _, it := range c.items {
+	for _, it := range all {
 		if it.Brand != "" {
 			brands = append(brands, it.Brand)
 		}

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/aislehq/aisle"
-	"github.com/aislehq/aisle/eval"
 	"github.com/aislehq/aisle/image/palette"
+	"github.com/aislehq/aisle/importer"
 	"github.com/aislehq/aisle/qa"
 	"github.com/aislehq/aisle/text/extract"
 )
@@ -39,7 +39,7 @@ func needData(t testing.TB, dir string) {
 func officeItem(t testing.TB, id string) aisle.Item {
 	t.Helper()
 	needData(t, officeData)
-	items, err := eval.ReadItems(context.Background(), officeData, "")
+	items, err := importer.ReadItems(context.Background(), officeData, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +310,7 @@ func (s similarTo) Similar(_ context.Context, item string, n int) ([]aisle.Recom
 func appliancesQA(t testing.TB) memQuestions {
 	t.Helper()
 	needData(t, qaData)
-	qs, err := eval.ReadQuestions(context.Background(), qaData, "")
+	qs, err := importer.ReadQuestions(context.Background(), qaData, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aislehq/aisle"
 	"github.com/aislehq/aisle/eval"
+	"github.com/aislehq/aisle/importer"
 	"github.com/aislehq/aisle/search"
 	"github.com/aislehq/aisle/text/analyze"
 	"github.com/aislehq/aisle/text/ngram"
@@ -24,7 +25,7 @@ import (
 var officeDir = filepath.Join("..", "..", "shared", "data", "amazon-office")
 
 var office = sync.OnceValues(func() ([]aisle.Item, error) {
-	return eval.ReadItems(context.Background(), officeDir, "lcrec")
+	return importer.ReadItems(context.Background(), officeDir, "lcrec")
 })
 
 // officeItems returns the Office catalog, skipping tb when it is absent.

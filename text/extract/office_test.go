@@ -19,32 +19,8 @@ import (
 // officeDir is the Amazon Office dataset beside the checkout.
 var officeDir = filepath.Join("..", "..", "..", "shared", "data", "amazon-office")
 
-// itemSink is an importer.Store that keeps the items it is given.
-type itemSink struct{ items []aisle.Item }
-
-func (s *itemSink) UpsertItems(_ context.Context, items []aisle.Item) (aisle.UpsertStats, error) {
-	s.items = append(s.items, items...)
-	return aisle.UpsertStats{Inserted: len(items)}, nil
-}
-
-func (s *itemSink) UpsertUsers(context.Context, []aisle.User) (aisle.UpsertStats, error) {
-	return aisle.UpsertStats{}, nil
-}
-
-func (s *itemSink) AppendEvents(context.Context, []aisle.Event) (aisle.AppendStats, error) {
-	return aisle.AppendStats{}, nil
-}
-
-func (s *itemSink) UpsertQuestions(context.Context, []aisle.Question) (aisle.UpsertStats, error) {
-	return aisle.UpsertStats{}, nil
-}
-
-func (s *itemSink) Items(context.Context, []string) (map[string]aisle.Item, error) { return nil, nil }
-
 var office = sync.OnceValues(func() ([]aisle.Item, error) {
-	var s itemSink
-	_, err := importer.Run(context.Background(), &s, filepath.Join(officeDir, "Office.item.json"), importer.Options{Format: "lcrec", Kind: "items"}, importer.Deps{}, nil)
-	return s.items, err
+	return importer.ReadItems(context.Background(), filepath.Join(officeDir, "Office.item.json"), "lcrec")
 })
 
 // officeItems returns the Office catalog as the importer reads it, or

@@ -20,36 +20,10 @@ var officeDir = filepath.Join("..", "..", "..", "shared", "data", "amazon-office
 // testCEDICT is where `make deps` puts CC-CEDICT, from a package folder.
 var testCEDICT = filepath.Join("..", "..", DefaultCEDICT)
 
-// itemSink keeps the items an import writes.
-type itemSink struct{ items []aisle.Item }
-
-func (s *itemSink) UpsertItems(_ context.Context, items []aisle.Item) (aisle.UpsertStats, error) {
-	s.items = append(s.items, items...)
-	return aisle.UpsertStats{}, nil
-}
-
-func (s *itemSink) UpsertUsers(context.Context, []aisle.User) (aisle.UpsertStats, error) {
-	return aisle.UpsertStats{}, nil
-}
-
-func (s *itemSink) AppendEvents(context.Context, []aisle.Event) (aisle.AppendStats, error) {
-	return aisle.AppendStats{}, nil
-}
-
-func (s *itemSink) UpsertQuestions(context.Context, []aisle.Question) (aisle.UpsertStats, error) {
-	return aisle.UpsertStats{}, nil
-}
-
-func (s *itemSink) Items(context.Context, []string) (map[string]aisle.Item, error) {
-	return nil, nil
-}
-
 // officeItems reads the Office catalog once through the importer, as
 // `aisle import` would.
 var officeItems = sync.OnceValues(func() ([]aisle.Item, error) {
-	sink := &itemSink{}
-	_, err := importer.Run(context.Background(), sink, officeDir, importer.Options{Kind: importer.KindItems}, importer.Deps{}, nil)
-	return sink.items, err
+	return importer.ReadItems(context.Background(), officeDir, "")
 })
 
 // loadOffice returns the Office items, skipping the test when the data is
