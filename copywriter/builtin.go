@@ -1,6 +1,7 @@
 package copywriter
 
 import (
+	"fmt"
 	"hash/fnv"
 	"slices"
 	"strconv"
@@ -86,12 +87,11 @@ func Builtin(f *grounding.Facts, r Request) Copy {
 	r = r.normalized()
 	p := newPicker(f.Item + "\x00" + string(r.Style))
 	zhLang := r.Lang == "zh"
-	var parts []part
+	book := english
 	if zhLang {
-		parts = zhParts(f, p)
-	} else {
-		parts = enParts(f, p)
+		book = chinese
 	}
+	parts := partsOf(f, p, book)
 	matched := matchProfile(f)
 	// Personalised: a lead naming the matched interests, then the parts
 	// about them, then the rest.
@@ -317,13 +317,107 @@ func facts(kind string, vs ...string) []grounding.Fact {
 	return out
 }
 
-// enParts returns the English parts of f's copy, the opening first.
-func enParts(f *grounding.Facts, p picker) []part {
-	name := productName(f)
-	leaf := ""
-	if len(f.Category) > 0 {
-		leaf = f.Category[len(f.Category)-1]
+// phrase is how a language says one part: its bullet and the sentences
+// the picker chooses among, each with %s for the values.
+type phrase struct {
+	bullet    string
+	sentences []string
+}
+
+// say returns the part of topic about fs, saying values in ph; slot is
+// the picker's.
+func (ph phrase) say(p picker, slot int, topic string, fs []grounding.Fact, values ...any) part {
+	sentences := make([]string, len(ph.sentences))
+	for i, t := range ph.sentences {
+		sentences[i] = fmt.Sprintf(t, values...)
 	}
+	return part{topic: topic, facts: fs, bullet: fmt.Sprintf(ph.bullet, values...), sentence: p.pick(slot, sentences...)}
+}
+
+// phrasebook is how one language says built-in copy. The parts, their
+// order and the facts behind them are the same in every language
+// (partsOf); only the words differ.
+type phrasebook struct {
+	// opening says the first sentence, naming the product.
+	opening func(f *grounding.Facts, p picker) string
+	// word translates a value the book translates (colours, materials,
+	// category and attribute words); name says an attribute's name.
+	word, name func(string) string
+	// items joins values for a bullet or a list of codes; list joins them
+	// in a sentence; highlights joins the title's highlights.
+	items, list  func([]string) string
+	highlightSep string
+
+	highlights, color, material, size, pack, model, attribute, photoColor, category, qa, price phrase
+	// sizeNumeric are further sentences for sizes that start with a
+	// number ("8.5 x 11 in").
+	sizeNumeric                        []string
+	outOfStock, preorder, discontinued phrase
+}
+
+// english is the English phrasebook.
+var english = phrasebook{
+	opening:      enOpening,
+	word:         func(v string) string { return v },
+	name:         capitalise,
+	items:        func(vs []string) string { return strings.Join(vs, ", ") },
+	list:         func(vs []string) string { return join(vs, "and") },
+	highlightSep: "; ",
+	highlights:   phrase{"Highlights: %s", []string{"Highlights: %s.", "Key points: %s.", "In short: %s."}},
+	color:        phrase{"Colour: %s", []string{"It comes in %s.", "Its colour is %s.", "Colour: %s.", "The finish is %s."}},
+	material:     phrase{"Material: %s", []string{"It is made of %s.", "Material: %s.", "It is built from %s."}},
+	size:         phrase{"Size: %s", []string{"Size: %s."}},
+	sizeNumeric:  []string{"It measures %s.", "Dimensions: %s."},
+	pack:         phrase{"Pack of %s", []string{"It comes in a pack of %s.", "Pack of %s.", "Each pack holds %s."}},
+	model:        phrase{"Model: %s", []string{"Model number: %s.", "Its model number is %s.", "Part number: %s.", "It carries the part number %s."}},
+	attribute:    phrase{"%s: %s", []string{"%s: %s."}},
+	photoColor:   phrase{"Colour in the photo: %s", []string{"In its photo it shows %s.", "Its photo shows %s."}},
+	category:     phrase{"Category: %s", []string{"You will find it under %s.", "Category: %s.", "It sits in %s."}},
+	qa:           phrase{"Q: %s A: %s", []string{"A shopper asked “%s” and was told: “%s”", "Asked “%s”, a shopper answered: “%s”"}},
+	price:        phrase{"Price: %s", []string{"Price: %s.", "It sells for %s."}},
+	outOfStock:   phrase{"Out of stock", []string{"It is out of stock for now."}},
+	preorder:     phrase{"Available to pre-order", []string{"It is open for pre-order."}},
+	discontinued: phrase{"Discontinued", []string{"It has been discontinued."}},
+}
+
+// chinese is the Chinese phrasebook. Brands, model numbers, sizes and
+// titles stay as written; colours, materials and known category and
+// attribute words are translated.
+var chinese = phrasebook{
+	opening:      zhOpening,
+	word:         zh,
+	name:         zh,
+	items:        func(vs []string) string { return strings.Join(vs, "、") },
+	list:         func(vs []string) string { return strings.Join(vs, "、") },
+	highlightSep: "；",
+	highlights:   phrase{"亮点：%s", []string{"亮点：%s。", "要点：%s。"}},
+	color:        phrase{"颜色：%s", []string{"颜色：%s。", "颜色为%s。"}},
+	material:     phrase{"材质：%s", []string{"材质：%s。", "采用%s材质。"}},
+	size:         phrase{"尺寸：%s", []string{"尺寸：%s。", "规格为 %s。"}},
+	pack:         phrase{"%s件装", []string{"每包%s件装。", "%s件装。"}},
+	model:        phrase{"型号：%s", []string{"型号：%s。", "型号为 %s。"}},
+	attribute:    phrase{"%s：%s", []string{"%s：%s。"}},
+	photoColor:   phrase{"图片颜色：%s", []string{"图片中呈%s。", "从图片看是%s。"}},
+	category:     phrase{"类目：%s", []string{"所属类目：%s。", "归入 %s。"}},
+	qa:           phrase{"问：%s 答：%s", []string{"买家问：“%s”答：“%s”"}},
+	price:        phrase{"售价：%s", []string{"售价 %s。", "价格：%s。"}},
+	outOfStock:   phrase{"暂时缺货", []string{"暂时缺货。"}},
+	preorder:     phrase{"可预售", []string{"现可预售。"}},
+	discontinued: phrase{"已停产", []string{"该商品已停产。"}},
+}
+
+// leafOf returns f's leaf category, "" for none.
+func leafOf(f *grounding.Facts) string {
+	if len(f.Category) == 0 {
+		return ""
+	}
+	return f.Category[len(f.Category)-1]
+}
+
+// enOpening says the English opening: the product's name, brand and
+// kind (the leaf category, singular).
+func enOpening(f *grounding.Facts, p picker) string {
+	name, leaf := productName(f), leafOf(f)
 	noun := ""
 	if !strings.ContainsAny(leaf, "&,") {
 		noun = singular(leaf)
@@ -334,199 +428,121 @@ func enParts(f *grounding.Facts, p picker) []part {
 	if name == "" {
 		name = "item"
 	}
-	open := part{topic: "opening"}
-	if f.Brand != "" {
-		open.facts = append(open.facts, grounding.Fact{Kind: grounding.KindBrand, Value: f.Brand})
-	}
-	if leaf != "" {
-		open.facts = append(open.facts, grounding.Fact{Kind: grounding.KindCategory, Value: leaf})
-	}
 	switch {
 	case f.Brand != "" && noun != "" && !strings.EqualFold(name, noun):
-		open.sentence = p.pick(0,
+		return p.pick(0,
 			"Meet the "+f.Brand+" "+name+", "+article(noun)+" "+noun+".",
 			"The "+name+" from "+f.Brand+" is "+article(noun)+" "+noun+".",
 			f.Brand+" makes the "+name+", "+article(noun)+" "+noun+".",
 			"Looking for "+article(noun)+" "+noun+"? Try the "+f.Brand+" "+name+".",
 			"This "+noun+" is the "+name+" by "+f.Brand+".")
 	case f.Brand != "":
-		open.sentence = p.pick(0, "Meet the "+f.Brand+" "+name+".", "The "+name+" comes from "+f.Brand+".", "This is the "+name+" by "+f.Brand+".")
+		return p.pick(0, "Meet the "+f.Brand+" "+name+".", "The "+name+" comes from "+f.Brand+".", "This is the "+name+" by "+f.Brand+".")
 	case noun != "" && !strings.EqualFold(name, noun):
-		open.sentence = p.pick(0, "Meet the "+name+", "+article(noun)+" "+noun+".", "The "+name+" is "+article(noun)+" "+noun+".", "This "+noun+" is the "+name+".")
+		return p.pick(0, "Meet the "+name+", "+article(noun)+" "+noun+".", "The "+name+" is "+article(noun)+" "+noun+".", "This "+noun+" is the "+name+".")
 	default:
-		open.sentence = "Meet the " + name + "."
+		return "Meet the " + name + "."
 	}
-	open.bullet = open.sentence
-	parts := []part{open}
-	add := func(topic string, fs []grounding.Fact, bullet string, sentences ...string) {
-		parts = append(parts, part{topic: topic, facts: fs, bullet: bullet, sentence: p.pick(len(parts), sentences...)})
-	}
-	said := open.sentence
-	if hs := highlights(f, said); len(hs) > 0 {
-		fs := []grounding.Fact{{Kind: grounding.KindTitle, Value: f.Title}}
-		add("title", fs, "Highlights: "+strings.Join(hs, "; "),
-			"Highlights: "+strings.Join(hs, "; ")+".", "Key points: "+strings.Join(hs, "; ")+".", "In short: "+strings.Join(hs, "; ")+".")
-	}
-	if len(f.Colors) > 0 {
-		c := join(f.Colors, "and")
-		add("color", facts(grounding.KindColor, f.Colors...), "Colour: "+strings.Join(f.Colors, ", "),
-			"It comes in "+c+".", "Its colour is "+c+".", "Colour: "+c+".", "The finish is "+c+".")
-	}
-	if len(f.Materials) > 0 {
-		m := join(f.Materials, "and")
-		add("material", facts(grounding.KindMaterial, f.Materials...), "Material: "+strings.Join(f.Materials, ", "),
-			"It is made of "+m+".", "Material: "+m+".", "It is built from "+m+".")
-	}
-	if len(f.Sizes) > 0 {
-		s := join(f.Sizes, "and")
-		sent := []string{"Size: " + s + "."}
-		if unicode.IsDigit([]rune(f.Sizes[0])[0]) {
-			sent = append(sent, "It measures "+s+".", "Dimensions: "+s+".")
-		}
-		add("size", facts(grounding.KindSize, f.Sizes...), "Size: "+strings.Join(f.Sizes, ", "), sent...)
-	}
-	if f.PackSize > 1 {
-		n := strconv.Itoa(f.PackSize)
-		add("pack", facts(grounding.KindPackSize, n), "Pack of "+n, "It comes in a pack of "+n+".", "Pack of "+n+".", "Each pack holds "+n+".")
-	}
-	if len(f.ModelNumbers) > 0 {
-		m := strings.Join(f.ModelNumbers, ", ")
-		add("model", facts(grounding.KindModel, f.ModelNumbers...), "Model: "+m, "Model number: "+m+".", "Its model number is "+m+".", "Part number: "+m+".", "It carries the part number "+m+".")
-	}
-	for i, a := range f.Attributes {
-		if i == 6 {
-			break
-		}
-		fs := []grounding.Fact{{Kind: grounding.KindAttribute, Name: a.Name, Value: a.Value}}
-		add("attribute", fs, capitalise(a.Name)+": "+a.Value, capitalise(a.Name)+": "+a.Value+".")
-	}
-	if pc := newValues(f.PhotoColors, f.Colors); len(pc) > 0 {
-		c := join(pc, "and")
-		add("color", facts(grounding.KindPhotoColor, pc...), "Colour in the photo: "+strings.Join(pc, ", "),
-			"In its photo it shows "+c+".", "Its photo shows "+c+".")
-	}
-	if len(f.Category) > 0 {
-		path := strings.Join(f.Category, " › ")
-		add("category", facts(grounding.KindCategory, f.Category...), "Category: "+path,
-			"You will find it under "+path+".", "Category: "+path+".", "It sits in "+path+".")
-	}
-	if len(f.QA) > 0 {
-		qa := f.QA[0]
-		fs := []grounding.Fact{{Kind: grounding.KindQA, Value: qa.Question + " — " + qa.Answer}}
-		a := cutWords(qa.Answer, 30)
-		add("qa", fs, "Q: "+qa.Question+" A: "+a,
-			"A shopper asked “"+qa.Question+"” and was told: “"+a+"”", "Asked “"+qa.Question+"”, a shopper answered: “"+a+"”")
-	}
-	if pt := f.PriceText(); pt != "" {
-		add("price", facts(grounding.KindPrice, pt), "Price: "+pt, "Price: "+pt+".", "It sells for "+pt+".")
-	}
-	switch f.Availability {
-	case aisle.AvailabilityOutOfStock:
-		add("availability", facts(grounding.KindAvailability, string(f.Availability)), "Out of stock", "It is out of stock for now.")
-	case aisle.AvailabilityPreorder:
-		add("availability", facts(grounding.KindAvailability, string(f.Availability)), "Available to pre-order", "It is open for pre-order.")
-	case aisle.AvailabilityDiscontinued:
-		add("availability", facts(grounding.KindAvailability, string(f.Availability)), "Discontinued", "It has been discontinued.")
-	}
-	return parts
 }
 
-// zhParts returns the Chinese parts of f's copy, the opening first.
-// Brands, model numbers and titles stay as written; colours, materials
-// and known category words are translated.
-func zhParts(f *grounding.Facts, p picker) []part {
-	name := productName(f)
-	leaf := ""
-	if len(f.Category) > 0 {
-		leaf = f.Category[len(f.Category)-1]
-	}
-	noun := zh(leaf)
+// zhOpening says the Chinese opening: brand, name and the translated
+// kind.
+func zhOpening(f *grounding.Facts, p picker) string {
+	name, noun := productName(f), zh(leafOf(f))
 	if name == "" {
 		name = noun
 	}
-	open := part{topic: "opening"}
+	full := strings.TrimSpace(f.Brand + " " + name)
+	if noun != "" && noun != name {
+		return p.pick(0, "为你介绍 "+full+"，一款"+noun+"。", full+" 是一款"+noun+"。", "想找"+noun+"？看看 "+full+"。", "这款"+noun+"是 "+full+"。")
+	}
+	return p.pick(0, "为你介绍 "+full+"。", "这款商品是 "+full+"。")
+}
+
+// partsOf returns the parts of f's copy in the language of book, the
+// opening first.
+func partsOf(f *grounding.Facts, p picker, book phrasebook) []part {
+	open := part{topic: "opening", sentence: book.opening(f, p)}
 	if f.Brand != "" {
 		open.facts = append(open.facts, grounding.Fact{Kind: grounding.KindBrand, Value: f.Brand})
 	}
-	if leaf != "" {
+	if leaf := leafOf(f); leaf != "" {
 		open.facts = append(open.facts, grounding.Fact{Kind: grounding.KindCategory, Value: leaf})
 	}
-	full := strings.TrimSpace(f.Brand + " " + name)
-	switch {
-	case noun != "" && noun != name:
-		open.sentence = p.pick(0, "为你介绍 "+full+"，一款"+noun+"。", full+" 是一款"+noun+"。", "想找"+noun+"？看看 "+full+"。", "这款"+noun+"是 "+full+"。")
-	default:
-		open.sentence = p.pick(0, "为你介绍 "+full+"。", "这款商品是 "+full+"。")
-	}
 	open.bullet = open.sentence
-	parts := []part{open}
-	add := func(topic string, fs []grounding.Fact, bullet string, sentences ...string) {
-		parts = append(parts, part{topic: topic, facts: fs, bullet: bullet, sentence: p.pick(len(parts), sentences...)})
+	out := []part{open}
+	add := func(ph phrase, topic string, fs []grounding.Fact, values ...any) {
+		out = append(out, ph.say(p, len(out), topic, fs, values...))
 	}
-	tr := func(vs []string) []string {
-		out := make([]string, len(vs))
+	words := func(vs []string) []string {
+		tr := make([]string, len(vs))
 		for i, v := range vs {
-			out[i] = zh(v)
+			tr[i] = book.word(v)
 		}
-		return out
+		return tr
+	}
+	// listed says translated values: joined for a bullet, listed in a
+	// sentence.
+	listed := func(ph phrase, topic string, kind string, vs []string) {
+		w := words(vs)
+		pt := ph.say(p, len(out), topic, facts(kind, vs...), book.list(w))
+		pt.bullet = fmt.Sprintf(ph.bullet, book.items(w))
+		out = append(out, pt)
 	}
 	if hs := highlights(f, open.sentence); len(hs) > 0 {
-		h := strings.Join(hs, "；")
-		add("title", []grounding.Fact{{Kind: grounding.KindTitle, Value: f.Title}}, "亮点："+h, "亮点："+h+"。", "要点："+h+"。")
+		add(book.highlights, "title", []grounding.Fact{{Kind: grounding.KindTitle, Value: f.Title}}, strings.Join(hs, book.highlightSep))
 	}
 	if len(f.Colors) > 0 {
-		c := strings.Join(tr(f.Colors), "、")
-		add("color", facts(grounding.KindColor, f.Colors...), "颜色："+c, "颜色："+c+"。", "颜色为"+c+"。")
+		listed(book.color, "color", grounding.KindColor, f.Colors)
 	}
 	if len(f.Materials) > 0 {
-		m := strings.Join(tr(f.Materials), "、")
-		add("material", facts(grounding.KindMaterial, f.Materials...), "材质："+m, "材质："+m+"。", "采用"+m+"材质。")
+		listed(book.material, "material", grounding.KindMaterial, f.Materials)
 	}
 	if len(f.Sizes) > 0 {
-		s := strings.Join(f.Sizes, "、")
-		add("size", facts(grounding.KindSize, f.Sizes...), "尺寸："+s, "尺寸："+s+"。", "规格为 "+s+"。")
+		ph := book.size
+		if unicode.IsDigit([]rune(f.Sizes[0])[0]) {
+			ph.sentences = append(slices.Clip(ph.sentences), book.sizeNumeric...)
+		}
+		pt := ph.say(p, len(out), "size", facts(grounding.KindSize, f.Sizes...), book.list(f.Sizes))
+		pt.bullet = fmt.Sprintf(ph.bullet, book.items(f.Sizes))
+		out = append(out, pt)
 	}
 	if f.PackSize > 1 {
 		n := strconv.Itoa(f.PackSize)
-		add("pack", facts(grounding.KindPackSize, n), n+"件装", "每包"+n+"件装。", n+"件装。")
+		add(book.pack, "pack", facts(grounding.KindPackSize, n), n)
 	}
 	if len(f.ModelNumbers) > 0 {
-		m := strings.Join(f.ModelNumbers, "、")
-		add("model", facts(grounding.KindModel, f.ModelNumbers...), "型号："+m, "型号："+m+"。", "型号为 "+m+"。")
+		add(book.model, "model", facts(grounding.KindModel, f.ModelNumbers...), book.items(f.ModelNumbers))
 	}
 	for i, a := range f.Attributes {
 		if i == 6 {
 			break
 		}
-		fs := []grounding.Fact{{Kind: grounding.KindAttribute, Name: a.Name, Value: a.Value}}
-		add("attribute", fs, zh(a.Name)+"："+zh(a.Value), zh(a.Name)+"："+zh(a.Value)+"。")
+		add(book.attribute, "attribute", []grounding.Fact{{Kind: grounding.KindAttribute, Name: a.Name, Value: a.Value}}, book.name(a.Name), book.word(a.Value))
 	}
 	if pc := newValues(f.PhotoColors, f.Colors); len(pc) > 0 {
-		c := strings.Join(tr(pc), "、")
-		add("color", facts(grounding.KindPhotoColor, pc...), "图片颜色："+c, "图片中呈"+c+"。", "从图片看是"+c+"。")
+		listed(book.photoColor, "color", grounding.KindPhotoColor, pc)
 	}
 	if len(f.Category) > 0 {
-		path := strings.Join(tr(f.Category), " › ")
-		add("category", facts(grounding.KindCategory, f.Category...), "类目："+path, "所属类目："+path+"。", "归入 "+path+"。")
+		add(book.category, "category", facts(grounding.KindCategory, f.Category...), strings.Join(words(f.Category), " › "))
 	}
 	if len(f.QA) > 0 {
 		qa := f.QA[0]
-		a := cutWords(qa.Answer, 30)
-		add("qa", []grounding.Fact{{Kind: grounding.KindQA, Value: qa.Question + " — " + qa.Answer}}, "问："+qa.Question+" 答："+a,
-			"买家问：“"+qa.Question+"”答：“"+a+"”")
+		add(book.qa, "qa", []grounding.Fact{{Kind: grounding.KindQA, Value: qa.Question + " — " + qa.Answer}}, qa.Question, cutWords(qa.Answer, 30))
 	}
 	if pt := f.PriceText(); pt != "" {
-		add("price", facts(grounding.KindPrice, pt), "售价："+pt, "售价 "+pt+"。", "价格："+pt+"。")
+		add(book.price, "price", facts(grounding.KindPrice, pt), pt)
 	}
+	avail := facts(grounding.KindAvailability, string(f.Availability))
 	switch f.Availability {
 	case aisle.AvailabilityOutOfStock:
-		add("availability", facts(grounding.KindAvailability, string(f.Availability)), "暂时缺货", "暂时缺货。")
+		add(book.outOfStock, "availability", avail)
 	case aisle.AvailabilityPreorder:
-		add("availability", facts(grounding.KindAvailability, string(f.Availability)), "可预售", "现可预售。")
+		add(book.preorder, "availability", avail)
 	case aisle.AvailabilityDiscontinued:
-		add("availability", facts(grounding.KindAvailability, string(f.Availability)), "已停产", "该商品已停产。")
+		add(book.discontinued, "availability", avail)
 	}
-	return parts
+	return out
 }
 
 // newValues returns the values of vs not in have, case-insensitively.
