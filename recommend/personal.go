@@ -15,6 +15,10 @@ import (
 	"github.com/aislehq/aisle/vector"
 )
 
+// The item-item models (itemcf, transitions) answer a blend's Top and
+// ScoreItems for one shopper from one accumulation of the votes.
+var _ rank.Preparer = (*candidate.ItemItem)(nil)
+
 // ModelFused names recommendations from the trained, fused model set.
 const ModelFused = "fused"
 

@@ -94,6 +94,20 @@ func TestSparsePathsMatchScore(t *testing.T) {
 					t.Fatalf("%s: Top(%v)[%d] = item %d scoring %v (dense %v), want score %v", name, h, j, i, scores[j], dense[i], dense[want[j]])
 				}
 			}
+			// A preparation answers both questions exactly as the
+			// calls it stands for.
+			if pr, ok := m.(interface {
+				Prepare([]int32) (func(int) ([]int32, []float32), func([]int32, []float32), func())
+			}); ok {
+				top, score, release := pr.Prepare(h)
+				pItems, pScores := top(k)
+				prepared := make([]float32, n)
+				score(all, prepared)
+				release()
+				if !slices.Equal(pItems, items) || !slices.Equal(pScores, scores) || !slices.Equal(prepared, sparse) {
+					t.Fatalf("%s: Prepare(%v) answers differ from Top and ScoreItems", name, h)
+				}
+			}
 		}
 	}
 }

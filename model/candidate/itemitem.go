@@ -213,12 +213,37 @@ func (m *ItemItem) Top(history []int32, k int) ([]int32, []float32) {
 func (m *ItemItem) ScoreItems(history, items []int32, out []float32) {
 	a := m.accumulate(history)
 	defer m.release(a)
+	m.scoreFrom(a, items, out)
+}
+
+// scoreFrom writes a's score of items[j] into out[j].
+func (m *ItemItem) scoreFrom(a *accumulator, items []int32, out []float32) {
 	for j, i := range items {
 		out[j] = 0
 		if i >= 0 && int(i) < m.n {
 			out[j] = a.v[i]
 		}
 	}
+}
+
+// Prepare accumulates history's votes once for both of a ranking's
+// questions: top answers Top(history, k) and score ScoreItems(history,
+// items, out), from the same votes. release returns them to the pool;
+// neither function may be called after it. Accumulating is most of either
+// call's cost, and a blend asks both for the same shopper.
+func (m *ItemItem) Prepare(history []int32) (top func(k int) ([]int32, []float32), score func(items []int32, out []float32), release func()) {
+	a := m.accumulate(history)
+	top = func(k int) ([]int32, []float32) {
+		best := topTouched(a.touched, a.v, k)
+		scores := make([]float32, len(best))
+		for j, i := range best {
+			scores[j] = a.v[i]
+		}
+		return best, scores
+	}
+	score = func(items []int32, out []float32) { m.scoreFrom(a, items, out) }
+	release = func() { m.release(a) }
+	return top, score, release
 }
 
 // The item-item model's binary format (modelfile, CRC-32C): magic

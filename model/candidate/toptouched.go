@@ -33,10 +33,11 @@ func topTouched(touched []int32, v []float32, k int) []int32 {
 			h[0] = i
 			for j := 0; ; {
 				w := j
-				for _, c := range []int{2*j + 1, 2*j + 2} {
-					if c < len(h) && before(h[w], h[c]) {
-						w = c
-					}
+				if c := 2*j + 1; c < len(h) && before(h[w], h[c]) {
+					w = c
+				}
+				if c := 2*j + 2; c < len(h) && before(h[w], h[c]) {
+					w = c
 				}
 				if w == j {
 					break

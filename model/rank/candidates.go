@@ -23,6 +23,21 @@ type Proposer interface {
 	Top(history []int32, k int) ([]int32, []float32)
 }
 
+// Preparer is a member whose Top and ScoreItems for one history share
+// most of their work: Prepare does it once, and top and score answer as
+// Top(history, k) and ScoreItems(history, items, out) would. release ends
+// the preparation; top and score must not be called after it.
+type Preparer interface {
+	Prepare(history []int32) (top func(k int) ([]int32, []float32), score func(items []int32, out []float32), release func())
+}
+
+// prepared is a Preparer's answer for one history.
+type prepared struct {
+	top     func(k int) ([]int32, []float32)
+	score   func(items []int32, out []float32)
+	release func()
+}
+
 // Candidates is the fused ranking of a candidate set: Items[j] scored
 // Scores[j], best first.
 type Candidates struct {
@@ -111,6 +126,7 @@ type gathered struct {
 // tail is made of; docs/BENCHMARKS.md, serving latency).
 type work struct {
 	at     map[int32]int32 // candidate → its index in g.items
+	prep   []prepared      // the Preparer members' preparations, by member
 	g      gathered
 	buf    []float32
 	scales []float32
@@ -151,12 +167,35 @@ func (w *work) gather(members []Scorer, propose, score func(m int) bool, history
 	}
 	scales := grow(w.scales, M)
 	clear(scales)
+	prep := grow(w.prep, M)
+	clear(prep)
+	w.prep = prep
+	defer func() {
+		for m := range prep {
+			if prep[m].release != nil {
+				prep[m].release()
+			}
+		}
+		clear(prep)
+	}()
+	for m, s := range members {
+		if pr, ok := s.(Preparer); ok && (propose(m) || score(m)) {
+			top, sc, rel := pr.Prepare(history)
+			prep[m] = prepared{top: top, score: sc, release: rel}
+		}
+	}
 	for m, s := range members {
 		p, ok := s.(Proposer)
 		if !propose(m) || !ok {
 			continue
 		}
-		items, scores := p.Top(history, perMember)
+		var items []int32
+		var scores []float32
+		if prep[m].top != nil {
+			items, scores = prep[m].top(perMember)
+		} else {
+			items, scores = p.Top(history, perMember)
+		}
 		scales[m] = float32(1 / maxScore(scores))
 		for _, i := range items {
 			j, seen := at[i]
@@ -180,11 +219,15 @@ func (w *work) gather(members []Scorer, propose, score func(m int) bool, history
 		if !score(m) {
 			continue
 		}
-		is, ok := s.(ItemScorer)
-		if !ok {
-			panic(fmt.Sprintf("rank: blend member %d (%T) cannot score chosen items", m, s))
+		if prep[m].score != nil {
+			prep[m].score(g.items, buf)
+		} else {
+			is, ok := s.(ItemScorer)
+			if !ok {
+				panic(fmt.Sprintf("rank: blend member %d (%T) cannot score chosen items", m, s))
+			}
+			is.ScoreItems(history, g.items, buf)
 		}
-		is.ScoreItems(history, g.items, buf)
 		sc := scales[m]
 		if sc == 0 { // not a proposer: scale by the candidates' best
 			sc = float32(1 / maxScore(proposed))
