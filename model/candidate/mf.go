@@ -314,7 +314,7 @@ func (m *MF) ScoreItems(history, items []int32, out []float32) {
 	for j, i := range items {
 		out[j] = 0
 		if i >= 0 && int(i) < m.n {
-			mfMatVec32(out[j:j+1], w.u, m.items[int(i)*m.k:(int(i)+1)*m.k])
+			out[j] = mfDot32(w.u, m.items[int(i)*m.k:(int(i)+1)*m.k])
 		}
 	}
 }

@@ -84,6 +84,26 @@ func mfMatVec32(out, u, a []float32) {
 	}
 }
 
+// mfDot32 returns the dot product of u and r (of u's length), summed as
+// mfMatVec32 sums each row it takes in a pair: the two halves in two
+// independent sums, so that the loop is not one chain of dependent adds
+// and the result is bit for bit the dense kernel's.
+func mfDot32(u, r []float32) float32 {
+	k := len(u)
+	h := k / 2
+	u0, u1 := u[:h], u[h : 2*h][:h]
+	p, q := r[:h], r[h : 2*h][:h]
+	var s, t float32
+	for l, x := range u0 {
+		s += x * p[l]
+		t += u1[l] * q[l]
+	}
+	if k%2 == 1 {
+		s += u[k-1] * r[k-1]
+	}
+	return s + t
+}
+
 // mfAddOuter32 adds wa·y·yᵀ to the lower triangle of the k×k matrix a and
 // wb·y to b.
 func mfAddOuter32(a, b []float64, y []float32, wa, wb float64) {
