@@ -149,7 +149,7 @@ func (s *Side) Features(history []int32, c Candidates, m, n int, vectors func(in
 		copy(row[:m], c.Members[j*m:(j+1)*m])
 		f := row[2*m:]
 		f[featBlendScore] = c.Scores[j]
-		f[featBlendPos] = float32(math.Log2(float64(j) + 2))
+		f[featBlendPos] = logRank(j)
 		f[featBlendRel] = 0
 		if top > 0 {
 			f[featBlendRel] = c.Scores[j] / top
@@ -163,16 +163,44 @@ func (s *Side) Features(history []int32, c Candidates, m, n int, vectors func(in
 // candidates' rank by that member's score (log2(2+rank)) into column
 // m+member of its row of out.
 func memberRanks(c Candidates, m, n, F int, out []float32) {
-	rank := make([]int32, n)
+	// Each member's scores are sorted with their candidates' indices
+	// beside them (ties by index: a stable sort), not as indices read
+	// through the strided member scores.
+	type keyed struct {
+		v float32
+		j int32
+	}
+	keys := make([]keyed, n)
 	for mm := range m {
-		for j := range rank {
-			rank[j] = int32(j)
+		for j := range keys {
+			keys[j] = keyed{c.Members[j*m+mm], int32(j)}
 		}
-		slices.SortStableFunc(rank, func(a, b int32) int { return cmp.Compare(c.Members[int(b)*m+mm], c.Members[int(a)*m+mm]) })
-		for pos, j := range rank {
-			out[int(j)*F+m+mm] = float32(math.Log2(float64(pos) + 2))
+		slices.SortFunc(keys, func(a, b keyed) int {
+			if d := cmp.Compare(b.v, a.v); d != 0 {
+				return d
+			}
+			return cmp.Compare(a.j, b.j)
+		})
+		for pos, k := range keys {
+			out[int(k.j)*F+m+mm] = logRank(pos)
 		}
 	}
+}
+
+// logRanks holds logRank's values for the first positions.
+var logRanks = func() (t [1024]float32) {
+	for pos := range t {
+		t[pos] = float32(math.Log2(float64(pos) + 2))
+	}
+	return t
+}()
+
+// logRank returns log2(pos + 2), the rank feature of position pos.
+func logRank(pos int) float32 {
+	if pos < len(logRanks) {
+		return logRanks[pos]
+	}
+	return float32(math.Log2(float64(pos) + 2))
 }
 
 // history is what the features read of a shopper's history: its length,
