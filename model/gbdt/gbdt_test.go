@@ -54,6 +54,29 @@ func TestLearnsAKnownRanking(t *testing.T) {
 	}
 }
 
+// TestPredictRowsMatchesPredict checks that predicting rows tree by tree
+// gives each row's Predict bit for bit, with and without a base feature.
+func TestPredictRowsMatchesPredict(t *testing.T) {
+	train, valid, test := synthetic(300, 30, 5, 1), synthetic(100, 30, 5, 2), synthetic(50, 30, 5, 3)
+	m, _, err := Train(context.Background(), train, valid, Config{Trees: 60, MinLeaf: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, base := range []bool{false, true} {
+		if base {
+			m.base.Scale, m.base.Feature = 0.25, 2
+		}
+		rows := len(test.X) / test.F
+		out := make([]float32, rows)
+		m.PredictRows(test.X, test.F, out)
+		for j := range rows {
+			if want := m.Predict(test.X[j*test.F : (j+1)*test.F]); out[j] != want {
+				t.Fatalf("base %v: row %d: PredictRows %v, Predict %v", base, j, out[j], want)
+			}
+		}
+	}
+}
+
 func maxOf(v []float64) float64 {
 	m := math.Inf(-1)
 	for _, x := range v {

@@ -399,8 +399,9 @@ func (r *Reranker) Rank(b *Blend, history []int32, perMember int) Candidates {
 	r.Side.Features(history, c, m, n, VectorsOf(b), feats)
 	pred, order := grow(w.pred, n), grow(w.order, n)
 	w.pred, w.order = pred, order
+	r.Model.PredictRows(feats, F, pred)
 	for j := range n {
-		pred[j], order[j] = r.Model.Predict(feats[j*F:(j+1)*F]), j
+		order[j] = j
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(pred[b], pred[a]) })
 	// Re-order the first n in place from a copy of them; the rest keep
