@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/aislehq/aisle/internal/libpath"
 	"github.com/hybridgroup/yzma/pkg/llama"
 )
 
@@ -36,28 +37,7 @@ var libFiles = []string{"libllama.so", "libggml.so", "libggml-base.so"}
 // returns an error wrapping ErrNoLibrary, naming the places tried, when
 // none does.
 func FindLibDir(dir string) (string, error) {
-	var candidates []string
-	switch env := os.Getenv(EnvLibDir); {
-	case dir != "":
-		candidates = []string{dir}
-	case env != "":
-		candidates = []string{env}
-	default:
-		if exe, err := os.Executable(); err == nil {
-			d := filepath.Dir(exe)
-			candidates = append(candidates, filepath.Join(d, "..", DefaultLibDir), filepath.Join(d, DefaultLibDir))
-		}
-		if d, err := os.Getwd(); err == nil {
-			for {
-				candidates = append(candidates, filepath.Join(d, DefaultLibDir))
-				parent := filepath.Dir(d)
-				if parent == d {
-					break
-				}
-				d = parent
-			}
-		}
-	}
+	candidates := libpath.Candidates(dir, EnvLibDir, DefaultLibDir)
 	var missing []string
 	for _, c := range candidates {
 		m := missingLibs(c)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/aislehq/aisle/internal/libpath"
 	ort "github.com/yalue/onnxruntime_go"
 )
 
@@ -32,28 +33,7 @@ var ErrNoLibrary = errors.New("onnx: ONNX Runtime library not found (run make de
 // returns an error wrapping ErrNoLibrary, listing the places tried, when
 // none does.
 func FindLibrary(path string) (string, error) {
-	var candidates []string
-	switch env := os.Getenv(EnvLibrary); {
-	case path != "":
-		candidates = []string{path}
-	case env != "":
-		candidates = []string{env}
-	default:
-		if exe, err := os.Executable(); err == nil {
-			dir := filepath.Dir(exe)
-			candidates = append(candidates, filepath.Join(dir, "..", DefaultLibrary), filepath.Join(dir, DefaultLibrary))
-		}
-		if dir, err := os.Getwd(); err == nil {
-			for {
-				candidates = append(candidates, filepath.Join(dir, DefaultLibrary))
-				parent := filepath.Dir(dir)
-				if parent == dir {
-					break
-				}
-				dir = parent
-			}
-		}
-	}
+	candidates := libpath.Candidates(path, EnvLibrary, DefaultLibrary)
 	for _, c := range candidates {
 		if st, err := os.Stat(c); err == nil && st.Mode().IsRegular() {
 			return c, nil
